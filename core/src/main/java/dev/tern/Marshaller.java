@@ -1,0 +1,26 @@
+package dev.tern;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Converts messages to and from their wire bytes. Implementations are stateless and thread-safe.
+ *
+ * <p>Tern frames messages without copying: it asks for {@link #serializedSize} first, allocates
+ * one pooled buffer with room for the 5-byte gRPC frame header plus the message, and calls
+ * {@link #write} to fill it.
+ */
+public interface Marshaller<T> {
+  /** Appends the serialized {@code value} to {@code out}. */
+  void write(T value, ByteBuf out);
+
+  /** The exact serialized size of {@code value} if known cheaply, else -1. */
+  default int serializedSize(T value) {
+    return -1;
+  }
+
+  /**
+   * Parses one whole message from the readable bytes of {@code in}. The buffer is released by the
+   * caller after this returns; implementations must not keep a reference to it.
+   */
+  T parse(ByteBuf in);
+}
