@@ -1,0 +1,195 @@
+package dev.tern.internal;
+
+import dev.tern.Status;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import java.util.Locale;
+
+/**
+ * Splits the DATA of one gRPC stream into length-prefixed messages (PROTOCOL-HTTP2.md
+ * "Length-Prefixed-Message": 1-byte compressed flag, 4-byte big-endian length, message) and hands
+ * them out only as the application {@link #request requests} them, so unread messages stay in
+ * the HTTP/2 flow-control window instead of piling up.
+ *
+ * <p>Messages are not copied: a message that lies in one DATA frame is a retained slice of that
+ * frame; one that spans frames is a slice of a composite of them.
+ *
+ * <p>Not thread-safe: owned by the stream's event loop.
+ */
+public final class MessageDeframer {
+  /** Frame header: compressed flag (1 byte) + message length (4 bytes). */
+  public static final int HEADER_LENGTH = 5;
+
+  private static final int COMPRESSED_FLAG_MASK = 1;
+  private static final int RESERVED_FLAG_MASK = 0xFE;
+
+  /** Receives what the deframer produces. Called on the deframer's thread. */
+  public interface Sink {
+    /**
+     * One whole message. The sink owns {@code message} and must release it. {@code frameBytes} is
+     * the header plus message length: the flow-control credit to return once it is consumed.
+     */
+    void messageRead(ByteBuf message, boolean compressed, int frameBytes);
+
+    /** The stream ended cleanly and every message was delivered. */
+    void endOfStream();
+
+    /** The input is malformed or over a limit; the deframer has released its buffers. */
+    void deframeFailed(Status status);
+  }
+
+  private final Sink sink;
+  private final CompositeByteBuf buffer;
+  private int maxMessageSize;
+  private int requested;
+  private int pendingLength = -1;
+  private boolean pendingCompressed;
+  private boolean endOfStream;
+  private boolean closed;
+  private boolean delivering;
+
+  public MessageDeframer(Sink sink, ByteBufAllocator alloc, int maxMessageSize) {
+    this.sink = sink;
+    this.buffer = alloc.compositeBuffer(Integer.MAX_VALUE);
+    this.maxMessageSize = maxMessageSize;
+  }
+
+  /** Changes the size limit for later messages. */
+  public void setMaxMessageSize(int maxMessageSize) {
+    this.maxMessageSize = maxMessageSize;
+  }
+
+  /** Adds received bytes; takes ownership of {@code data}. */
+  public void deframe(ByteBuf data) {
+    if (closed || endOfStream) {
+      data.release();
+      return;
+    }
+    if (data.isReadable()) {
+      buffer.addComponent(true, data);
+    } else {
+      data.release();
+    }
+    deliver();
+  }
+
+  /** The peer ended the stream; fails if a message was cut off (PROTOCOL-HTTP2.md). */
+  public void endOfStream() {
+    if (closed) {
+      return;
+    }
+    endOfStream = true;
+    deliver();
+  }
+
+  /** Allows {@code n} more messages to be delivered. */
+  public void request(int n) {
+    if (n <= 0 || closed) {
+      return;
+    }
+    requested = (int) Math.min(Integer.MAX_VALUE, (long) requested + n);
+    deliver();
+  }
+
+  /** Bytes buffered and not yet handed out. */
+  public int bufferedBytes() {
+    return closed ? 0 : buffer.readableBytes();
+  }
+
+  /** Releases buffered bytes; nothing is delivered afterwards. Idempotent. */
+  public void close() {
+    if (!closed) {
+      closed = true;
+      buffer.release();
+    }
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  private void deliver() {
+    // A sink callback may call request(); the outer loop picks that up instead of recursing.
+    if (delivering) {
+      return;
+    }
+    delivering = true;
+    try {
+      while (!closed && requested > 0 && readFrame()) {
+        // readFrame delivered one message.
+      }
+      if (!closed && endOfStream) {
+        if (pendingLength < 0 && !buffer.isReadable()) {
+          close();
+          sink.endOfStream();
+        } else if (!wholeFrameBuffered()) {
+          // Bytes remain that can never form a whole message.
+          fail(Status.INTERNAL.withDescription(
+              "Stream ended in the middle of a message (" + describePartial() + ")"));
+        }
+      }
+    } finally {
+      delivering = false;
+    }
+  }
+
+  /** Whether the next message is completely buffered (only waiting for a request). */
+  private boolean wholeFrameBuffered() {
+    if (pendingLength >= 0) {
+      return buffer.readableBytes() >= pendingLength;
+    }
+    if (buffer.readableBytes() < HEADER_LENGTH) {
+      return false;
+    }
+    long length = buffer.getUnsignedInt(buffer.readerIndex() + 1);
+    return buffer.readableBytes() - HEADER_LENGTH >= length;
+  }
+
+  private String describePartial() {
+    return pendingLength >= 0
+        ? buffer.readableBytes() + " of " + pendingLength + " message bytes received"
+        : buffer.readableBytes() + " of " + HEADER_LENGTH + " header bytes received";
+  }
+
+  /** Reads one message if enough bytes are buffered; returns whether one was delivered. */
+  private boolean readFrame() {
+    if (pendingLength < 0) {
+      if (buffer.readableBytes() < HEADER_LENGTH) {
+        return false;
+      }
+      int flags = buffer.readUnsignedByte();
+      if ((flags & RESERVED_FLAG_MASK) != 0) {
+        fail(Status.INTERNAL.withDescription(
+            "gRPC frame header malformed: reserved flag bits set (0x"
+                + Integer.toHexString(flags) + ")"));
+        return false;
+      }
+      pendingCompressed = (flags & COMPRESSED_FLAG_MASK) != 0;
+      long length = buffer.readUnsignedInt();
+      // Check the declared length before buffering any of it: a lie costs no allocation.
+      if (length > maxMessageSize) {
+        fail(Status.RESOURCE_EXHAUSTED.withDescription(String.format(Locale.ROOT,
+            "gRPC message exceeds maximum size %d: %d", maxMessageSize, length)));
+        return false;
+      }
+      pendingLength = (int) length;
+    }
+    if (buffer.readableBytes() < pendingLength) {
+      return false;
+    }
+    ByteBuf message = buffer.readRetainedSlice(pendingLength);
+    int frameBytes = HEADER_LENGTH + pendingLength;
+    boolean compressed = pendingCompressed;
+    pendingLength = -1;
+    buffer.discardReadComponents();
+    requested--;
+    sink.messageRead(message, compressed, frameBytes);
+    return true;
+  }
+
+  private void fail(Status status) {
+    close();
+    sink.deframeFailed(status);
+  }
+}

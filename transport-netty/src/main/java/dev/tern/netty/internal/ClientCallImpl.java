@@ -1,0 +1,447 @@
+package dev.tern.netty.internal;
+
+import dev.tern.CallOptions;
+import dev.tern.ClientCall;
+import dev.tern.Metadata;
+import dev.tern.MethodDescriptor;
+import dev.tern.Status;
+import dev.tern.StatusRuntimeException;
+import dev.tern.internal.MessageDeframer;
+import dev.tern.internal.MessageFramer;
+import dev.tern.internal.SerializingExecutor;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Headers;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The client side of one call on one HTTP/2 stream.
+ *
+ * <p>Thread-safe in the {@link ClientCall} sense: the application calls it from one thread at a
+ * time ({@link #cancel} from any); transport events arrive on the event loop and reach the
+ * listener through the call's serializing executor.
+ */
+public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
+    implements MessageDeframer.Sink {
+  static final int ON_READY_THRESHOLD = 32 * 1024;
+
+  private final MethodDescriptor<ReqT, RespT> method;
+  private final CallOptions callOptions;
+  private final ClientSettings settings;
+  private final CompletableFuture<ClientHandler> connection;
+  private final Executor callbackExecutor;
+  private final AtomicInteger queuedBytes = new AtomicInteger();
+  private final AtomicBoolean listenerClosed = new AtomicBoolean();
+  private final Object lock = new Object();
+
+  // Commands issued before the connection was ready, replayed in order once it is.
+  private List<WriteQueue.Command> pending = new ArrayList<>(4);
+  private volatile ClientHandler transport;
+  private volatile boolean cancelled;
+  private volatile boolean streamReady;
+
+  private Listener<RespT> listener;
+  private boolean halfClosed;
+
+  // Event-loop state.
+  private int streamId = -1;
+  private MessageDeframer deframer;
+  private boolean headersReceived;
+  private Status trailerStatus;
+  private Metadata trailerMetadata;
+  private boolean done;
+
+  public ClientCallImpl(MethodDescriptor<ReqT, RespT> method, CallOptions callOptions,
+      ClientSettings settings, CompletableFuture<ClientHandler> connection) {
+    this.method = method;
+    this.callOptions = callOptions;
+    this.settings = settings;
+    this.connection = connection;
+    Executor executor = callOptions.getExecutor() != null
+        ? callOptions.getExecutor()
+        : settings.executor;
+    this.callbackExecutor = executor == null ? null : new SerializingExecutor(executor);
+  }
+
+  // ---------------------------------------------------------------- application API
+
+  @Override
+  public void start(Listener<RespT> responseListener, Metadata headers) {
+    if (listener != null) {
+      throw new IllegalStateException("already started");
+    }
+    listener = java.util.Objects.requireNonNull(responseListener, "responseListener");
+    Http2Headers requestHeaders = requestHeaders(headers);
+    connection.whenComplete((handler, failure) -> {
+      if (failure != null) {
+        closeListener(Status.UNAVAILABLE.withDescription("Connection failed: " + failure)
+            .withCause(failure), new Metadata());
+        return;
+      }
+      synchronized (lock) {
+        handler.writeQueue().enqueue(() -> createStream(handler, requestHeaders));
+        for (WriteQueue.Command c : pending) {
+          handler.writeQueue().enqueue(c);
+        }
+        pending = null;
+        transport = handler;
+      }
+    });
+  }
+
+  @Override
+  public void request(int numMessages) {
+    enqueue(() -> {
+      if (deframer != null) {
+        deframer.request(numMessages);
+      }
+    });
+  }
+
+  @Override
+  public void sendMessage(ReqT message) {
+    if (halfClosed) {
+      throw new IllegalStateException("call was half-closed");
+    }
+    if (cancelled) {
+      return;
+    }
+    ByteBuf frame;
+    try {
+      int max = callOptions.getMaxOutboundMessageSize() >= 0
+          ? callOptions.getMaxOutboundMessageSize()
+          : settings.maxOutboundMessageSize;
+      frame = MessageFramer.frame(method.getRequestMarshaller(), message,
+          io.netty.buffer.PooledByteBufAllocator.DEFAULT, max);
+    } catch (StatusRuntimeException e) {
+      cancel(e.getStatus());
+      return;
+    }
+    int bytes = frame.readableBytes();
+    queuedBytes.addAndGet(bytes);
+    enqueue(() -> writeData(frame, bytes, false));
+  }
+
+  @Override
+  public void halfClose() {
+    if (halfClosed) {
+      throw new IllegalStateException("already half-closed");
+    }
+    halfClosed = true;
+    enqueue(() -> writeData(Unpooled.EMPTY_BUFFER, 0, true));
+  }
+
+  @Override
+  public void cancel(String message, Throwable cause) {
+    if (message == null && cause == null) {
+      message = "Cancelled by the client with no message";
+    }
+    cancel(Status.CANCELLED.withDescription(message).withCause(cause));
+  }
+
+  private void cancel(Status status) {
+    if (cancelled) {
+      return;
+    }
+    cancelled = true;
+    ClientHandler handler = transport;
+    if (handler == null) {
+      synchronized (lock) {
+        handler = transport;
+        if (handler == null) {
+          // No stream yet: nothing to reset; the queued stream creation sees the flag.
+          closeListener(status, new Metadata());
+          return;
+        }
+      }
+    }
+    handler.runOnEventLoop(() -> {
+      if (streamId > 0 && !done) {
+        ClientHandler h = transport;
+        h.encoder().writeRstStream(h.context(), streamId, Http2Error.CANCEL.code(),
+            h.context().newPromise());
+        h.context().flush();
+      }
+      finish(status, new Metadata());
+    });
+  }
+
+  @Override
+  public boolean isReady() {
+    return streamReady && !cancelled && queuedBytes.get() < ON_READY_THRESHOLD;
+  }
+
+  private void enqueue(WriteQueue.Command command) {
+    ClientHandler handler = transport;
+    if (handler == null) {
+      synchronized (lock) {
+        handler = transport;
+        if (handler == null) {
+          pending.add(command);
+          return;
+        }
+      }
+    }
+    handler.writeQueue().enqueue(command);
+  }
+
+  // ---------------------------------------------------------------- event loop
+
+  private Http2Headers requestHeaders(Metadata metadata) {
+    Http2Headers headers = new DefaultHttp2Headers(false)
+        .method(GrpcHeaders.POST)
+        .scheme(GrpcHeaders.HTTP)
+        .path(method.getPath())
+        .authority(settings.authority)
+        .set(GrpcHeaders.CONTENT_TYPE, GrpcHeaders.CONTENT_TYPE_GRPC)
+        .set(GrpcHeaders.TE, GrpcHeaders.TE_TRAILERS)
+        .set(GrpcHeaders.USER_AGENT, settings.userAgent);
+    if (metadata != null) {
+      GrpcHeaders.addMetadata(metadata, headers);
+    }
+    return headers;
+  }
+
+  private void createStream(ClientHandler handler, Http2Headers headers) {
+    if (cancelled || done) {
+      return;
+    }
+    ChannelHandlerContext ctx = handler.context();
+    if (handler.isGoAwayReceived() || !ctx.channel().isActive()) {
+      finish(Status.UNAVAILABLE.withDescription("Connection closed before the call started"),
+          new Metadata());
+      return;
+    }
+    int max = callOptions.getMaxInboundMessageSize() >= 0
+        ? callOptions.getMaxInboundMessageSize()
+        : settings.maxInboundMessageSize;
+    deframer = new MessageDeframer(this, ctx.alloc(), max);
+    try {
+      streamId = handler.newStream(this);
+    } catch (Exception e) {
+      finish(Status.UNAVAILABLE.withDescription("Cannot open a stream: " + e.getMessage())
+          .withCause(e), new Metadata());
+      return;
+    }
+    ChannelPromise promise = ctx.newPromise();
+    promise.addListener(f -> {
+      if (!f.isSuccess()) {
+        handler.forgetStream(streamId);
+        finish(Status.UNAVAILABLE.withDescription("Failed to send request headers: "
+            + f.cause()).withCause(f.cause()), new Metadata());
+      }
+    });
+    handler.encoder().writeHeaders(ctx, streamId, headers, 0, false, promise);
+    streamReady = true;
+    runCallback(() -> listener.onReady());
+  }
+
+  private void writeData(ByteBuf frame, int bytes, boolean endOfStream) {
+    if (done || streamId < 0) {
+      frame.release();
+      onSent(bytes);
+      return;
+    }
+    ClientHandler handler = transport;
+    ChannelHandlerContext ctx = handler.context();
+    ChannelPromise promise = ctx.newPromise();
+    if (bytes > 0) {
+      promise.addListener(f -> onSent(bytes));
+    }
+    handler.encoder().writeData(ctx, streamId, frame, 0, endOfStream, promise);
+  }
+
+  private void onSent(int bytes) {
+    if (bytes == 0) {
+      return;
+    }
+    int after = queuedBytes.addAndGet(-bytes);
+    if (after < ON_READY_THRESHOLD && after + bytes >= ON_READY_THRESHOLD && !cancelled) {
+      runCallback(() -> listener.onReady());
+    }
+  }
+
+  void inboundHeaders(Http2Headers headers, boolean endOfStream) {
+    if (done) {
+      return;
+    }
+    if (!headersReceived) {
+      headersReceived = true;
+      CharSequence httpStatus = headers.status();
+      if (httpStatus == null || !GrpcHeaders.STATUS_OK.contentEquals(httpStatus)) {
+        Status status = httpStatus == null
+            ? Status.INTERNAL.withDescription("Response has no :status")
+            : httpStatusError(httpStatus, headers);
+        abort(status);
+        return;
+      }
+      if (!endOfStream) {
+        CharSequence contentType = headers.get(GrpcHeaders.CONTENT_TYPE);
+        if (!GrpcHeaders.isGrpcContentType(contentType)) {
+          abort(Status.INTERNAL.withDescription("Invalid content-type: " + contentType));
+          return;
+        }
+        Metadata metadata;
+        try {
+          metadata = GrpcHeaders.toMetadata(headers);
+        } catch (IllegalArgumentException e) {
+          abort(Status.INTERNAL.withDescription(e.getMessage()));
+          return;
+        }
+        runCallback(() -> listener.onHeaders(metadata));
+        return;
+      }
+    } else if (!endOfStream) {
+      abort(Status.INTERNAL.withDescription("Received a third HEADERS frame without END_STREAM"));
+      return;
+    }
+    // Trailers, or a Trailers-Only response.
+    Status status = GrpcHeaders.statusFromTrailers(headers);
+    if (status == null) {
+      status = Status.UNKNOWN.withDescription("Response trailers have no grpc-status");
+    }
+    Metadata trailers;
+    try {
+      trailers = GrpcHeaders.toMetadata(headers);
+    } catch (IllegalArgumentException e) {
+      status = Status.INTERNAL.withDescription(e.getMessage());
+      trailers = new Metadata();
+    }
+    trailerStatus = status;
+    trailerMetadata = trailers;
+    // Messages still buffered are delivered first; endOfStream() then reports the status.
+    deframer.endOfStream();
+  }
+
+  private static Status httpStatusError(CharSequence httpStatus, Http2Headers headers) {
+    int code;
+    try {
+      code = Integer.parseInt(httpStatus.toString());
+    } catch (NumberFormatException e) {
+      return Status.INTERNAL.withDescription("Malformed :status " + httpStatus);
+    }
+    Status status = GrpcHeaders.statusFromHttp(code);
+    CharSequence message = headers.get(GrpcHeaders.GRPC_MESSAGE);
+    return message == null ? status : status.augmentDescription(
+        dev.tern.internal.StatusMessageCodec.decode(message));
+  }
+
+  void inboundData(ByteBuf data, boolean endOfStream) {
+    if (done) {
+      data.release();
+      return;
+    }
+    deframer.deframe(data);
+    if (endOfStream) {
+      // A response must end with trailers (PROTOCOL-HTTP2.md).
+      abort(Status.INTERNAL.withDescription("Response ended without trailers"));
+    }
+  }
+
+  void inboundReset(long errorCode) {
+    if (!done) {
+      finish(Http2Errors.statusForRstStream(errorCode), new Metadata());
+    }
+  }
+
+  /** The stream (or the connection) closed: if no status arrived, the call failed. */
+  void streamClosed() {
+    if (!done && trailerStatus == null) {
+      finish(Status.UNAVAILABLE.withDescription(
+          "Stream closed before the response completed (connection lost or GOAWAY)"),
+          new Metadata());
+    }
+  }
+
+  /** Fails the call from the transport side and resets the stream. */
+  private void abort(Status status) {
+    if (done) {
+      return;
+    }
+    ClientHandler handler = transport;
+    handler.encoder().writeRstStream(handler.context(), streamId, Http2Error.CANCEL.code(),
+        handler.context().newPromise());
+    finish(status, new Metadata());
+  }
+
+  @Override
+  public void messageRead(ByteBuf message, boolean compressed, int frameBytes) {
+    transport.returnBytes(streamId, frameBytes);
+    if (compressed) {
+      message.release();
+      abort(Status.INTERNAL.withDescription(
+          "Compressed message received but the response has no grpc-encoding"));
+      return;
+    }
+    runCallback(() -> {
+      RespT response;
+      try {
+        if (listenerClosed.get()) {
+          return;
+        }
+        response = method.getResponseMarshaller().parse(message);
+      } finally {
+        message.release();
+      }
+      listener.onMessage(response);
+    });
+  }
+
+  @Override
+  public void endOfStream() {
+    finish(trailerStatus, trailerMetadata);
+  }
+
+  @Override
+  public void deframeFailed(Status status) {
+    abort(status);
+  }
+
+  /** Ends the call on the event loop: releases buffers and reports the status once. */
+  private void finish(Status status, Metadata trailers) {
+    if (done) {
+      return;
+    }
+    done = true;
+    if (deframer != null) {
+      deframer.close();
+    }
+    if (streamId > 0 && transport != null) {
+      transport.forgetStream(streamId);
+    }
+    closeListener(status, trailers);
+  }
+
+  private void closeListener(Status status, Metadata trailers) {
+    runCallback(() -> {
+      if (listenerClosed.compareAndSet(false, true)) {
+        listener.onClose(status, trailers);
+      }
+    });
+  }
+
+  private void runCallback(Runnable task) {
+    Runnable guarded = () -> {
+      try {
+        task.run();
+      } catch (Throwable t) {
+        // A throwing listener must not break the transport; cancel the call instead.
+        cancel(Status.CANCELLED.withDescription("Listener threw an exception").withCause(t));
+      }
+    };
+    if (callbackExecutor == null) {
+      guarded.run();
+    } else {
+      callbackExecutor.execute(guarded);
+    }
+  }
+}
