@@ -96,18 +96,18 @@ public sealed class Context permits Context.CancellableContext {
   }
 
   /** A child of this context with two more values. */
-  public <V1, V2> Context withValues(Key<V1> k1, V1 v1, Key<V2> k2, V2 v2) {
+  public <V1, V2> Context withValue(Key<V1> k1, V1 v1, Key<V2> k2, V2 v2) {
     return withEntries(k1, v1, k2, v2);
   }
 
   /** A child of this context with three more values. */
-  public <V1, V2, V3> Context withValues(
+  public <V1, V2, V3> Context withValue(
       Key<V1> k1, V1 v1, Key<V2> k2, V2 v2, Key<V3> k3, V3 v3) {
     return withEntries(k1, v1, k2, v2, k3, v3);
   }
 
   /** A child of this context with four more values. */
-  public <V1, V2, V3, V4> Context withValues(
+  public <V1, V2, V3, V4> Context withValue(
       Key<V1> k1, V1 v1, Key<V2> k2, V2 v2, Key<V3> k3, V3 v3, Key<V4> k4, V4 v4) {
     return withEntries(k1, v1, k2, v2, k3, v3, k4, v4);
   }
@@ -291,7 +291,10 @@ public sealed class Context permits Context.CancellableContext {
     }
   }
 
-  /** Called when a context is cancelled. */
+  /**
+   * Called when a context is cancelled. Each registration runs once, on the executor given to
+   * {@link #addListener}, possibly concurrently with other listeners of the same context.
+   */
   @FunctionalInterface
   public interface CancellationListener {
     /** {@code context} (the one the listener was added to) has been cancelled. */
@@ -507,7 +510,10 @@ public sealed class Context permits Context.CancellableContext {
     }
   }
 
-  /** One listener on one context; a node of its cancellable context's listener list. */
+  /**
+   * One listener on one context; a node of its cancellable context's listener list. Its links are
+   * guarded by that context's lock; {@link #fire} runs without it.
+   */
   private static final class Registration {
     final Context context;
     final CancellationListener listener;

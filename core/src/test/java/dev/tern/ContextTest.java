@@ -77,10 +77,10 @@ class ContextTest {
   }
 
   @Test
-  void withValuesSetsUpToFourPairsAndTheLastDuplicateWins() {
-    Context two = Context.ROOT.withValues(A, "a", B, "b");
-    Context three = two.withValues(A, "a3", B, "b3", C, "c3");
-    Context four = Context.ROOT.withValues(A, "1", B, "2", C, "3", A, "4");
+  void withValueSetsUpToFourPairsAndTheLastDuplicateWins() {
+    Context two = Context.ROOT.withValue(A, "a", B, "b");
+    Context three = two.withValue(A, "a3", B, "b3", C, "c3");
+    Context four = Context.ROOT.withValue(A, "1", B, "2", C, "3", A, "4");
     assertEquals("a", A.get(two));
     assertEquals("b", B.get(two));
     assertEquals("a3", A.get(three));
@@ -312,6 +312,43 @@ class ContextTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void childrenCreatedWhileTheParentIsCancelledAllEndCancelled() throws Exception {
+    Context.CancellableContext parent = Context.ROOT.withCancellation();
+    int threads = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    ConcurrentLinkedQueue<Context.CancellableContext> children = new ConcurrentLinkedQueue<>();
+    CountDownLatch running = new CountDownLatch(threads);
+    try {
+      List<Future<?>> loops = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        loops.add(pool.submit(() -> {
+          running.countDown();
+          int n = 0;
+          do {
+            Context.CancellableContext child = parent.withCancellation();
+            if (n++ % 2 == 0) {
+              child.close();
+            } else {
+              children.add(child);
+            }
+          } while (!parent.isCancelled() || n < 1000);
+        }));
+      }
+      assertTrue(running.await(10, TimeUnit.SECONDS));
+      parent.cancel(new RuntimeException("parent"));
+      for (Future<?> loop : loops) {
+        loop.get(10, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    for (Context.CancellableContext child : children) {
+      assertTrue(child.isCancelled());
+    }
+    assertEquals(0, parent.listenerCount());
   }
 
   // ---- listeners ----

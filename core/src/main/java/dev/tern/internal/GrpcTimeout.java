@@ -22,9 +22,6 @@ public final class GrpcTimeout {
 
   // Units from finest to coarsest, as encode() tries them.
   private static final char[] UNITS = {'n', 'u', 'm', 'S', 'M', 'H'};
-  private static final long[] UNIT_NANOS = {
-    1L, 1_000L, 1_000_000L, 1_000_000_000L, 60_000_000_000L, 3_600_000_000_000L
-  };
 
   private GrpcTimeout() {}
 
@@ -43,10 +40,12 @@ public final class GrpcTimeout {
       return "1n";
     }
     int unit = 0;
-    while (nanos / UNIT_NANOS[unit] > MAX_VALUE) {
-      unit++; // terminates: Long.MAX_VALUE / UNIT_NANOS[H] < MAX_VALUE
+    long value = nanos; // 'n'
+    while (value > MAX_VALUE) {
+      // Terminates by 'H': Long.MAX_VALUE ns is under 2.6 million hours. Division of a positive
+      // value rounds down, which is the direction the deadline must be rounded.
+      value = nanos / unitNanos(UNITS[++unit]);
     }
-    long value = nanos / UNIT_NANOS[unit]; // division of a positive value rounds down
     char[] chars = new char[MAX_DIGITS + 1];
     int pos = chars.length;
     chars[--pos] = UNITS[unit];
