@@ -4,6 +4,8 @@ import dev.tern.Status;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -40,6 +42,7 @@ public final class MessageDeframer {
   }
 
   private final Sink sink;
+  private final ByteBufAllocator alloc;
   private final CompositeByteBuf buffer;
   private int maxMessageSize;
   private int requested;
@@ -51,6 +54,7 @@ public final class MessageDeframer {
 
   public MessageDeframer(Sink sink, ByteBufAllocator alloc, int maxMessageSize) {
     this.sink = sink;
+    this.alloc = alloc;
     this.buffer = alloc.compositeBuffer(Integer.MAX_VALUE);
     this.maxMessageSize = maxMessageSize;
   }
@@ -178,7 +182,7 @@ public final class MessageDeframer {
     if (buffer.readableBytes() < pendingLength) {
       return false;
     }
-    ByteBuf message = buffer.readRetainedSlice(pendingLength);
+    ByteBuf message = readMessage(pendingLength);
     int frameBytes = HEADER_LENGTH + pendingLength;
     boolean compressed = pendingCompressed;
     pendingLength = -1;
@@ -186,6 +190,27 @@ public final class MessageDeframer {
     requested--;
     sink.messageRead(message, compressed, frameBytes);
     return true;
+  }
+
+  /**
+   * Takes the next {@code length} bytes as their own buffer. Slices of the composite itself would
+   * shift when read components are discarded, so the message holds retained slices of the
+   * underlying frames instead: no bytes are copied.
+   */
+  private ByteBuf readMessage(int length) {
+    if (length == 0) {
+      return Unpooled.EMPTY_BUFFER;
+    }
+    List<ByteBuf> parts = buffer.decompose(buffer.readerIndex(), length);
+    buffer.skipBytes(length);
+    if (parts.size() == 1) {
+      return parts.get(0).retain();
+    }
+    CompositeByteBuf message = alloc.compositeBuffer(parts.size());
+    for (ByteBuf part : parts) {
+      message.addComponent(true, part.retain());
+    }
+    return message;
   }
 
   private void fail(Status status) {

@@ -68,7 +68,6 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
 
     Builder(ClientSettings settings) {
       this.settings = settings;
-      server(false);
       // Streams beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS wait instead of failing.
       encoderEnforceMaxConcurrentStreams(true);
     }
@@ -142,10 +141,24 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
 
   void runOnEventLoop(Runnable task) {
     if (ctx.executor().inEventLoop()) {
+      // Inside a read or a write-queue drain, which flush when they end.
       task.run();
     } else {
-      ctx.executor().execute(task);
+      ctx.executor().execute(() -> {
+        task.run();
+        ctx.flush();
+      });
     }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+    if (cause instanceof java.io.IOException) {
+      // The peer went away (reset, broken pipe): the connection's calls fail as it closes.
+      ctx.close();
+      return;
+    }
+    super.exceptionCaught(ctx, cause);
   }
 
   /** Returns flow-control credit for bytes a call consumed. */

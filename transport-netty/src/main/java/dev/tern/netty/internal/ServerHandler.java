@@ -80,7 +80,6 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
 
     Builder(ServerSettings settings) {
       this.settings = settings;
-      server(true);
     }
 
     @Override
@@ -143,10 +142,24 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   /** Runs {@code task} on the event loop, inline if already there. */
   void runOnEventLoop(Runnable task) {
     if (ctx.executor().inEventLoop()) {
+      // Inside a read or a write-queue drain, which flush when they end.
       task.run();
     } else {
-      ctx.executor().execute(task);
+      ctx.executor().execute(() -> {
+        task.run();
+        ctx.flush();
+      });
     }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+    if (cause instanceof java.io.IOException) {
+      // The peer went away (reset, broken pipe): the connection's calls fail as it closes.
+      ctx.close();
+      return;
+    }
+    super.exceptionCaught(ctx, cause);
   }
 
   /** Returns flow-control credit for bytes the application consumed. */
