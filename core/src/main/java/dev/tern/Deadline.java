@@ -72,6 +72,17 @@ public final class Deadline implements Comparable<Deadline> {
     return isBefore(other) ? this : other;
   }
 
+  /**
+   * The earlier of {@code a} and {@code b} ({@code b} on a tie). Unlike {@link #minimum}, works
+   * across tickers, by comparing the time each has left.
+   */
+  static Deadline earlier(Deadline a, Deadline b) {
+    if (a.ticker == b.ticker) {
+      return a.isBefore(b) ? a : b;
+    }
+    return a.timeRemaining(TimeUnit.NANOSECONDS) < b.timeRemaining(TimeUnit.NANOSECONDS) ? a : b;
+  }
+
   /** This deadline moved by {@code offset}. */
   public Deadline offset(long offset, TimeUnit unit) {
     return offset == 0 ? this : new Deadline(ticker, deadlineNanos + unit.toNanos(offset));
