@@ -316,7 +316,9 @@ public final class RetryInterceptor implements ClientInterceptor {
       Metadata h = new Metadata();
       h.merge(headers);
       if (a.index > 0) {
-        h.removeAll(PREVIOUS_ATTEMPTS);
+        if (h.containsKey(PREVIOUS_ATTEMPTS)) {
+          h.removeAll(PREVIOUS_ATTEMPTS);
+        }
         h.put(PREVIOUS_ATTEMPTS, Integer.toString(a.index));
       }
       a.call.start(a, h);
@@ -353,6 +355,24 @@ public final class RetryInterceptor implements ClientInterceptor {
     }
 
     private void retry() {
+      try {
+        retryNow();
+      } catch (RuntimeException | Error e) {
+        // A broken channel or interceptor: end the call rather than leave it hanging.
+        boolean deliver;
+        synchronized (lock) {
+          deliver = !closedToApp;
+          closedToApp = true;
+          ops = null;
+        }
+        if (deliver) {
+          listener.onClose(Status.INTERNAL.withDescription("Retry attempt failed to start: " + e)
+              .withCause(e), new Metadata());
+        }
+      }
+    }
+
+    private void retryNow() {
       ClientCall<ReqT, RespT> call = newAttemptCall();
       Attempt a;
       synchronized (lock) {
