@@ -42,9 +42,11 @@ public final class MessageDeframer {
 
     /**
      * Bytes of a requested but still incomplete message arrived: return them to the flow-control
-     * window now so that the rest of the message can be sent.
+     * window now so that the rest of the message can be sent. A transport must implement this:
+     * without it a message larger than the stream window never arrives. (The default, doing
+     * nothing, suits sinks that do no flow control, such as tests.)
      */
-    void bytesConsumed(int bytes);
+    default void bytesConsumed(int bytes) {}
 
     /** The stream ended cleanly and every message was delivered. */
     void endOfStream();

@@ -104,7 +104,10 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     Http2Headers requestHeaders = requestHeaders(headers);
     connection.whenComplete((handler, failure) -> {
       if (failure != null) {
-        failBeforeStream(Status.UNAVAILABLE.withDescription("Connection failed: " + failure)
+        // An IOException's message says it all (refused, TLS handshake failed and why).
+        String why = failure instanceof java.io.IOException && failure.getMessage() != null
+            ? failure.getMessage() : failure.toString();
+        failBeforeStream(Status.UNAVAILABLE.withDescription("Connection failed: " + why)
             .withCause(failure));
         return;
       }
@@ -127,6 +130,8 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
       pending = null;
       cancelled = true;
       finished = true;
+      // No stream will exist: commands run at once, with done set, and only release buffers.
+      done = true;
     }
     sendBuffer.wake();
     if (commands != null) {
@@ -266,16 +271,13 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
       synchronized (lock) {
         handler = transport;
         if (handler == null) {
-          if (pending != null) {
+          if (pending == null) {
+            command.run();
+          } else {
             pending.add(command);
-            return;
           }
+          return;
         }
-      }
-      if (handler == null) {
-        // The call failed before it had a stream: the command only releases what it holds.
-        command.run();
-        return;
       }
     }
     handler.writeQueue().enqueue(command);
@@ -335,6 +337,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
             + f.cause()).withCause(f.cause()), new Metadata());
       }
     });
+    headers.scheme(handler.scheme());
     handler.encoder().writeHeaders(ctx, streamId, headers, 0, false, promise);
     streamReady = true;
     runCallback(() -> listener.onReady());
@@ -458,8 +461,10 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   /** The stream (or the connection) closed: if no status arrived, the call failed. */
   void streamClosed() {
     if (!done && trailerStatus == null) {
-      finish(Status.UNAVAILABLE.withDescription(
-          "Stream closed before the response completed (connection lost or GOAWAY)"),
+      ClientHandler handler = transport;
+      String reason = handler == null ? null : handler.closeReason();
+      finish(Status.UNAVAILABLE.withDescription(reason != null ? reason
+          : "Stream closed before the response completed (connection lost or GOAWAY)"),
           new Metadata());
     }
   }
