@@ -83,7 +83,19 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     Http2Headers requestHeaders = requestHeaders(headers);
     connection.whenComplete((handler, failure) -> {
       if (failure != null) {
-        closeListener(Status.UNAVAILABLE.withDescription("Connection failed: " + failure)
+        synchronized (lock) {
+          // No stream will exist: run what was queued now, with done set, so queued messages
+          // are released rather than leaked; later commands run at once the same way.
+          done = true;
+          for (WriteQueue.Command c : pending) {
+            c.run();
+          }
+          pending = null;
+        }
+        // An IOException's message says it all (refused, TLS handshake failed and why).
+        String why = failure instanceof java.io.IOException && failure.getMessage() != null
+            ? failure.getMessage() : failure.toString();
+        closeListener(Status.UNAVAILABLE.withDescription("Connection failed: " + why)
             .withCause(failure), new Metadata());
         return;
       }
@@ -186,7 +198,11 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
       synchronized (lock) {
         handler = transport;
         if (handler == null) {
-          pending.add(command);
+          if (pending == null) {
+            command.run();
+          } else {
+            pending.add(command);
+          }
           return;
         }
       }
@@ -240,6 +256,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
             + f.cause()).withCause(f.cause()), new Metadata());
       }
     });
+    headers.scheme(handler.scheme());
     handler.encoder().writeHeaders(ctx, streamId, headers, 0, false, promise);
     streamReady = true;
     runCallback(() -> listener.onReady());
@@ -356,8 +373,10 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   /** The stream (or the connection) closed: if no status arrived, the call failed. */
   void streamClosed() {
     if (!done && trailerStatus == null) {
-      finish(Status.UNAVAILABLE.withDescription(
-          "Stream closed before the response completed (connection lost or GOAWAY)"),
+      ClientHandler handler = transport;
+      String reason = handler == null ? null : handler.closeReason();
+      finish(Status.UNAVAILABLE.withDescription(reason != null ? reason
+          : "Stream closed before the response completed (connection lost or GOAWAY)"),
           new Metadata());
     }
   }
