@@ -197,6 +197,12 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
       }
       return;
     }
+    if (stream.state() == Http2Stream.State.HALF_CLOSED_LOCAL) {
+      // The request's trailers, after we answered it early (Trailers-Only or an HTTP error) and
+      // before our RST_STREAM(NO_ERROR) reached the client: nothing to start, and answering
+      // again would be a write on a half-closed stream, which Netty treats as a connection error.
+      return;
+    }
     startCall(stream, headers, endOfStream);
   }
 
