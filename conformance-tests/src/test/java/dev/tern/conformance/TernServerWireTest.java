@@ -235,6 +235,17 @@ class TernServerWireTest {
   }
 
   @Test
+  void requestHeaderThatIsNotAValidMetadataKeyIsSkipped() {
+    int id = client.newStream(GrpcWire.requestHeaders(ECHO).set("x-odd~name", "1")
+        .set("x-echo-ascii", "kept"), false);
+    client.data(id, request("k"), true);
+
+    RawFrame headers = client.nextFrame(id, RawFrame.Type.HEADERS);
+    assertEquals("kept", headers.header("x-echo-ascii"));
+    assertEquals("0", trailers(id).header("grpc-status"));
+  }
+
+  @Test
   void paddedUnpaddedAndFoldedBase64AreAcceptedAndSentUnpadded() {
     Http2Headers h = GrpcWire.requestHeaders(ECHO);
     h.add("x-echo-data-bin", "AQ==");
