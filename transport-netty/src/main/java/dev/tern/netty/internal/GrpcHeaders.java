@@ -65,6 +65,42 @@ public final class GrpcHeaders {
     return next == '+' || next == ';';
   }
 
+  /**
+   * Whether a comma-separated header value such as {@code grpc-accept-encoding} lists
+   * {@code token} (RFC 9110 §5.6.1 lists: optional whitespace around elements).
+   */
+  public static boolean listContains(CharSequence list, String token) {
+    if (list == null) {
+      return false;
+    }
+    int n = list.length();
+    int start = 0;
+    while (start <= n) {
+      int comma = start;
+      while (comma < n && list.charAt(comma) != ',') {
+        comma++;
+      }
+      int from = start;
+      int to = comma;
+      while (from < to && isOws(list.charAt(from))) {
+        from++;
+      }
+      while (to > from && isOws(list.charAt(to - 1))) {
+        to--;
+      }
+      if (to - from == token.length()
+          && AsciiString.regionMatches(list, true, from, token, 0, token.length())) {
+        return true;
+      }
+      start = comma + 1;
+    }
+    return false;
+  }
+
+  private static boolean isOws(char c) {
+    return c == ' ' || c == '\t';
+  }
+
   /** Adds {@code metadata} to {@code headers}: binary values base64 without padding. */
   public static void addMetadata(Metadata metadata, Http2Headers headers) {
     for (int i = 0; i < metadata.size(); i++) {
