@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.StringValue;
 import dev.tern.Status;
+import dev.tern.netty.TernServer;
 import dev.tern.testing.GrpcWire;
 import dev.tern.testing.RawFrame;
 import dev.tern.testing.RawHttp2Connection;
@@ -95,7 +96,7 @@ class TernClientWireTest {
     CompletableFuture<UnaryOutcome> call = client.start("Echo", "hello", md);
 
     Request r = receive();
-    Map<String, String> h = r.headers.headerMap();
+    Map<String, String> h = TernServerWireTest.withoutAcceptEncoding(r.headers.headerMap());
     String userAgent = h.remove("user-agent");
     assertTrue(userAgent != null && userAgent.contains("tern-java/"), userAgent);
     Map<String, String> expected = new TreeMap<>(Map.of(
@@ -119,6 +120,16 @@ class TernClientWireTest {
     UnaryOutcome outcome = await(call);
     assertEquals(Status.Code.OK, outcome.code, outcome::toString);
     assertEquals(List.of("hi"), outcome.responses);
+  }
+
+  @Test
+  void clientOpensTheConnectionWindowToTheStreamWindow() throws Exception {
+    CompletableFuture<UnaryOutcome> call = client.start("Echo", "x", MetadataList.EMPTY);
+    Request r = receive();
+    // The client's WINDOW_UPDATE for stream 0 follows its SETTINGS, before any request.
+    assertEquals(TernServer.DEFAULT_FLOW_CONTROL_WINDOW, r.conn.sendWindow());
+    r.conn.headers(r.id(), GrpcWire.trailersOnly(0, null), true);
+    assertEquals(Status.Code.OK, await(call).code);
   }
 
   @Test
