@@ -77,6 +77,7 @@ public class RawHttp2Connection implements AutoCloseable {
   private volatile boolean autoWindowUpdate = true;
   private boolean closed;
   private Channel channel;
+  private Http2FrameCodec codec;
   private Recorder recorder;
 
   RawHttp2Connection() {}
@@ -84,6 +85,7 @@ public class RawHttp2Connection implements AutoCloseable {
   /** Installs the codec and the recorder on a new channel; called from its initializer. */
   final void attach(Channel ch, Http2FrameCodec codec) {
     this.channel = ch;
+    this.codec = codec;
     this.recorder = new Recorder();
     ch.pipeline().addLast(codec, recorder);
     ch.closeFuture().addListener(f -> {
@@ -417,6 +419,24 @@ public class RawHttp2Connection implements AutoCloseable {
   public final boolean isOpen() {
     synchronized (lock) {
       return !closed;
+    }
+  }
+
+  /**
+   * How many bytes this side may still send on the connection: the peer's connection-level
+   * flow-control window as the codec tracks it (SETTINGS and WINDOW_UPDATE frames on stream 0
+   * are applied by the codec and never recorded as frames).
+   */
+  public final int sendWindow() {
+    try {
+      return channel.eventLoop().submit(() -> codec.connection().remote().flowController()
+          .windowSize(codec.connection().connectionStream()))
+          .get(DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -120,7 +120,7 @@ public final class GrpcHeaders {
    * Converts received headers to application metadata, leaving out pseudo-headers and the
    * headers gRPC itself owns.
    *
-   * @throws IllegalArgumentException for an invalid base64 {@code -bin} value or a bad key
+   * @throws IllegalArgumentException for an invalid base64 {@code -bin} value
    */
   public static Metadata toMetadata(Http2Headers headers) {
     Metadata md = new Metadata();
@@ -134,7 +134,10 @@ public final class GrpcHeaders {
         continue;
       }
       if (!Metadata.isValidKey(key)) {
-        throw new IllegalArgumentException("invalid header name: " + key);
+        // A legal HTTP/2 field name that is not a gRPC metadata key (e.g. "x-a~b", added by a
+        // proxy): applications could never read it through a Metadata.Key, so it is skipped
+        // rather than failing the call (grpc-java passes such calls through too).
+        continue;
       }
       CharSequence value = e.getValue();
       if (key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {

@@ -44,6 +44,7 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   private WriteQueue writeQueue;
   private Attributes attributes = Attributes.EMPTY;
   private ChannelHandlerContext ctx;
+  private boolean connectionWindowOpen;
 
   private ServerHandler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
       Http2Settings initialSettings, ServerSettings settings) {
@@ -115,6 +116,15 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
         .set(Attributes.LOCAL_ADDRESS, ctx.channel().localAddress())
         .build();
     super.handlerAdded(ctx);
+    connectionWindowOpen = ConnectionWindow.open(this, ctx, settings.flowControlWindow);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    super.channelActive(ctx);
+    if (!connectionWindowOpen) {
+      connectionWindowOpen = ConnectionWindow.open(this, ctx, settings.flowControlWindow);
+    }
   }
 
   WriteQueue writeQueue() {
