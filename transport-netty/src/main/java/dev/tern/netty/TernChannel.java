@@ -5,6 +5,7 @@ import dev.tern.Channel;
 import dev.tern.ClientCall;
 import dev.tern.ClientInterceptor;
 import dev.tern.ClientInterceptors;
+import dev.tern.CodecRegistry;
 import dev.tern.MethodDescriptor;
 import dev.tern.retry.RetryInterceptor;
 import dev.tern.retry.RetryPolicy;
@@ -84,7 +85,8 @@ public final class TernChannel extends Channel {
     String authority = b.authority != null ? b.authority : host + ":" + port;
     this.settings = new ClientSettings(authority, b.userAgent == null
         ? USER_AGENT : b.userAgent + " " + USER_AGENT, executor, b.maxInboundMessageSize,
-        b.maxOutboundMessageSize, b.maxHeaderListSize, b.flowControlWindow);
+        b.maxOutboundMessageSize, b.maxHeaderListSize, b.flowControlWindow, b.codecs,
+        b.sendBufferLimit);
     this.group = SharedResources.GROUP;
     this.sslContext = b.sslContext;
     // The server's certificate must match the authority the call claims (server_host_override).
@@ -280,6 +282,8 @@ public final class TernChannel extends Channel {
     private int maxOutboundMessageSize = Integer.MAX_VALUE;
     private int maxHeaderListSize = TernServer.DEFAULT_MAX_HEADER_LIST_SIZE;
     private int flowControlWindow = TernServer.DEFAULT_FLOW_CONTROL_WINDOW;
+    private CodecRegistry codecs = CodecRegistry.getDefault();
+    private int sendBufferLimit = TernServer.DEFAULT_SEND_BUFFER_LIMIT;
     private SslContext sslContext;
     private long handshakeTimeoutMillis = TernServer.DEFAULT_HANDSHAKE_TIMEOUT_MILLIS;
     private final List<ClientInterceptor> interceptors = new ArrayList<>();
@@ -418,6 +422,26 @@ public final class TernChannel extends Channel {
 
     public Builder flowControlWindow(int bytes) {
       this.flowControlWindow = positive(bytes);
+      return this;
+    }
+
+    /**
+     * The message encodings calls may send with ({@code CallOptions.withCompression}) and that
+     * responses may use (default: gzip).
+     */
+    public Builder codecRegistry(CodecRegistry codecs) {
+      this.codecs = Objects.requireNonNull(codecs, "codecs");
+      return this;
+    }
+
+    /**
+     * How many bytes of one call's requests may wait to be written (for the server's window or
+     * the socket) before {@code sendMessage} blocks the sender until they drain; on an
+     * event-loop thread, which cannot block, the call is cancelled with RESOURCE_EXHAUSTED
+     * instead. Default {@link TernServer#DEFAULT_SEND_BUFFER_LIMIT}.
+     */
+    public Builder sendBufferLimit(int bytes) {
+      this.sendBufferLimit = positive(bytes);
       return this;
     }
 

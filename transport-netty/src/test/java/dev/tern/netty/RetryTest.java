@@ -207,29 +207,35 @@ class RetryTest {
     assertEquals(List.of("-"), attempts.get("invalid"));
   }
 
+  /** Retries every 600 ms; connected and warmed up, so a first attempt takes milliseconds. */
+  private TernChannel slowRetryChannel() throws Exception {
+    TernChannel ch = channelBuilder().retryPolicy(RetryPolicy.builder().maxAttempts(5)
+        .initialBackoff(Duration.ofMillis(600)).maxBackoff(Duration.ofMillis(600))
+        .jitter(0).build()).build();
+    assertEquals(Status.Code.OK,
+        unary(ch, FLAKY, "warm-up,0,UNAVAILABLE", CallOptions.DEFAULT).status.getCode());
+    return ch;
+  }
+
   @Test
   void stopsRetryingAtTheCallOptionsDeadline() throws Exception {
-    // Attempts at 0 and ~300 ms; the third would start at ~600 ms, after the 500 ms deadline.
-    TernChannel ch = track(channelBuilder().retryPolicy(RetryPolicy.builder().maxAttempts(5)
-        .initialBackoff(Duration.ofMillis(300)).maxBackoff(Duration.ofMillis(300))
-        .jitter(0).build()).build());
+    // Attempts at 0 and ~600 ms; the third would start at ~1200 ms, after the 1 s deadline.
+    TernChannel ch = track(slowRetryChannel());
     long start = System.nanoTime();
     CallResult<String> r = unary(ch, FLAKY, "deadline,9,UNAVAILABLE",
-        CallOptions.DEFAULT.withDeadlineAfter(500, TimeUnit.MILLISECONDS));
+        CallOptions.DEFAULT.withDeadlineAfter(1000, TimeUnit.MILLISECONDS));
     long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     assertEquals(Status.Code.UNAVAILABLE, r.status.getCode(), r.status::toString);
-    assertEquals(2, attempts.get("deadline").size());
+    assertEquals(2, attempts.get("deadline").size(), r.status::toString);
     assertTrue(ms < 5_000, "took " + ms + " ms");
   }
 
   @Test
   void stopsRetryingAtTheDeadlineOfTheCurrentContextByDefault() throws Exception {
-    TernChannel ch = track(channelBuilder().retryPolicy(RetryPolicy.builder().maxAttempts(5)
-        .initialBackoff(Duration.ofMillis(300)).maxBackoff(Duration.ofMillis(300))
-        .jitter(0).build()).build());
+    TernChannel ch = track(slowRetryChannel());
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     try (Context.CancellableContext ctx =
-        Context.current().withDeadlineAfter(500, TimeUnit.MILLISECONDS, timer)) {
+        Context.current().withDeadlineAfter(1000, TimeUnit.MILLISECONDS, timer)) {
       CallResult<String> r = ctx.call(() ->
           unary(ch, FLAKY, "context,9,UNAVAILABLE", CallOptions.DEFAULT));
       assertTrue(r.status.getCode() == Status.Code.UNAVAILABLE
