@@ -1,0 +1,384 @@
+package dev.tern.netty;
+
+import dev.tern.CallOptions;
+import dev.tern.Channel;
+import dev.tern.ClientCall;
+import dev.tern.CodecRegistry;
+import dev.tern.MethodDescriptor;
+import dev.tern.netty.internal.ClientCallImpl;
+import dev.tern.netty.internal.ClientHandler;
+import dev.tern.netty.internal.ClientSettings;
+import dev.tern.netty.internal.EventLoops;
+import dev.tern.netty.internal.TlsHandlers;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A client channel to one gRPC server over HTTP/2 (h2c with prior knowledge, or TLS with ALPN
+ * {@code h2}): all calls share one connection, opened on first use and reopened after it is lost.
+ *
+ * <pre>{@code
+ * TernChannel channel = TernChannel.builder().target("localhost:8080").build();
+ * ...
+ * channel.shutdown().awaitTermination(5, TimeUnit.SECONDS);
+ * }</pre>
+ *
+ * <p>Thread-safe.
+ */
+public final class TernChannel extends Channel {
+  private static final String USER_AGENT = "tern-java/0.1.0";
+
+  private static final class SharedResources {
+    static final EventLoopGroup GROUP = EventLoops.newGroup(
+        Runtime.getRuntime().availableProcessors(), "tern-client-worker");
+    static final ExecutorService EXECUTOR =
+        Executors.newCachedThreadPool(TernServer.daemonThreads("tern-client-app"));
+  }
+
+  private final String host;
+  private final int port;
+  private final ClientSettings settings;
+  private final SslContext sslContext;
+  private final String tlsHost;
+  private final long handshakeTimeoutMillis;
+  private final EventLoopGroup group;
+  private final Object lock = new Object();
+  private final CountDownLatch terminated = new CountDownLatch(1);
+  private CompletableFuture<ClientHandler> connection;
+  private io.netty.channel.Channel nettyChannel;
+  private boolean shutdown;
+
+  private TernChannel(Builder b) {
+    this.host = b.host;
+    this.port = b.port;
+    Executor executor = b.direct ? null : (b.executor != null ? b.executor
+        : SharedResources.EXECUTOR);
+    String authority = b.authority != null ? b.authority : host + ":" + port;
+    this.settings = new ClientSettings(authority, b.userAgent == null
+        ? USER_AGENT : b.userAgent + " " + USER_AGENT, executor, b.maxInboundMessageSize,
+        b.maxOutboundMessageSize, b.maxHeaderListSize, b.flowControlWindow, b.codecs,
+        b.sendBufferLimit);
+    this.group = SharedResources.GROUP;
+    this.sslContext = b.sslContext;
+    // The server's certificate must match the authority the call claims (server_host_override).
+    this.tlsHost = b.authority != null ? hostOf(b.authority) : host;
+    this.handshakeTimeoutMillis = b.handshakeTimeoutMillis;
+  }
+
+  /** The host part of an authority: {@code host}, {@code host:port} or {@code [v6]:port}. */
+  static String hostOf(String authority) {
+    if (authority.startsWith("[")) {
+      int end = authority.indexOf(']');
+      return end > 0 ? authority.substring(1, end) : authority;
+    }
+    int colon = authority.lastIndexOf(':');
+    return colon > 0 && authority.indexOf(':') == colon ? authority.substring(0, colon) : authority;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(
+      MethodDescriptor<ReqT, RespT> method, CallOptions callOptions) {
+    return new ClientCallImpl<>(method, callOptions, settings, connection());
+  }
+
+  @Override
+  public String authority() {
+    return settings.authority;
+  }
+
+  /** The connection to use for a new call, opening one if there is none or it went away. */
+  private CompletableFuture<ClientHandler> connection() {
+    synchronized (lock) {
+      if (shutdown) {
+        return CompletableFuture.failedFuture(new IllegalStateException("channel shut down"));
+      }
+      CompletableFuture<ClientHandler> current = connection;
+      if (current != null) {
+        ClientHandler h = current.getNow(null);
+        boolean usable = !current.isDone()
+            || (h != null && h.isUsable());
+        if (usable) {
+          return current;
+        }
+      }
+      connection = connect();
+      return connection;
+    }
+  }
+
+  private CompletableFuture<ClientHandler> connect() {
+    CompletableFuture<ClientHandler> result = new CompletableFuture<>();
+    ClientHandler handler = ClientHandler.create(settings, sslContext != null);
+    Bootstrap bootstrap = new Bootstrap()
+        .group(group)
+        .channel(EventLoops.channelType())
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.SO_KEEPALIVE, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 20_000)
+        .handler(new ChannelInitializer<io.netty.channel.Channel>() {
+          @Override
+          protected void initChannel(io.netty.channel.Channel ch) {
+            if (sslContext != null) {
+              TlsHandlers.installClient(ch, sslContext, tlsHost, port, handler, result,
+                  handshakeTimeoutMillis);
+            } else {
+              ch.pipeline().addLast(handler);
+            }
+          }
+        });
+    ChannelFuture connect = bootstrap.connect(host, port);
+    nettyChannel = connect.channel();
+    connect.addListener(f -> {
+      if (f.isSuccess()) {
+        if (sslContext == null) {
+          result.complete(handler);
+        }
+      } else {
+        result.completeExceptionally(f.cause());
+      }
+    });
+    connect.channel().closeFuture().addListener(f -> {
+      result.completeExceptionally(new IOException("Connection to " + host + ":" + port
+          + " closed before it was ready"));
+      synchronized (lock) {
+        if (connection == result) {
+          connection = null;
+        }
+        if (shutdown) {
+          terminated.countDown();
+        }
+      }
+    });
+    return result;
+  }
+
+  /** Stops new calls; calls in flight finish, then the connection closes. */
+  public TernChannel shutdown() {
+    io.netty.channel.Channel ch;
+    synchronized (lock) {
+      shutdown = true;
+      ch = connection == null ? null : nettyChannel;
+      connection = null;
+    }
+    if (ch == null) {
+      terminated.countDown();
+    } else {
+      // Http2ConnectionHandler closes gracefully: GOAWAY, then close once streams end.
+      ch.closeFuture().addListener(f -> terminated.countDown());
+      ch.close();
+    }
+    return this;
+  }
+
+  /** Stops new calls and closes the connection now; calls in flight fail with UNAVAILABLE. */
+  public TernChannel shutdownNow() {
+    io.netty.channel.Channel ch;
+    synchronized (lock) {
+      shutdown = true;
+      ch = nettyChannel;
+      connection = null;
+    }
+    if (ch == null) {
+      terminated.countDown();
+    } else {
+      // A connection that already failed is closed: its close future completes at once.
+      ch.closeFuture().addListener(f -> terminated.countDown());
+      ch.eventLoop().execute(() -> {
+        ClientHandler h = ch.pipeline().get(ClientHandler.class);
+        if (h != null) {
+          h.gracefulShutdownTimeoutMillis(0);
+        }
+        ch.close();
+      });
+    }
+    return this;
+  }
+
+  public boolean isShutdown() {
+    synchronized (lock) {
+      return shutdown;
+    }
+  }
+
+  public boolean isTerminated() {
+    return terminated.getCount() == 0;
+  }
+
+  public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+    return terminated.await(timeout, unit);
+  }
+
+  /** Configures a {@link TernChannel}. Not thread-safe. */
+  public static final class Builder {
+    private String host;
+    private int port = -1;
+    private String authority;
+    private String userAgent;
+    private Executor executor;
+    private boolean direct;
+    private int maxInboundMessageSize = TernServer.DEFAULT_MAX_INBOUND_MESSAGE_SIZE;
+    private int maxOutboundMessageSize = Integer.MAX_VALUE;
+    private int maxHeaderListSize = TernServer.DEFAULT_MAX_HEADER_LIST_SIZE;
+    private int flowControlWindow = TernServer.DEFAULT_FLOW_CONTROL_WINDOW;
+    private CodecRegistry codecs = CodecRegistry.getDefault();
+    private int sendBufferLimit = TernServer.DEFAULT_SEND_BUFFER_LIMIT;
+    private SslContext sslContext;
+    private long handshakeTimeoutMillis = TernServer.DEFAULT_HANDSHAKE_TIMEOUT_MILLIS;
+
+    private Builder() {}
+
+    /** Connects with TLS, trusting the JDK's default CAs (ALPN {@code h2}). */
+    public Builder useTransportSecurity() {
+      try {
+        return sslContext(TernTls.forClient().build());
+      } catch (javax.net.ssl.SSLException e) {
+        throw new IllegalStateException("Cannot set up TLS: " + e, e);
+      }
+    }
+
+    /**
+     * Connects with TLS using {@code context}, a client context that offers ALPN {@code h2} (as
+     * those from {@link TernTls} do); give it a key manager for mutual TLS. The server's
+     * certificate is always checked against the target host, or against the host of
+     * {@link #overrideAuthority} when set (which is also sent as SNI).
+     */
+    public Builder sslContext(SslContext context) {
+      this.sslContext = TernTls.checkH2(Objects.requireNonNull(context, "context"), false);
+      return this;
+    }
+
+    /** Connects without TLS (h2c with prior knowledge): the default. */
+    public Builder usePlaintext() {
+      this.sslContext = null;
+      return this;
+    }
+
+    /** How long a TLS handshake may take before the connection fails (default 10 s). */
+    public Builder handshakeTimeout(long timeout, TimeUnit unit) {
+      this.handshakeTimeoutMillis = Math.max(1, unit.toMillis(timeout));
+      return this;
+    }
+
+    /** {@code host:port}; IPv6 literals in brackets ({@code [::1]:8080}). */
+    public Builder target(String target) {
+      Objects.requireNonNull(target, "target");
+      int colon = target.lastIndexOf(':');
+      if (colon <= 0 || colon == target.length() - 1) {
+        throw new IllegalArgumentException("target must be host:port: " + target);
+      }
+      String h = target.substring(0, colon);
+      if (h.startsWith("[") && h.endsWith("]")) {
+        h = h.substring(1, h.length() - 1);
+      }
+      return forAddress(h, Integer.parseInt(target.substring(colon + 1)));
+    }
+
+    public Builder forAddress(String host, int port) {
+      if (port <= 0 || port > 65535) {
+        throw new IllegalArgumentException("bad port: " + port);
+      }
+      this.host = Objects.requireNonNull(host, "host");
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * Overrides the {@code :authority} sent (default {@code host:port}); with TLS its host is also
+     * the name the server's certificate must match.
+     */
+    public Builder overrideAuthority(String authority) {
+      this.authority = authority;
+      return this;
+    }
+
+    /** Prepended to Tern's own user-agent. */
+    public Builder userAgent(String userAgent) {
+      this.userAgent = userAgent;
+      return this;
+    }
+
+    /** Runs listener callbacks on {@code executor} (default: a shared cached daemon pool). */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      this.direct = false;
+      return this;
+    }
+
+    /** Runs listener callbacks on the event loop: lowest latency, for non-blocking listeners. */
+    public Builder directExecutor() {
+      this.direct = true;
+      this.executor = null;
+      return this;
+    }
+
+    public Builder maxInboundMessageSize(int bytes) {
+      this.maxInboundMessageSize = positive(bytes);
+      return this;
+    }
+
+    public Builder maxOutboundMessageSize(int bytes) {
+      this.maxOutboundMessageSize = positive(bytes);
+      return this;
+    }
+
+    public Builder maxHeaderListSize(int bytes) {
+      this.maxHeaderListSize = positive(bytes);
+      return this;
+    }
+
+    public Builder flowControlWindow(int bytes) {
+      this.flowControlWindow = positive(bytes);
+      return this;
+    }
+
+    /**
+     * The message encodings calls may send with ({@code CallOptions.withCompression}) and that
+     * responses may use (default: gzip).
+     */
+    public Builder codecRegistry(CodecRegistry codecs) {
+      this.codecs = Objects.requireNonNull(codecs, "codecs");
+      return this;
+    }
+
+    /**
+     * How many bytes of one call's requests may wait to be written (for the server's window or
+     * the socket) before {@code sendMessage} blocks the sender until they drain; on an
+     * event-loop thread, which cannot block, the call is cancelled with RESOURCE_EXHAUSTED
+     * instead. Default {@link TernServer#DEFAULT_SEND_BUFFER_LIMIT}.
+     */
+    public Builder sendBufferLimit(int bytes) {
+      this.sendBufferLimit = positive(bytes);
+      return this;
+    }
+
+    public TernChannel build() {
+      if (host == null) {
+        throw new IllegalStateException("target not set");
+      }
+      return new TernChannel(this);
+    }
+
+    private static int positive(int v) {
+      if (v <= 0) {
+        throw new IllegalArgumentException("must be positive: " + v);
+      }
+      return v;
+    }
+  }
+}

@@ -1,0 +1,579 @@
+package dev.tern.netty.internal;
+
+import dev.tern.CallOptions;
+import dev.tern.ClientCall;
+import dev.tern.Codec;
+import dev.tern.CodecRegistry;
+import dev.tern.Metadata;
+import dev.tern.MethodDescriptor;
+import dev.tern.Status;
+import dev.tern.StatusRuntimeException;
+import dev.tern.internal.Compression;
+import dev.tern.internal.MessageDeframer;
+import dev.tern.internal.SerializingExecutor;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.AsciiString;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The client side of one call on one HTTP/2 stream.
+ *
+ * <p>Thread-safe in the {@link ClientCall} sense: the application calls it from one thread at a
+ * time ({@link #cancel} from any); transport events arrive on the event loop and reach the
+ * listener through the call's serializing executor.
+ */
+public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
+    implements MessageDeframer.Sink {
+  private final MethodDescriptor<ReqT, RespT> method;
+  private final CallOptions callOptions;
+  private final ClientSettings settings;
+  private final CompletableFuture<ClientHandler> connection;
+  private final Executor callbackExecutor;
+  private final SendBuffer sendBuffer;
+  private final AtomicBoolean listenerClosed = new AtomicBoolean();
+  private final Object lock = new Object();
+
+  // Commands issued before the connection was ready, replayed in order once it is; null once
+  // the connection is there, or failed (then commands run at once and only release buffers).
+  private List<WriteQueue.Command> pending = new ArrayList<>(4);
+  private volatile ClientHandler transport;
+  private volatile boolean cancelled;
+  private volatile boolean streamReady;
+  /** Set on the event loop when the call ended, for senders waiting on the send buffer. */
+  private volatile boolean finished;
+
+  private Listener<RespT> listener;
+  private boolean halfClosed;
+  private boolean sendFailed;
+  /** Encodes the request messages (CallOptions.withCompression); null for identity. */
+  private Codec outboundCodec;
+  private boolean messageCompression = true;
+  private boolean inboundFailed;
+
+  // Event-loop state.
+  private int streamId = -1;
+  private MessageDeframer deframer;
+  private int deframerLimit;
+  /** Decodes the response messages (the response's grpc-encoding); null for identity. */
+  private Codec inboundCodec;
+  private boolean headersReceived;
+  private Status trailerStatus;
+  private Metadata trailerMetadata;
+  private boolean done;
+
+  public ClientCallImpl(MethodDescriptor<ReqT, RespT> method, CallOptions callOptions,
+      ClientSettings settings, CompletableFuture<ClientHandler> connection) {
+    this.method = method;
+    this.callOptions = callOptions;
+    this.settings = settings;
+    this.connection = connection;
+    Executor executor = callOptions.getExecutor() != null
+        ? callOptions.getExecutor()
+        : settings.executor;
+    this.callbackExecutor = executor == null ? null : new SerializingExecutor(executor);
+    this.sendBuffer = new SendBuffer(settings.sendBufferLimit);
+  }
+
+  // ---------------------------------------------------------------- application API
+
+  @Override
+  public void start(Listener<RespT> responseListener, Metadata headers) {
+    if (listener != null) {
+      throw new IllegalStateException("already started");
+    }
+    listener = java.util.Objects.requireNonNull(responseListener, "responseListener");
+    String compressor = callOptions.getCompressor();
+    if (compressor != null && !CodecRegistry.IDENTITY.equals(compressor)) {
+      outboundCodec = settings.codecs.lookup(compressor);
+      if (outboundCodec == null) {
+        failBeforeStream(Status.INTERNAL.withDescription(
+            "Unable to find compressor by name " + compressor));
+        return;
+      }
+    }
+    Http2Headers requestHeaders = requestHeaders(headers);
+    connection.whenComplete((handler, failure) -> {
+      if (failure != null) {
+        // An IOException's message says it all (refused, TLS handshake failed and why).
+        String why = failure instanceof java.io.IOException && failure.getMessage() != null
+            ? failure.getMessage() : failure.toString();
+        failBeforeStream(Status.UNAVAILABLE.withDescription("Connection failed: " + why)
+            .withCause(failure));
+        return;
+      }
+      synchronized (lock) {
+        handler.writeQueue().enqueue(() -> createStream(handler, requestHeaders));
+        for (WriteQueue.Command c : pending) {
+          handler.writeQueue().enqueue(c);
+        }
+        pending = null;
+        transport = handler;
+      }
+    });
+  }
+
+  /** Ends a call that never got a stream; commands issued already or later only release. */
+  private void failBeforeStream(Status status) {
+    List<WriteQueue.Command> commands;
+    synchronized (lock) {
+      commands = pending;
+      pending = null;
+      cancelled = true;
+      finished = true;
+      // No stream will exist: commands run at once, with done set, and only release buffers.
+      done = true;
+    }
+    sendBuffer.wake();
+    if (commands != null) {
+      for (WriteQueue.Command c : commands) {
+        c.run();
+      }
+    }
+    closeListener(status, new Metadata());
+  }
+
+  @Override
+  public void request(int numMessages) {
+    enqueue(() -> {
+      if (deframer != null) {
+        deframer.request(numMessages);
+      }
+    });
+  }
+
+  /**
+   * Queues one request message. It is written as the server's flow-control window allows;
+   * until then it stays in memory. A sender that ignores {@link #isReady()} therefore costs the
+   * memory of everything it sends ahead of the server's reading, up to the channel's send buffer
+   * limit ({@code TernChannel.Builder.sendBufferLimit}, 1 MiB by default) plus one message. Past
+   * that limit this method blocks the calling thread until the server reads or the call ends;
+   * on an event-loop thread (e.g. a {@code directExecutor()} listener), which must not block,
+   * the call is cancelled with RESOURCE_EXHAUSTED instead.
+   */
+  @Override
+  public void sendMessage(ReqT message) {
+    if (halfClosed) {
+      throw new IllegalStateException("call was half-closed");
+    }
+    if (cancelled || sendFailed) {
+      return;
+    }
+    switch (sendBuffer.awaitRoom(() -> finished || cancelled)) {
+      case AVAILABLE:
+        break;
+      case CALL_ENDED:
+        return;
+      case CANNOT_BLOCK:
+        sendFailed = true;
+        cancel(Status.RESOURCE_EXHAUSTED.withDescription("Send buffer limit of "
+            + settings.sendBufferLimit + " bytes exceeded: the sender ignores isReady() on an"
+            + " event-loop thread, which cannot wait"));
+        return;
+      default:
+        sendFailed = true;
+        cancel(Status.CANCELLED.withDescription("Thread interrupted while waiting to send"));
+        return;
+    }
+    ByteBuf frame;
+    try {
+      int max = callOptions.getMaxOutboundMessageSize() >= 0
+          ? callOptions.getMaxOutboundMessageSize()
+          : settings.maxOutboundMessageSize;
+      frame = Compression.frame(method.getRequestMarshaller(), message,
+          io.netty.buffer.PooledByteBufAllocator.DEFAULT, max,
+          messageCompression ? outboundCodec : null);
+    } catch (StatusRuntimeException e) {
+      cancel(e.getStatus());
+      return;
+    }
+    int bytes = frame.readableBytes();
+    sendBuffer.add(bytes);
+    enqueue(() -> writeData(frame, bytes, false));
+  }
+
+  @Override
+  public void setMessageCompression(boolean enabled) {
+    messageCompression = enabled;
+  }
+
+  @Override
+  public void halfClose() {
+    if (halfClosed) {
+      throw new IllegalStateException("already half-closed");
+    }
+    halfClosed = true;
+    enqueue(() -> writeData(Unpooled.EMPTY_BUFFER, 0, true));
+  }
+
+  @Override
+  public void cancel(String message, Throwable cause) {
+    if (message == null && cause == null) {
+      message = "Cancelled by the client with no message";
+    }
+    cancel(Status.CANCELLED.withDescription(message).withCause(cause));
+  }
+
+  private void cancel(Status status) {
+    if (cancelled) {
+      return;
+    }
+    cancelled = true;
+    sendBuffer.wake();
+    ClientHandler handler = transport;
+    if (handler == null) {
+      synchronized (lock) {
+        handler = transport;
+        if (handler == null) {
+          // No stream yet: nothing to reset; the queued stream creation sees the flag.
+          closeListener(status, new Metadata());
+          return;
+        }
+      }
+    }
+    handler.runOnEventLoop(() -> {
+      if (done) {
+        return;
+      }
+      // Finish first: the reset closes the stream at once, and streamClosed() must not see an
+      // unfinished call and report it as lost.
+      finish(status, new Metadata());
+      if (streamId > 0) {
+        ClientHandler h = transport;
+        h.encoder().writeRstStream(h.context(), streamId, Http2Error.CANCEL.code(),
+            h.context().newPromise());
+        h.context().flush();
+      }
+    });
+  }
+
+  /**
+   * Whether fewer than 32 KiB of this call's messages wait to be written: sent messages leave
+   * the count only once the server's HTTP/2 windows let them out and the socket took them.
+   */
+  @Override
+  public boolean isReady() {
+    return streamReady && !cancelled && sendBuffer.isReady();
+  }
+
+  private void enqueue(WriteQueue.Command command) {
+    ClientHandler handler = transport;
+    if (handler == null) {
+      synchronized (lock) {
+        handler = transport;
+        if (handler == null) {
+          if (pending == null) {
+            command.run();
+          } else {
+            pending.add(command);
+          }
+          return;
+        }
+      }
+    }
+    handler.writeQueue().enqueue(command);
+  }
+
+  // ---------------------------------------------------------------- event loop
+
+  private Http2Headers requestHeaders(Metadata metadata) {
+    Http2Headers headers = new DefaultHttp2Headers(false)
+        .method(GrpcHeaders.POST)
+        .scheme(GrpcHeaders.HTTP)
+        .path(method.getPath())
+        .authority(settings.authority)
+        .set(GrpcHeaders.CONTENT_TYPE, GrpcHeaders.CONTENT_TYPE_GRPC)
+        .set(GrpcHeaders.TE, GrpcHeaders.TE_TRAILERS)
+        .set(GrpcHeaders.USER_AGENT, settings.userAgent);
+    String accept = settings.codecs.acceptEncoding();
+    if (accept != null) {
+      headers.set(GrpcHeaders.GRPC_ACCEPT_ENCODING, accept);
+    }
+    if (outboundCodec != null) {
+      headers.set(GrpcHeaders.GRPC_ENCODING, outboundCodec.encoding());
+    }
+    if (metadata != null) {
+      GrpcHeaders.addMetadata(metadata, headers);
+    }
+    return headers;
+  }
+
+  private void createStream(ClientHandler handler, Http2Headers headers) {
+    if (cancelled || done) {
+      return;
+    }
+    ChannelHandlerContext ctx = handler.context();
+    if (handler.isGoAwayReceived() || !ctx.channel().isActive()) {
+      finish(Status.UNAVAILABLE.withDescription("Connection closed before the call started"),
+          new Metadata());
+      return;
+    }
+    int max = callOptions.getMaxInboundMessageSize() >= 0
+        ? callOptions.getMaxInboundMessageSize()
+        : settings.maxInboundMessageSize;
+    deframerLimit = max;
+    deframer = new MessageDeframer(this, ctx.alloc(), max);
+    try {
+      streamId = handler.newStream(this);
+    } catch (Exception e) {
+      finish(Status.UNAVAILABLE.withDescription("Cannot open a stream: " + e.getMessage())
+          .withCause(e), new Metadata());
+      return;
+    }
+    ChannelPromise promise = ctx.newPromise();
+    promise.addListener(f -> {
+      if (!f.isSuccess()) {
+        handler.forgetStream(streamId);
+        finish(Status.UNAVAILABLE.withDescription("Failed to send request headers: "
+            + f.cause()).withCause(f.cause()), new Metadata());
+      }
+    });
+    headers.scheme(handler.scheme());
+    handler.encoder().writeHeaders(ctx, streamId, headers, 0, false, promise);
+    streamReady = true;
+    runCallback(() -> listener.onReady());
+  }
+
+  private void writeData(ByteBuf frame, int bytes, boolean endOfStream) {
+    if (done || streamId < 0) {
+      frame.release();
+      onSent(bytes);
+      return;
+    }
+    ClientHandler handler = transport;
+    ChannelHandlerContext ctx = handler.context();
+    ChannelPromise promise = ctx.newPromise();
+    if (bytes > 0) {
+      promise.addListener(f -> onSent(bytes));
+    }
+    handler.encoder().writeData(ctx, streamId, frame, 0, endOfStream, promise);
+  }
+
+  private void onSent(int bytes) {
+    if (bytes == 0) {
+      return;
+    }
+    if (sendBuffer.sent(bytes) && !cancelled) {
+      runCallback(() -> listener.onReady());
+    }
+  }
+
+  void inboundHeaders(Http2Headers headers, boolean endOfStream) {
+    if (done) {
+      return;
+    }
+    if (!headersReceived) {
+      headersReceived = true;
+      CharSequence httpStatus = headers.status();
+      if (httpStatus == null || !GrpcHeaders.STATUS_OK.contentEquals(httpStatus)) {
+        Status status = httpStatus == null
+            ? Status.INTERNAL.withDescription("Response has no :status")
+            : httpStatusError(httpStatus, headers);
+        abort(status);
+        return;
+      }
+      if (!endOfStream) {
+        CharSequence contentType = headers.get(GrpcHeaders.CONTENT_TYPE);
+        if (!GrpcHeaders.isGrpcContentType(contentType)) {
+          abort(Status.INTERNAL.withDescription("Invalid content-type: " + contentType));
+          return;
+        }
+        CharSequence encoding = headers.get(GrpcHeaders.GRPC_ENCODING);
+        if (encoding != null && !AsciiString.contentEquals(encoding, CodecRegistry.IDENTITY)) {
+          inboundCodec = settings.codecs.lookup(encoding.toString());
+          if (inboundCodec == null) {
+            abort(Status.INTERNAL.withDescription("Can't find decompressor for " + encoding));
+            return;
+          }
+        }
+        Metadata metadata;
+        try {
+          metadata = GrpcHeaders.toMetadata(headers);
+        } catch (IllegalArgumentException e) {
+          abort(Status.INTERNAL.withDescription(e.getMessage()));
+          return;
+        }
+        runCallback(() -> listener.onHeaders(metadata));
+        return;
+      }
+    } else if (!endOfStream) {
+      abort(Status.INTERNAL.withDescription("Received a third HEADERS frame without END_STREAM"));
+      return;
+    }
+    // Trailers, or a Trailers-Only response.
+    Status status = GrpcHeaders.statusFromTrailers(headers);
+    if (status == null) {
+      status = Status.UNKNOWN.withDescription("Response trailers have no grpc-status");
+    }
+    Metadata trailers;
+    try {
+      trailers = GrpcHeaders.toMetadata(headers);
+    } catch (IllegalArgumentException e) {
+      status = Status.INTERNAL.withDescription(e.getMessage());
+      trailers = new Metadata();
+    }
+    trailerStatus = status;
+    trailerMetadata = trailers;
+    // Messages still buffered are delivered first; endOfStream() then reports the status.
+    deframer.endOfStream();
+  }
+
+  private static Status httpStatusError(CharSequence httpStatus, Http2Headers headers) {
+    int code;
+    try {
+      code = Integer.parseInt(httpStatus.toString());
+    } catch (NumberFormatException e) {
+      return Status.INTERNAL.withDescription("Malformed :status " + httpStatus);
+    }
+    Status status = GrpcHeaders.statusFromHttp(code);
+    CharSequence message = headers.get(GrpcHeaders.GRPC_MESSAGE);
+    return message == null ? status : status.augmentDescription(
+        dev.tern.internal.StatusMessageCodec.decode(message));
+  }
+
+  void inboundData(ByteBuf data, boolean endOfStream) {
+    if (done) {
+      data.release();
+      return;
+    }
+    deframer.deframe(data);
+    if (endOfStream) {
+      // A response must end with trailers (PROTOCOL-HTTP2.md).
+      abort(Status.INTERNAL.withDescription("Response ended without trailers"));
+    }
+  }
+
+  void inboundReset(long errorCode) {
+    if (!done) {
+      finish(Http2Errors.statusForRstStream(errorCode), new Metadata());
+    }
+  }
+
+  /** The stream (or the connection) closed: if no status arrived, the call failed. */
+  void streamClosed() {
+    if (!done && trailerStatus == null) {
+      ClientHandler handler = transport;
+      String reason = handler == null ? null : handler.closeReason();
+      finish(Status.UNAVAILABLE.withDescription(reason != null ? reason
+          : "Stream closed before the response completed (connection lost or GOAWAY)"),
+          new Metadata());
+    }
+  }
+
+  /** Fails the call from the transport side and resets the stream. */
+  private void abort(Status status) {
+    if (done) {
+      return;
+    }
+    finish(status, new Metadata());
+    ClientHandler handler = transport;
+    handler.encoder().writeRstStream(handler.context(), streamId, Http2Error.CANCEL.code(),
+        handler.context().newPromise());
+  }
+
+  @Override
+  public void messageRead(ByteBuf message, boolean compressed, int frameBytes) {
+    if (frameBytes > 0) {
+      transport.returnBytes(streamId, frameBytes);
+    }
+    Codec codec = inboundCodec;
+    if (compressed && codec == null) {
+      message.release();
+      // PROTOCOL-HTTP2.md: the Compressed-Flag requires a grpc-encoding other than identity.
+      abort(Status.INTERNAL.withDescription(
+          "Compressed message received but the response has no grpc-encoding"));
+      return;
+    }
+    int maxInbound = deframerLimit;
+    runCallback(() -> {
+      RespT response;
+      ByteBuf bytes = message;
+      try {
+        if (listenerClosed.get() || inboundFailed) {
+          return;
+        }
+        if (compressed) {
+          bytes = null;
+          // Decompressed on the listener's executor, off the event loop.
+          bytes = Compression.decompress(codec, message,
+              io.netty.buffer.PooledByteBufAllocator.DEFAULT, maxInbound);
+        }
+        response = method.getResponseMarshaller().parse(bytes);
+      } catch (StatusRuntimeException e) {
+        inboundFailed = true;
+        cancel(e.getStatus());
+        return;
+      } finally {
+        if (bytes != null) {
+          bytes.release();
+        }
+      }
+      listener.onMessage(response);
+    });
+  }
+
+  @Override
+  public void bytesConsumed(int bytes) {
+    transport.returnBytes(streamId, bytes);
+  }
+
+  @Override
+  public void endOfStream() {
+    finish(trailerStatus, trailerMetadata);
+  }
+
+  @Override
+  public void deframeFailed(Status status) {
+    abort(status);
+  }
+
+  /** Ends the call on the event loop: releases buffers and reports the status once. */
+  private void finish(Status status, Metadata trailers) {
+    if (done) {
+      return;
+    }
+    done = true;
+    finished = true;
+    sendBuffer.wake();
+    if (deframer != null) {
+      deframer.close();
+    }
+    if (streamId > 0 && transport != null) {
+      transport.forgetStream(streamId);
+    }
+    closeListener(status, trailers);
+  }
+
+  private void closeListener(Status status, Metadata trailers) {
+    runCallback(() -> {
+      if (listenerClosed.compareAndSet(false, true)) {
+        listener.onClose(status, trailers);
+      }
+    });
+  }
+
+  private void runCallback(Runnable task) {
+    Runnable guarded = () -> {
+      try {
+        task.run();
+      } catch (Throwable t) {
+        // A throwing listener must not break the transport; cancel the call instead.
+        cancel(Status.CANCELLED.withDescription("Listener threw an exception").withCause(t));
+      }
+    };
+    if (callbackExecutor == null) {
+      guarded.run();
+    } else {
+      callbackExecutor.execute(guarded);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package dev.tern.netty.internal;
+
+import dev.tern.CodecRegistry;
+import java.util.concurrent.Executor;
+
+/** A channel's settings as its connections and calls need them. Immutable. */
+public final class ClientSettings {
+  public final String authority;
+  public final String userAgent;
+  /** Executor for listener callbacks; null runs them on the event loop. */
+  public final Executor executor;
+  public final int maxInboundMessageSize;
+  public final int maxOutboundMessageSize;
+  public final int maxHeaderListSize;
+  public final int flowControlWindow;
+  /** Message encodings the channel decodes and may send with. */
+  public final CodecRegistry codecs;
+  /** Bytes a call may have waiting to be written before sendMessage waits (see SendBuffer). */
+  public final int sendBufferLimit;
+
+  public ClientSettings(String authority, String userAgent, Executor executor,
+      int maxInboundMessageSize, int maxOutboundMessageSize, int maxHeaderListSize,
+      int flowControlWindow, CodecRegistry codecs, int sendBufferLimit) {
+    this.authority = authority;
+    this.userAgent = userAgent;
+    this.executor = executor;
+    this.maxInboundMessageSize = maxInboundMessageSize;
+    this.maxOutboundMessageSize = maxOutboundMessageSize;
+    this.maxHeaderListSize = maxHeaderListSize;
+    this.flowControlWindow = flowControlWindow;
+    this.codecs = codecs;
+    this.sendBufferLimit = sendBufferLimit;
+  }
+}

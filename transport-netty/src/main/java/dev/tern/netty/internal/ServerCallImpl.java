@@ -1,0 +1,457 @@
+package dev.tern.netty.internal;
+
+import dev.tern.Attributes;
+import dev.tern.Codec;
+import dev.tern.CodecRegistry;
+import dev.tern.Metadata;
+import dev.tern.MethodDescriptor;
+import dev.tern.ServerCall;
+import dev.tern.ServerCallHandler;
+import dev.tern.ServerMethodDefinition;
+import dev.tern.Status;
+import dev.tern.StatusException;
+import dev.tern.StatusRuntimeException;
+import dev.tern.internal.Compression;
+import dev.tern.internal.MessageDeframer;
+import dev.tern.internal.SerializingExecutor;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Stream;
+import java.util.concurrent.Executor;
+
+/**
+ * The server side of one call on one HTTP/2 stream.
+ *
+ * <p>Thread-safe in the {@link ServerCall} sense: the application calls it from its callback
+ * thread; transport events arrive on the event loop and reach the application through the
+ * call's serializing executor. Fields are grouped by the thread that owns them.
+ */
+final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
+    implements MessageDeframer.Sink {
+  private static final System.Logger LOG = System.getLogger(ServerCallImpl.class.getName());
+
+  private final ServerHandler handler;
+  private final Http2Stream stream;
+  private final MethodDescriptor<ReqT, RespT> method;
+  private final ServerCallHandler<ReqT, RespT> callHandler;
+  private final Executor callbackExecutor;
+  private final String authority;
+  private final SendBuffer sendBuffer;
+  /** Decodes the request messages (the request's grpc-encoding); null for identity. */
+  private final Codec inboundCodec;
+  /** The client's grpc-accept-encoding, or null. */
+  private final String acceptEncoding;
+  private volatile boolean cancelled;
+
+  // Event-loop state.
+  private final MessageDeframer deframer;
+  private boolean headersWritten;
+  private boolean terminated;
+  private boolean closedByApplication;
+
+  // Application (callback) thread state.
+  private Listener<ReqT> listener;
+  private boolean applicationHeadersSent;
+  private boolean closeCalled;
+  private boolean callbacksStopped;
+  private boolean inboundFailed;
+  private boolean sendFailed;
+  private Codec outboundCodec;
+  private boolean messageCompression = true;
+
+  private ServerCallImpl(ServerHandler handler, Http2Stream stream,
+      ServerMethodDefinition<ReqT, RespT> definition, CharSequence authority, Codec inboundCodec,
+      CharSequence acceptEncoding) {
+    this.handler = handler;
+    this.stream = stream;
+    this.method = definition.getMethodDescriptor();
+    this.callHandler = definition.getServerCallHandler();
+    Executor executor = handler.callbackExecutor();
+    this.callbackExecutor = executor == null ? null : new SerializingExecutor(executor);
+    this.authority = authority == null ? null : authority.toString();
+    this.deframer = new MessageDeframer(this, handler.context().alloc(),
+        handler.settings().maxInboundMessageSize);
+    this.sendBuffer = new SendBuffer(handler.settings().sendBufferLimit);
+    this.inboundCodec = inboundCodec;
+    this.acceptEncoding = acceptEncoding == null ? null : acceptEncoding.toString();
+  }
+
+  static ServerCallImpl<?, ?> create(ServerHandler handler, Http2Stream stream,
+      ServerMethodDefinition<?, ?> definition, Http2Headers headers, Codec inboundCodec) {
+    return new ServerCallImpl<>(handler, stream, definition, headers.authority(), inboundCodec,
+        headers.get(GrpcHeaders.GRPC_ACCEPT_ENCODING));
+  }
+
+  // ---------------------------------------------------------------- event loop → application
+
+  void start(Metadata headers) {
+    runCallback(() -> {
+      listener = callHandler.startCall(this, headers);
+      if (listener == null) {
+        throw new NullPointerException("startCall returned a null listener for " + method);
+      }
+      listener.onReady();
+    });
+  }
+
+  void inboundData(ByteBuf data, boolean endOfStream) {
+    deframer.deframe(data);
+    if (endOfStream) {
+      deframer.endOfStream();
+    }
+  }
+
+  void inboundEnded() {
+    deframer.endOfStream();
+  }
+
+  @Override
+  public void messageRead(ByteBuf message, boolean compressed, int frameBytes) {
+    if (frameBytes > 0) {
+      handler.returnBytes(stream, frameBytes);
+    }
+    if (compressed && inboundCodec == null) {
+      message.release();
+      // PROTOCOL-HTTP2.md: the Compressed-Flag requires a grpc-encoding other than identity.
+      abort(Status.INTERNAL.withDescription(
+          "Compressed message received but the request has no grpc-encoding"));
+      return;
+    }
+    runCallback(new Runnable() {
+      @Override
+      public void run() {
+        ReqT request;
+        ByteBuf bytes = message;
+        try {
+          if (callbacksStopped || inboundFailed) {
+            return;
+          }
+          if (compressed) {
+            bytes = null;
+            // Decompressed here, off the event loop unless the server runs handlers there.
+            bytes = Compression.decompress(inboundCodec, message, handler.context().alloc(),
+                handler.settings().maxInboundMessageSize);
+          }
+          request = method.getRequestMarshaller().parse(bytes);
+        } catch (StatusRuntimeException e) {
+          inboundFailed = true;
+          // The handler hears onCancel once the status is out and the stream closes.
+          handler.writeQueue().enqueue(() -> abort(e.getStatus()));
+          return;
+        } finally {
+          if (bytes != null) {
+            bytes.release();
+          }
+        }
+        listener.onMessage(request);
+      }
+    });
+  }
+
+  @Override
+  public void bytesConsumed(int bytes) {
+    handler.returnBytes(stream, bytes);
+  }
+
+  @Override
+  public void endOfStream() {
+    runCallback(() -> {
+      if (!inboundFailed) {
+        listener.onHalfClose();
+      }
+    });
+  }
+
+  @Override
+  public void deframeFailed(Status status) {
+    abort(status);
+  }
+
+  /** The HTTP/2 stream closed: the call either completed or was cut short. */
+  void streamClosed() {
+    deframer.close();
+    terminated = true;
+    sendBuffer.wake();
+    if (closedByApplication) {
+      runCallback(() -> listener.onComplete());
+    } else {
+      cancelled = true;
+      runCallback(() -> listener.onCancel());
+    }
+  }
+
+  /** Ends the call from the transport side: the status goes to the client, the handler is cancelled. */
+  private void abort(Status status) {
+    deframer.close();
+    if (terminated) {
+      return;
+    }
+    terminated = true;
+    writeStatus(status, new Metadata());
+  }
+
+  private void runCallback(Runnable task) {
+    Runnable guarded = () -> {
+      if (callbacksStopped) {
+        return;
+      }
+      try {
+        task.run();
+      } catch (Throwable t) {
+        applicationFailed(t);
+      }
+    };
+    if (callbackExecutor == null) {
+      guarded.run();
+    } else {
+      callbackExecutor.execute(guarded);
+    }
+  }
+
+  /** A handler threw: INTERNAL for the client (no details sent), the rest of the server unharmed. */
+  private void applicationFailed(Throwable t) {
+    Status status;
+    if (t instanceof StatusRuntimeException || t instanceof StatusException) {
+      status = Status.fromThrowable(t);
+    } else {
+      LOG.log(System.Logger.Level.WARNING,
+          "Exception from the handler of " + method.getFullMethodName(), t);
+      status = Status.INTERNAL.withDescription("Application error processing RPC");
+    }
+    callbacksStopped = true;
+    if (!closeCalled) {
+      closeCalled = true;
+      handler.writeQueue().enqueue(() -> {
+        if (!terminated) {
+          terminated = true;
+          writeStatus(status, new Metadata());
+        }
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- application → transport
+
+  @Override
+  public void request(int numMessages) {
+    handler.runOnEventLoop(() -> deframer.request(numMessages));
+  }
+
+  @Override
+  public void sendHeaders(Metadata headers) {
+    if (closeCalled) {
+      throw new IllegalStateException("call is closed");
+    }
+    if (applicationHeadersSent) {
+      throw new IllegalStateException("headers already sent");
+    }
+    applicationHeadersSent = true;
+    Codec codec = outboundCodec;
+    handler.writeQueue().enqueue(() -> writeHeaders(headers, codec));
+  }
+
+  /**
+   * Queues one response message. It is written as the client's flow-control window allows;
+   * until then it stays in memory. A handler that ignores {@link #isReady()} therefore costs
+   * the memory of everything it sends ahead of the client's reading, up to the server's send
+   * buffer limit ({@code TernServer.Builder.sendBufferLimit}, 1 MiB by default) plus one
+   * message. Past that limit this method blocks the handler's thread until the client reads
+   * or the call ends; on an event-loop thread (a {@code directExecutor()} server), which must
+   * not block, the call is closed with RESOURCE_EXHAUSTED instead.
+   */
+  @Override
+  public void sendMessage(RespT message) {
+    if (closeCalled) {
+      throw new IllegalStateException("call is closed");
+    }
+    if (cancelled || sendFailed) {
+      return;
+    }
+    if (!applicationHeadersSent) {
+      applicationHeadersSent = true;
+      Codec codec = outboundCodec;
+      handler.writeQueue().enqueue(() -> writeHeaders(null, codec));
+    }
+    if (!awaitSendRoom()) {
+      return;
+    }
+    ByteBuf frame;
+    try {
+      frame = Compression.frame(method.getResponseMarshaller(), message,
+          handler.context().alloc(), handler.settings().maxOutboundMessageSize,
+          messageCompression ? outboundCodec : null);
+    } catch (StatusRuntimeException e) {
+      close(e.getStatus(), new Metadata());
+      return;
+    }
+    int bytes = frame.readableBytes();
+    sendBuffer.add(bytes);
+    handler.writeQueue().enqueue(() -> writeMessage(frame, bytes));
+  }
+
+  /** Applies the send buffer limit; false if the message must be dropped (the call is ending). */
+  private boolean awaitSendRoom() {
+    SendBuffer.Room room = sendBuffer.awaitRoom(() -> cancelled);
+    switch (room) {
+      case AVAILABLE:
+        return true;
+      case CALL_ENDED:
+        return false;
+      case CANNOT_BLOCK:
+        sendFailed = true;
+        failFromApplication(Status.RESOURCE_EXHAUSTED.withDescription(
+            "Send buffer limit of " + handler.settings().sendBufferLimit + " bytes exceeded: the"
+                + " handler ignores isReady() on an event-loop thread, which cannot wait"));
+        return false;
+      default:
+        sendFailed = true;
+        failFromApplication(Status.CANCELLED.withDescription(
+            "Thread interrupted while waiting to send"));
+        return false;
+    }
+  }
+
+  /** Ends the call with {@code status} on behalf of the application; it hears onCancel. */
+  private void failFromApplication(Status status) {
+    handler.writeQueue().enqueue(() -> abort(status));
+  }
+
+  @Override
+  public void close(Status status, Metadata trailers) {
+    if (closeCalled) {
+      throw new IllegalStateException("call already closed");
+    }
+    closeCalled = true;
+    handler.writeQueue().enqueue(() -> {
+      if (!terminated) {
+        terminated = true;
+        closedByApplication = true;
+        writeStatus(status, trailers);
+      }
+    });
+  }
+
+  @Override
+  public boolean isCancelled() {
+    return cancelled;
+  }
+
+  /**
+   * Whether fewer than 32 KiB of this call's messages wait to be written: sent messages leave
+   * the count only once the client's HTTP/2 windows let them out and the socket took them.
+   */
+  @Override
+  public boolean isReady() {
+    return !cancelled && sendBuffer.isReady();
+  }
+
+  @Override
+  public void setMessageCompression(boolean enabled) {
+    messageCompression = enabled;
+  }
+
+  /**
+   * Uses {@code compressor} for the response if the client's {@code grpc-accept-encoding} lists
+   * it; otherwise the response stays uncompressed (PROTOCOL-HTTP2.md: a server must not use an
+   * encoding the client did not accept).
+   *
+   * @throws IllegalArgumentException if the server has no codec of that name
+   * @throws IllegalStateException after headers or a message were sent
+   */
+  @Override
+  public void setCompression(String compressor) {
+    if (applicationHeadersSent) {
+      throw new IllegalStateException("setCompression must be called before sending headers");
+    }
+    if (CodecRegistry.IDENTITY.equals(compressor)) {
+      outboundCodec = null;
+      return;
+    }
+    Codec codec = handler.settings().codecs.lookup(compressor);
+    if (codec == null) {
+      throw new IllegalArgumentException("Unable to find compressor by name " + compressor);
+    }
+    if (GrpcHeaders.listContains(acceptEncoding, compressor)) {
+      outboundCodec = codec;
+    }
+  }
+
+  @Override
+  public MethodDescriptor<ReqT, RespT> getMethodDescriptor() {
+    return method;
+  }
+
+  @Override
+  public Attributes getAttributes() {
+    return handler.attributes();
+  }
+
+  @Override
+  public String getAuthority() {
+    return authority;
+  }
+
+  // ---------------------------------------------------------------- event-loop writes
+
+  private void writeHeaders(Metadata metadata, Codec codec) {
+    if (terminated || headersWritten) {
+      return;
+    }
+    headersWritten = true;
+    Http2Headers headers = responseHeaders();
+    if (codec != null) {
+      headers.set(GrpcHeaders.GRPC_ENCODING, codec.encoding());
+    }
+    if (metadata != null) {
+      GrpcHeaders.addMetadata(metadata, headers);
+    }
+    ChannelHandlerContext ctx = handler.context();
+    handler.encoder().writeHeaders(ctx, stream.id(), headers, 0, false, ctx.newPromise());
+  }
+
+  private void writeMessage(ByteBuf frame, int bytes) {
+    if (terminated) {
+      frame.release();
+      onSent(bytes);
+      return;
+    }
+    ChannelHandlerContext ctx = handler.context();
+    ChannelPromise promise = ctx.newPromise();
+    promise.addListener(f -> onSent(bytes));
+    handler.encoder().writeData(ctx, stream.id(), frame, 0, false, promise);
+  }
+
+  private void onSent(int bytes) {
+    if (sendBuffer.sent(bytes) && !cancelled) {
+      runCallback(() -> listener.onReady());
+    }
+  }
+
+  /** Writes the status: as trailers, or as a Trailers-Only response if no headers went out. */
+  private void writeStatus(Status status, Metadata trailers) {
+    if (stream.state() == Http2Stream.State.CLOSED) {
+      return;
+    }
+    Http2Headers headers = headersWritten ? new DefaultHttp2Headers(false) : responseHeaders();
+    headersWritten = true;
+    GrpcHeaders.addStatus(status, headers);
+    if (trailers != null) {
+      GrpcHeaders.addMetadata(trailers, headers);
+    }
+    handler.writeFinalHeaders(stream, headers);
+  }
+
+  private Http2Headers responseHeaders() {
+    Http2Headers headers = new DefaultHttp2Headers(false)
+        .status(GrpcHeaders.STATUS_OK)
+        .set(GrpcHeaders.CONTENT_TYPE, GrpcHeaders.CONTENT_TYPE_GRPC);
+    String accept = handler.settings().codecs.acceptEncoding();
+    if (accept != null) {
+      headers.set(GrpcHeaders.GRPC_ACCEPT_ENCODING, accept);
+    }
+    return headers;
+  }
+}
