@@ -30,7 +30,7 @@ public final class BenchServer implements AutoCloseable {
     switch (impl) {
       case TERN: {
         TernServer.Builder b = TernServer.builder().port(port)
-            .addService(TernBenchmarkService.bindService());
+            .addService(new TernBenchmarkService().bindService());
         if (direct) {
           b.directExecutor();
         }

@@ -1,6 +1,7 @@
 package dev.tern.benchmarks;
 
 import dev.tern.netty.internal.EventLoops;
+import io.grpc.benchmarks.proto.BenchmarkServiceTern;
 import io.grpc.benchmarks.proto.Messages.SimpleRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoopGroup;
@@ -37,11 +38,11 @@ final class RawHarness extends Harness {
     client = new RawHttp2.Client("127.0.0.1", server.port(), clientGroup);
     String authority = "127.0.0.1:" + server.port();
     unaryHeaders = RawHttp2.requestHeaders(
-        TernBenchmarkService.UNARY.getFullMethodName(), authority);
+        BenchmarkServiceTern.getUnaryCallMethod().getFullMethodName(), authority);
     streamingHeaders = RawHttp2.requestHeaders(
-        TernBenchmarkService.STREAMING.getFullMethodName(), authority);
+        BenchmarkServiceTern.getStreamingCallMethod().getFullMethodName(), authority);
     fromServerHeaders = RawHttp2.requestHeaders(
-        TernBenchmarkService.FROM_SERVER.getFullMethodName(), authority);
+        BenchmarkServiceTern.getStreamingFromServerMethod().getFullMethodName(), authority);
   }
 
   /** The request's frame bytes, serialized once (the gRPC stacks serialize on every call). */

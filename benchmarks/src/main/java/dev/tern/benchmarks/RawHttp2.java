@@ -1,6 +1,7 @@
 package dev.tern.benchmarks;
 
 import dev.tern.netty.internal.EventLoops;
+import io.grpc.benchmarks.proto.BenchmarkServiceTern;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -39,7 +40,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class RawHttp2 {
   static final int WINDOW = 1024 * 1024;
   static final AsciiString STREAM_PATH =
-      AsciiString.cached("/" + TernBenchmarkService.FROM_SERVER.getFullMethodName());
+      AsciiString.cached("/" + BenchmarkServiceTern.getStreamingFromServerMethod().getFullMethodName());
 
   private static final Http2Headers RESPONSE_HEADERS = new DefaultHttp2Headers()
       .status("200").set("content-type", "application/grpc");

@@ -1,12 +1,11 @@
 package dev.tern.benchmarks;
 
-import dev.tern.CallOptions;
 import dev.tern.ClientCallStreamObserver;
-import dev.tern.ClientCalls;
 import dev.tern.ClientResponseObserver;
 import dev.tern.StreamObserver;
 import dev.tern.netty.TernChannel;
 import dev.tern.netty.TernServer;
+import io.grpc.benchmarks.proto.BenchmarkServiceTern;
 import io.grpc.benchmarks.proto.Messages.SimpleRequest;
 import io.grpc.benchmarks.proto.Messages.SimpleResponse;
 import java.util.concurrent.TimeUnit;
@@ -16,10 +15,12 @@ import java.util.concurrent.atomic.LongAdder;
 final class TernHarness extends Harness {
   private final TernServer server;
   private final TernChannel channel;
+  private final BenchmarkServiceTern.BenchmarkServiceBlockingStub blocking;
+  private final BenchmarkServiceTern.BenchmarkServiceStub async;
 
   TernHarness(boolean direct) throws Exception {
     TernServer.Builder sb = TernServer.builder().port(0)
-        .addService(TernBenchmarkService.bindService());
+        .addService(new TernBenchmarkService().bindService());
     TernChannel.Builder cb = TernChannel.builder();
     if (direct) {
       sb.directExecutor();
@@ -27,18 +28,18 @@ final class TernHarness extends Harness {
     }
     server = sb.build().start();
     channel = cb.forAddress("127.0.0.1", server.port()).build();
+    blocking = BenchmarkServiceTern.newBlockingStub(channel);
+    async = BenchmarkServiceTern.newStub(channel);
   }
 
   @Override
   public void unaryBlocking(SimpleRequest request) {
-    ClientCalls.blockingUnaryCall(channel, TernBenchmarkService.UNARY, CallOptions.DEFAULT,
-        request);
+    blocking.unaryCall(request);
   }
 
   @Override
   public void unaryAsync(SimpleRequest request, Done done) {
-    ClientCalls.asyncUnaryCall(channel.newCall(TernBenchmarkService.UNARY, CallOptions.DEFAULT),
-        request, new StreamObserver<SimpleResponse>() {
+    async.unaryCall(request, new StreamObserver<SimpleResponse>() {
           @Override
           public void onNext(SimpleResponse value) {}
 
@@ -57,9 +58,7 @@ final class TernHarness extends Harness {
   @Override
   public AutoCloseable serverStream(SimpleRequest request, LongAdder received) {
     ClientCallStreamObserver<?>[] handle = new ClientCallStreamObserver<?>[1];
-    ClientCalls.asyncServerStreamingCall(
-        channel.newCall(TernBenchmarkService.FROM_SERVER, CallOptions.DEFAULT), request,
-        new ClientResponseObserver<SimpleRequest, SimpleResponse>() {
+    async.streamingFromServer(request, new ClientResponseObserver<SimpleRequest, SimpleResponse>() {
           @Override
           public void beforeStart(ClientCallStreamObserver<SimpleRequest> requestStream) {
             handle[0] = requestStream;
@@ -82,8 +81,7 @@ final class TernHarness extends Harness {
   @Override
   public PingPong pingPong(SimpleRequest request) {
     Handoff handoff = new Handoff();
-    StreamObserver<SimpleRequest> requests = ClientCalls.asyncBidiStreamingCall(
-        channel.newCall(TernBenchmarkService.STREAMING, CallOptions.DEFAULT),
+    StreamObserver<SimpleRequest> requests = async.streamingCall(
         new StreamObserver<SimpleResponse>() {
           @Override
           public void onNext(SimpleResponse value) {
