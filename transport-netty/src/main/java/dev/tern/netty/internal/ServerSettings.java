@@ -18,10 +18,12 @@ public final class ServerSettings {
   public final int maxHeaderListSize;
   public final int maxConcurrentStreams;
   public final int flowControlWindow;
+  /** Protections against abusive peers and connection-lifetime settings. */
+  public final ServerLimits limits;
 
   public ServerSettings(Map<String, ServerMethodDefinition<?, ?>> methodsByPath, Executor executor,
       int maxInboundMessageSize, int maxOutboundMessageSize, int maxHeaderListSize,
-      int maxConcurrentStreams, int flowControlWindow) {
+      int maxConcurrentStreams, int flowControlWindow, ServerLimits limits) {
     this.methodsByPath = Map.copyOf(methodsByPath);
     this.executor = executor;
     this.maxInboundMessageSize = maxInboundMessageSize;
@@ -29,5 +31,6 @@ public final class ServerSettings {
     this.maxHeaderListSize = maxHeaderListSize;
     this.maxConcurrentStreams = maxConcurrentStreams;
     this.flowControlWindow = flowControlWindow;
+    this.limits = limits;
   }
 }
