@@ -1,5 +1,6 @@
 package dev.tern.netty;
 
+import dev.tern.CodecRegistry;
 import dev.tern.Metadata;
 import dev.tern.ServerCall;
 import dev.tern.ServerCallHandler;
@@ -10,6 +11,7 @@ import dev.tern.netty.internal.EventLoops;
 import dev.tern.netty.internal.ServerHandler;
 import dev.tern.netty.internal.ServerLimits;
 import dev.tern.netty.internal.ServerSettings;
+import dev.tern.netty.internal.TlsHandlers;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -18,7 +20,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -36,7 +40,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A gRPC server over HTTP/2 (h2c with prior knowledge) on Netty.
+ * A gRPC server over HTTP/2 on Netty: h2c with prior knowledge, or TLS with ALPN {@code h2} when
+ * given an {@link SslContext} (see {@link TernTls}).
  *
  * <pre>{@code
  * TernServer server = TernServer.builder()
@@ -56,8 +61,19 @@ public final class TernServer {
   public static final int DEFAULT_MAX_HEADER_LIST_SIZE = 8 * 1024;
   /** Default SETTINGS_MAX_CONCURRENT_STREAMS per connection. */
   public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 100;
-  /** Default HTTP/2 stream flow-control window: 1 MiB. */
+  /** Default HTTP/2 flow-control window, for each stream and for the connection: 1 MiB. */
   public static final int DEFAULT_FLOW_CONTROL_WINDOW = 1024 * 1024;
+  /**
+   * Default limit on a call's bytes waiting to be written before {@code sendMessage} waits: 1 MiB,
+   * the default stream window (more could not be in flight anyway).
+   */
+  public static final int DEFAULT_SEND_BUFFER_LIMIT = 1024 * 1024;
+  /**
+   * Default limit on a connection's handshake: 10 s for TLS (if any), then 10 s for the HTTP/2
+   * preface and SETTINGS; the connection is closed if either is late.
+   */
+  public static final long DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+
   /** Default RST_STREAM frames a client may send per window (rapid reset, CVE-2023-44487). */
   public static final int DEFAULT_MAX_RST_FRAMES = 1000;
   /** Default window for {@link #DEFAULT_MAX_RST_FRAMES}, in seconds. */
@@ -70,8 +86,6 @@ public final class TernServer {
   public static final int DEFAULT_MAX_CONSECUTIVE_EMPTY_DATA_FRAMES = 2;
   /** Default small CONTINUATION frames per header block (Netty's default). */
   public static final int DEFAULT_MAX_CONTINUATION_FRAMES = 16;
-  /** Default time for a client's preface and SETTINGS to arrive: 20 s. */
-  public static final long DEFAULT_HANDSHAKE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(20);
   /** Default read inactivity before the server PINGs: 2 h (grpc doc/keepalive.md). */
   public static final long DEFAULT_KEEPALIVE_TIME_NANOS = TimeUnit.HOURS.toNanos(2);
   /** Default time a keepalive PING may go unanswered: 20 s (grpc doc/keepalive.md). */
@@ -83,6 +97,8 @@ public final class TernServer {
 
   private final SocketAddress requestedAddress;
   private final ServerSettings settings;
+  private final SslContext sslContext;
+  private final long handshakeTimeoutMillis;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
   private final ExecutorService ownedExecutor;
@@ -115,7 +131,9 @@ public final class TernServer {
     }
     this.settings = new ServerSettings(methods, b.direct ? null : executor,
         b.maxInboundMessageSize, b.maxOutboundMessageSize, b.maxHeaderListSize,
-        b.maxConcurrentStreams, b.flowControlWindow, b.limits());
+        b.maxConcurrentStreams, b.flowControlWindow, b.codecs, b.sendBufferLimit, b.limits());
+    this.sslContext = b.sslContext;
+    this.handshakeTimeoutMillis = b.handshakeTimeoutMillis;
     this.bossGroup = EventLoops.newGroup(1, "tern-server-boss");
     this.workerGroup = EventLoops.newGroup(b.workerThreads, "tern-server-worker");
   }
@@ -142,11 +160,15 @@ public final class TernServer {
           @Override
           protected void initChannel(Channel ch) {
             connections.add(ch);
-            ServerHandler handler = ServerHandler.create(settings);
-            ch.pipeline().addLast(handler);
-            if (draining) {
-              // Accepted just before the listener closed: it gets the same graceful GOAWAYs.
-              handler.startGracefulShutdown(ServerLimits.NEVER);
+            if (sslContext != null) {
+              TlsHandlers.installServer(ch, sslContext, settings, handshakeTimeoutMillis);
+            } else {
+              ServerHandler handler = ServerHandler.create(settings);
+              ch.pipeline().addLast(handler);
+              if (draining) {
+                // Accepted just before the listener closed: it gets the same graceful GOAWAYs.
+                handler.startGracefulShutdown(ServerLimits.NEVER);
+              }
             }
           }
         });
@@ -324,7 +346,11 @@ public final class TernServer {
     private int maxHeaderListSize = DEFAULT_MAX_HEADER_LIST_SIZE;
     private int maxConcurrentStreams = DEFAULT_MAX_CONCURRENT_STREAMS;
     private int flowControlWindow = DEFAULT_FLOW_CONTROL_WINDOW;
+    private CodecRegistry codecs = CodecRegistry.getDefault();
+    private int sendBufferLimit = DEFAULT_SEND_BUFFER_LIMIT;
     private int workerThreads = Runtime.getRuntime().availableProcessors();
+    private SslContext sslContext;
+    private long handshakeTimeoutMillis = DEFAULT_HANDSHAKE_TIMEOUT_MILLIS;
     private int maxRstFrames = DEFAULT_MAX_RST_FRAMES;
     private int rstWindowSeconds = DEFAULT_RST_WINDOW_SECONDS;
     private int maxProvokedRstFrames = DEFAULT_MAX_PROVOKED_RST_FRAMES;
@@ -332,7 +358,6 @@ public final class TernServer {
     private int maxQueuedControlFrames = DEFAULT_MAX_QUEUED_CONTROL_FRAMES;
     private int maxConsecutiveEmptyDataFrames = DEFAULT_MAX_CONSECUTIVE_EMPTY_DATA_FRAMES;
     private int maxContinuationFrames = DEFAULT_MAX_CONTINUATION_FRAMES;
-    private long handshakeTimeoutNanos = DEFAULT_HANDSHAKE_TIMEOUT_NANOS;
     private long keepAliveTimeNanos = DEFAULT_KEEPALIVE_TIME_NANOS;
     private long keepAliveTimeoutNanos = DEFAULT_KEEPALIVE_TIMEOUT_NANOS;
     private long permitKeepAliveTimeNanos = DEFAULT_PERMIT_KEEPALIVE_TIME_NANOS;
@@ -342,6 +367,38 @@ public final class TernServer {
     private long maxConnectionAgeGraceNanos = ServerLimits.NEVER;
 
     private Builder() {}
+
+    /**
+     * Serves TLS with this certificate chain and PKCS#8 private key (PEM files), ALPN {@code h2}.
+     * For client certificates (mutual TLS) build the context with {@link TernTls#forServer} and
+     * pass it to {@link #sslContext}.
+     */
+    public Builder useTransportSecurity(File certChain, File privateKey) {
+      try {
+        return sslContext(TernTls.forServer(certChain, privateKey).build());
+      } catch (javax.net.ssl.SSLException e) {
+        throw new IllegalArgumentException("Cannot load TLS certificate or key: " + e, e);
+      }
+    }
+
+    /**
+     * Serves TLS with {@code context}, a server context that offers ALPN {@code h2} (as those from
+     * {@link TernTls} do). Calls see the verified session, including the client's certificates
+     * under mutual TLS, as {@code getAttributes().get(Attributes.SSL_SESSION)}.
+     */
+    public Builder sslContext(SslContext context) {
+      this.sslContext = TernTls.checkH2(Objects.requireNonNull(context, "context"), true);
+      return this;
+    }
+
+    /**
+     * How long a new connection may take to complete its handshake before it is closed: the TLS
+     * handshake, if any, and then the HTTP/2 preface and first SETTINGS (default 10 s each).
+     */
+    public Builder handshakeTimeout(long timeout, TimeUnit unit) {
+      this.handshakeTimeoutMillis = Math.max(1, unit.toMillis(timeout));
+      return this;
+    }
 
     /** Listens on 127.0.0.1:{@code port} (0 picks a free port). */
     public Builder port(int port) {
@@ -414,6 +471,27 @@ public final class TernServer {
     }
 
     /**
+     * The message encodings the server accepts and may respond with (default: gzip). A request
+     * in another encoding is refused with UNIMPLEMENTED.
+     */
+    public Builder codecRegistry(CodecRegistry codecs) {
+      this.codecs = Objects.requireNonNull(codecs, "codecs");
+      return this;
+    }
+
+    /**
+     * How many bytes of one call's responses may wait to be written (for the client's window
+     * or the socket) before {@code sendMessage} blocks the handler's thread until they drain;
+     * on an event-loop thread, which cannot block, the call fails with RESOURCE_EXHAUSTED
+     * instead. Bounds the memory a client that stops reading can make a handler that ignores
+     * {@code isReady()} use. Default {@link #DEFAULT_SEND_BUFFER_LIMIT}.
+     */
+    public Builder sendBufferLimit(int bytes) {
+      this.sendBufferLimit = positive(bytes);
+      return this;
+    }
+
+    /**
      * Rapid-reset protection (CVE-2023-44487): a client that sends more than {@code maxRstFrames}
      * RST_STREAM frames within {@code windowSeconds} gets GOAWAY(ENHANCE_YOUR_CALM). Default
      * 1000 per 10 s. 0 disables the check.
@@ -462,12 +540,6 @@ public final class TernServer {
      */
     public Builder maxContinuationFrames(int frames) {
       this.maxContinuationFrames = nonNegative(frames);
-      return this;
-    }
-
-    /** Time a new connection has to send the HTTP/2 preface and SETTINGS. Default 20 s. */
-    public Builder handshakeTimeout(long time, TimeUnit unit) {
-      this.handshakeTimeoutNanos = duration(time, unit);
       return this;
     }
 
@@ -541,7 +613,8 @@ public final class TernServer {
     ServerLimits limits() {
       return new ServerLimits(maxRstFrames, rstWindowSeconds, maxProvokedRstFrames,
           provokedRstWindowSeconds, maxQueuedControlFrames, maxConsecutiveEmptyDataFrames,
-          maxContinuationFrames, handshakeTimeoutNanos, keepAliveTimeNanos, keepAliveTimeoutNanos,
+          maxContinuationFrames, TimeUnit.MILLISECONDS.toNanos(handshakeTimeoutMillis),
+          keepAliveTimeNanos, keepAliveTimeoutNanos,
           permitKeepAliveTimeNanos, permitKeepAliveWithoutCalls, maxConnectionIdleNanos,
           maxConnectionAgeNanos, maxConnectionAgeGraceNanos);
     }

@@ -1,5 +1,6 @@
 package dev.tern.netty.internal;
 
+import dev.tern.CodecRegistry;
 import dev.tern.ServerMethodDefinition;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -18,12 +19,17 @@ public final class ServerSettings {
   public final int maxHeaderListSize;
   public final int maxConcurrentStreams;
   public final int flowControlWindow;
+  /** Message encodings the server decodes and may respond with. */
+  public final CodecRegistry codecs;
+  /** Bytes a call may have waiting to be written before sendMessage waits (see SendBuffer). */
+  public final int sendBufferLimit;
   /** Protections against abusive peers and connection-lifetime settings. */
   public final ServerLimits limits;
 
   public ServerSettings(Map<String, ServerMethodDefinition<?, ?>> methodsByPath, Executor executor,
       int maxInboundMessageSize, int maxOutboundMessageSize, int maxHeaderListSize,
-      int maxConcurrentStreams, int flowControlWindow, ServerLimits limits) {
+      int maxConcurrentStreams, int flowControlWindow, CodecRegistry codecs,
+      int sendBufferLimit, ServerLimits limits) {
     this.methodsByPath = Map.copyOf(methodsByPath);
     this.executor = executor;
     this.maxInboundMessageSize = maxInboundMessageSize;
@@ -31,6 +37,8 @@ public final class ServerSettings {
     this.maxHeaderListSize = maxHeaderListSize;
     this.maxConcurrentStreams = maxConcurrentStreams;
     this.flowControlWindow = flowControlWindow;
+    this.codecs = codecs;
+    this.sendBufferLimit = sendBufferLimit;
     this.limits = limits;
   }
 }
