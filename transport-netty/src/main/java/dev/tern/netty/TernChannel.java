@@ -72,7 +72,7 @@ public final class TernChannel extends Channel {
   @Override
   public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(
       MethodDescriptor<ReqT, RespT> method, CallOptions callOptions) {
-    return new ClientCallImpl<>(method, callOptions, settings, connection());
+    return new ClientCallImpl<>(method, callOptions, settings, connection(), group);
   }
 
   @Override
