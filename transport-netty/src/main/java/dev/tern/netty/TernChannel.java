@@ -3,16 +3,20 @@ package dev.tern.netty;
 import dev.tern.CallOptions;
 import dev.tern.Channel;
 import dev.tern.ClientCall;
+import dev.tern.CodecRegistry;
 import dev.tern.MethodDescriptor;
 import dev.tern.netty.internal.ClientCallImpl;
 import dev.tern.netty.internal.ClientHandler;
 import dev.tern.netty.internal.ClientSettings;
 import dev.tern.netty.internal.EventLoops;
+import dev.tern.netty.internal.TlsHandlers;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -22,8 +26,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A client channel to one gRPC server over HTTP/2 (h2c with prior knowledge): all calls share one
- * connection, opened on first use and reopened after it is lost.
+ * A client channel to one gRPC server over HTTP/2 (h2c with prior knowledge, or TLS with ALPN
+ * {@code h2}): all calls share one connection, opened on first use and reopened after it is lost.
  *
  * <pre>{@code
  * TernChannel channel = TernChannel.builder().target("localhost:8080").build();
@@ -46,6 +50,9 @@ public final class TernChannel extends Channel {
   private final String host;
   private final int port;
   private final ClientSettings settings;
+  private final SslContext sslContext;
+  private final String tlsHost;
+  private final long handshakeTimeoutMillis;
   private final EventLoopGroup group;
   private final Object lock = new Object();
   private final CountDownLatch terminated = new CountDownLatch(1);
@@ -61,8 +68,23 @@ public final class TernChannel extends Channel {
     String authority = b.authority != null ? b.authority : host + ":" + port;
     this.settings = new ClientSettings(authority, b.userAgent == null
         ? USER_AGENT : b.userAgent + " " + USER_AGENT, executor, b.maxInboundMessageSize,
-        b.maxOutboundMessageSize, b.maxHeaderListSize, b.flowControlWindow);
+        b.maxOutboundMessageSize, b.maxHeaderListSize, b.flowControlWindow, b.codecs,
+        b.sendBufferLimit);
     this.group = SharedResources.GROUP;
+    this.sslContext = b.sslContext;
+    // The server's certificate must match the authority the call claims (server_host_override).
+    this.tlsHost = b.authority != null ? hostOf(b.authority) : host;
+    this.handshakeTimeoutMillis = b.handshakeTimeoutMillis;
+  }
+
+  /** The host part of an authority: {@code host}, {@code host:port} or {@code [v6]:port}. */
+  static String hostOf(String authority) {
+    if (authority.startsWith("[")) {
+      int end = authority.indexOf(']');
+      return end > 0 ? authority.substring(1, end) : authority;
+    }
+    int colon = authority.lastIndexOf(':');
+    return colon > 0 && authority.indexOf(':') == colon ? authority.substring(0, colon) : authority;
   }
 
   public static Builder builder() {
@@ -102,7 +124,7 @@ public final class TernChannel extends Channel {
 
   private CompletableFuture<ClientHandler> connect() {
     CompletableFuture<ClientHandler> result = new CompletableFuture<>();
-    ClientHandler handler = ClientHandler.create(settings);
+    ClientHandler handler = ClientHandler.create(settings, sslContext != null);
     Bootstrap bootstrap = new Bootstrap()
         .group(group)
         .channel(EventLoops.channelType())
@@ -112,19 +134,28 @@ public final class TernChannel extends Channel {
         .handler(new ChannelInitializer<io.netty.channel.Channel>() {
           @Override
           protected void initChannel(io.netty.channel.Channel ch) {
-            ch.pipeline().addLast(handler);
+            if (sslContext != null) {
+              TlsHandlers.installClient(ch, sslContext, tlsHost, port, handler, result,
+                  handshakeTimeoutMillis);
+            } else {
+              ch.pipeline().addLast(handler);
+            }
           }
         });
     ChannelFuture connect = bootstrap.connect(host, port);
     nettyChannel = connect.channel();
     connect.addListener(f -> {
       if (f.isSuccess()) {
-        result.complete(handler);
+        if (sslContext == null) {
+          result.complete(handler);
+        }
       } else {
         result.completeExceptionally(f.cause());
       }
     });
     connect.channel().closeFuture().addListener(f -> {
+      result.completeExceptionally(new IOException("Connection to " + host + ":" + port
+          + " closed before it was ready"));
       synchronized (lock) {
         if (connection == result) {
           connection = null;
@@ -149,6 +180,7 @@ public final class TernChannel extends Channel {
       terminated.countDown();
     } else {
       // Http2ConnectionHandler closes gracefully: GOAWAY, then close once streams end.
+      ch.closeFuture().addListener(f -> terminated.countDown());
       ch.close();
     }
     return this;
@@ -165,6 +197,8 @@ public final class TernChannel extends Channel {
     if (ch == null) {
       terminated.countDown();
     } else {
+      // A connection that already failed is closed: its close future completes at once.
+      ch.closeFuture().addListener(f -> terminated.countDown());
       ch.eventLoop().execute(() -> {
         ClientHandler h = ch.pipeline().get(ClientHandler.class);
         if (h != null) {
@@ -202,8 +236,44 @@ public final class TernChannel extends Channel {
     private int maxOutboundMessageSize = Integer.MAX_VALUE;
     private int maxHeaderListSize = TernServer.DEFAULT_MAX_HEADER_LIST_SIZE;
     private int flowControlWindow = TernServer.DEFAULT_FLOW_CONTROL_WINDOW;
+    private CodecRegistry codecs = CodecRegistry.getDefault();
+    private int sendBufferLimit = TernServer.DEFAULT_SEND_BUFFER_LIMIT;
+    private SslContext sslContext;
+    private long handshakeTimeoutMillis = TernServer.DEFAULT_HANDSHAKE_TIMEOUT_MILLIS;
 
     private Builder() {}
+
+    /** Connects with TLS, trusting the JDK's default CAs (ALPN {@code h2}). */
+    public Builder useTransportSecurity() {
+      try {
+        return sslContext(TernTls.forClient().build());
+      } catch (javax.net.ssl.SSLException e) {
+        throw new IllegalStateException("Cannot set up TLS: " + e, e);
+      }
+    }
+
+    /**
+     * Connects with TLS using {@code context}, a client context that offers ALPN {@code h2} (as
+     * those from {@link TernTls} do); give it a key manager for mutual TLS. The server's
+     * certificate is always checked against the target host, or against the host of
+     * {@link #overrideAuthority} when set (which is also sent as SNI).
+     */
+    public Builder sslContext(SslContext context) {
+      this.sslContext = TernTls.checkH2(Objects.requireNonNull(context, "context"), false);
+      return this;
+    }
+
+    /** Connects without TLS (h2c with prior knowledge): the default. */
+    public Builder usePlaintext() {
+      this.sslContext = null;
+      return this;
+    }
+
+    /** How long a TLS handshake may take before the connection fails (default 10 s). */
+    public Builder handshakeTimeout(long timeout, TimeUnit unit) {
+      this.handshakeTimeoutMillis = Math.max(1, unit.toMillis(timeout));
+      return this;
+    }
 
     /** {@code host:port}; IPv6 literals in brackets ({@code [::1]:8080}). */
     public Builder target(String target) {
@@ -228,7 +298,10 @@ public final class TernChannel extends Channel {
       return this;
     }
 
-    /** Overrides the {@code :authority} sent (default {@code host:port}). */
+    /**
+     * Overrides the {@code :authority} sent (default {@code host:port}); with TLS its host is also
+     * the name the server's certificate must match.
+     */
     public Builder overrideAuthority(String authority) {
       this.authority = authority;
       return this;
@@ -271,6 +344,26 @@ public final class TernChannel extends Channel {
 
     public Builder flowControlWindow(int bytes) {
       this.flowControlWindow = positive(bytes);
+      return this;
+    }
+
+    /**
+     * The message encodings calls may send with ({@code CallOptions.withCompression}) and that
+     * responses may use (default: gzip).
+     */
+    public Builder codecRegistry(CodecRegistry codecs) {
+      this.codecs = Objects.requireNonNull(codecs, "codecs");
+      return this;
+    }
+
+    /**
+     * How many bytes of one call's requests may wait to be written (for the server's window or
+     * the socket) before {@code sendMessage} blocks the sender until they drain; on an
+     * event-loop thread, which cannot block, the call is cancelled with RESOURCE_EXHAUSTED
+     * instead. Default {@link TernServer#DEFAULT_SEND_BUFFER_LIMIT}.
+     */
+    public Builder sendBufferLimit(int bytes) {
+      this.sendBufferLimit = positive(bytes);
       return this;
     }
 

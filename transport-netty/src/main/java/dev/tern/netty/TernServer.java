@@ -1,5 +1,6 @@
 package dev.tern.netty;
 
+import dev.tern.CodecRegistry;
 import dev.tern.Metadata;
 import dev.tern.ServerCall;
 import dev.tern.ServerCallHandler;
@@ -9,6 +10,7 @@ import dev.tern.ServerServiceDefinition;
 import dev.tern.netty.internal.EventLoops;
 import dev.tern.netty.internal.ServerHandler;
 import dev.tern.netty.internal.ServerSettings;
+import dev.tern.netty.internal.TlsHandlers;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -17,7 +19,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -35,7 +39,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A gRPC server over HTTP/2 (h2c with prior knowledge) on Netty.
+ * A gRPC server over HTTP/2 on Netty: h2c with prior knowledge, or TLS with ALPN {@code h2} when
+ * given an {@link SslContext} (see {@link TernTls}).
  *
  * <pre>{@code
  * TernServer server = TernServer.builder()
@@ -57,9 +62,18 @@ public final class TernServer {
   public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 100;
   /** Default HTTP/2 stream flow-control window: 1 MiB. */
   public static final int DEFAULT_FLOW_CONTROL_WINDOW = 1024 * 1024;
+  /**
+   * Default limit on a call's bytes waiting to be written before {@code sendMessage} waits: 1 MiB,
+   * the default stream window (more could not be in flight anyway).
+   */
+  public static final int DEFAULT_SEND_BUFFER_LIMIT = 1024 * 1024;
+  /** Default limit on a TLS handshake: 10 s, after which the connection is closed. */
+  public static final long DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
   private final SocketAddress requestedAddress;
   private final ServerSettings settings;
+  private final SslContext sslContext;
+  private final long handshakeTimeoutMillis;
   private final EventLoopGroup bossGroup;
   private final EventLoopGroup workerGroup;
   private final ExecutorService ownedExecutor;
@@ -91,7 +105,9 @@ public final class TernServer {
     }
     this.settings = new ServerSettings(methods, b.direct ? null : executor,
         b.maxInboundMessageSize, b.maxOutboundMessageSize, b.maxHeaderListSize,
-        b.maxConcurrentStreams, b.flowControlWindow);
+        b.maxConcurrentStreams, b.flowControlWindow, b.codecs, b.sendBufferLimit);
+    this.sslContext = b.sslContext;
+    this.handshakeTimeoutMillis = b.handshakeTimeoutMillis;
     this.bossGroup = EventLoops.newGroup(1, "tern-server-boss");
     this.workerGroup = EventLoops.newGroup(b.workerThreads, "tern-server-worker");
   }
@@ -118,7 +134,11 @@ public final class TernServer {
           @Override
           protected void initChannel(Channel ch) {
             connections.add(ch);
-            ch.pipeline().addLast(ServerHandler.create(settings));
+            if (sslContext != null) {
+              TlsHandlers.installServer(ch, sslContext, settings, handshakeTimeoutMillis);
+            } else {
+              ch.pipeline().addLast(ServerHandler.create(settings));
+            }
           }
         });
     ChannelFuture bind = bootstrap.bind(requestedAddress).awaitUninterruptibly();
@@ -260,9 +280,42 @@ public final class TernServer {
     private int maxHeaderListSize = DEFAULT_MAX_HEADER_LIST_SIZE;
     private int maxConcurrentStreams = DEFAULT_MAX_CONCURRENT_STREAMS;
     private int flowControlWindow = DEFAULT_FLOW_CONTROL_WINDOW;
+    private CodecRegistry codecs = CodecRegistry.getDefault();
+    private int sendBufferLimit = DEFAULT_SEND_BUFFER_LIMIT;
     private int workerThreads = Runtime.getRuntime().availableProcessors();
+    private SslContext sslContext;
+    private long handshakeTimeoutMillis = DEFAULT_HANDSHAKE_TIMEOUT_MILLIS;
 
     private Builder() {}
+
+    /**
+     * Serves TLS with this certificate chain and PKCS#8 private key (PEM files), ALPN {@code h2}.
+     * For client certificates (mutual TLS) build the context with {@link TernTls#forServer} and
+     * pass it to {@link #sslContext}.
+     */
+    public Builder useTransportSecurity(File certChain, File privateKey) {
+      try {
+        return sslContext(TernTls.forServer(certChain, privateKey).build());
+      } catch (javax.net.ssl.SSLException e) {
+        throw new IllegalArgumentException("Cannot load TLS certificate or key: " + e, e);
+      }
+    }
+
+    /**
+     * Serves TLS with {@code context}, a server context that offers ALPN {@code h2} (as those from
+     * {@link TernTls} do). Calls see the verified session, including the client's certificates
+     * under mutual TLS, as {@code getAttributes().get(Attributes.SSL_SESSION)}.
+     */
+    public Builder sslContext(SslContext context) {
+      this.sslContext = TernTls.checkH2(Objects.requireNonNull(context, "context"), true);
+      return this;
+    }
+
+    /** How long a TLS handshake may take before the connection is closed (default 10 s). */
+    public Builder handshakeTimeout(long timeout, TimeUnit unit) {
+      this.handshakeTimeoutMillis = Math.max(1, unit.toMillis(timeout));
+      return this;
+    }
 
     /** Listens on 127.0.0.1:{@code port} (0 picks a free port). */
     public Builder port(int port) {
@@ -331,6 +384,27 @@ public final class TernServer {
     /** The HTTP/2 stream flow-control window (SETTINGS_INITIAL_WINDOW_SIZE). */
     public Builder flowControlWindow(int bytes) {
       this.flowControlWindow = positive(bytes);
+      return this;
+    }
+
+    /**
+     * The message encodings the server accepts and may respond with (default: gzip). A request
+     * in another encoding is refused with UNIMPLEMENTED.
+     */
+    public Builder codecRegistry(CodecRegistry codecs) {
+      this.codecs = Objects.requireNonNull(codecs, "codecs");
+      return this;
+    }
+
+    /**
+     * How many bytes of one call's responses may wait to be written (for the client's window
+     * or the socket) before {@code sendMessage} blocks the handler's thread until they drain;
+     * on an event-loop thread, which cannot block, the call fails with RESOURCE_EXHAUSTED
+     * instead. Bounds the memory a client that stops reading can make a handler that ignores
+     * {@code isReady()} use. Default {@link #DEFAULT_SEND_BUFFER_LIMIT}.
+     */
+    public Builder sendBufferLimit(int bytes) {
+      this.sendBufferLimit = positive(bytes);
       return this;
     }
 

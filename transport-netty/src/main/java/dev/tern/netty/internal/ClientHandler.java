@@ -10,6 +10,7 @@ import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2ConnectionPrefaceAndSettingsFrameWrittenEvent;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Flags;
@@ -17,6 +18,7 @@ import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.util.AsciiString;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
 
@@ -29,15 +31,19 @@ import io.netty.util.collection.IntObjectMap;
  */
 public final class ClientHandler extends Http2ConnectionHandler implements Http2FrameListener {
   private final ClientSettings settings;
+  private final AsciiString scheme;
   private final IntObjectMap<ClientCallImpl<?, ?>> calls = new IntObjectHashMap<>();
   private WriteQueue writeQueue;
   private volatile ChannelHandlerContext ctx;
   private volatile boolean goAwayReceived;
+  private boolean settingsReceived;
+  private volatile String closeReason;
 
   private ClientHandler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
-      Http2Settings initialSettings, ClientSettings settings) {
+      Http2Settings initialSettings, ClientSettings settings, AsciiString scheme) {
     super(decoder, encoder, initialSettings);
     this.settings = settings;
+    this.scheme = scheme;
     decoder.frameListener(this);
     encoder.connection().addListener(new Http2ConnectionAdapter() {
       @Override
@@ -50,8 +56,13 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
     });
   }
 
-  /** A handler for one new connection. */
+  /** A handler for one new plaintext connection. */
   public static ClientHandler create(ClientSettings settings) {
+    return create(settings, false);
+  }
+
+  /** A handler for one new connection; {@code tls} makes requests say {@code :scheme https}. */
+  public static ClientHandler create(ClientSettings settings, boolean tls) {
     Http2Connection connection = new DefaultHttp2Connection(false);
     connection.local().flowController(
         new DefaultHttp2LocalFlowController(connection, 0.5f, true));
@@ -59,15 +70,18 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
         .pushEnabled(false)
         .initialWindowSize(settings.flowControlWindow)
         .maxHeaderListSize(settings.maxHeaderListSize);
-    return new Builder(settings).connection(connection).initialSettings(initial).build();
+    return new Builder(settings, tls ? GrpcHeaders.HTTPS : GrpcHeaders.HTTP)
+        .connection(connection).initialSettings(initial).build();
   }
 
   private static final class Builder
       extends AbstractHttp2ConnectionHandlerBuilder<ClientHandler, Builder> {
     private final ClientSettings settings;
+    private final AsciiString scheme;
 
-    Builder(ClientSettings settings) {
+    Builder(ClientSettings settings, AsciiString scheme) {
       this.settings = settings;
+      this.scheme = scheme;
       // Streams beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS wait instead of failing.
       encoderEnforceMaxConcurrentStreams(true);
     }
@@ -90,7 +104,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
     @Override
     protected ClientHandler build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
         Http2Settings initialSettings) {
-      return new ClientHandler(decoder, encoder, initialSettings, settings);
+      return new ClientHandler(decoder, encoder, initialSettings, settings, scheme);
     }
   }
 
@@ -99,6 +113,15 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
     this.ctx = ctx;
     this.writeQueue = new WriteQueue(ctx.channel());
     super.handlerAdded(ctx);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof Http2ConnectionPrefaceAndSettingsFrameWrittenEvent) {
+      // Fired by Netty on the client right after the preface and SETTINGS are written.
+      ConnectionWindow.open(this, ctx, settings.flowControlWindow);
+    }
+    super.userEventTriggered(ctx, evt);
   }
 
   public WriteQueue writeQueue() {
@@ -111,6 +134,16 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
 
   ClientSettings settings() {
     return settings;
+  }
+
+  /** {@code :scheme} of this connection's requests. */
+  AsciiString scheme() {
+    return scheme;
+  }
+
+  /** Why the connection failed, if it failed rather than closed normally; else null. */
+  String closeReason() {
+    return closeReason;
   }
 
   /** Whether the server said GOAWAY: new calls must use another connection. Thread-safe. */
@@ -153,12 +186,27 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+    if (closeReason == null) {
+      closeReason = "Connection failed: " + TlsHandlers.describe(cause) + setupHint();
+    }
     if (cause instanceof java.io.IOException) {
       // The peer went away (reset, broken pipe): the connection's calls fail as it closes.
       ctx.close();
       return;
     }
     super.exceptionCaught(ctx, cause);
+  }
+
+  /**
+   * RFC 9113 §3.4: a server's first frame is SETTINGS. A peer that fails or hangs up before
+   * sending one is no HTTP/2 server on this scheme, typically a TLS port reached without TLS.
+   */
+  private String setupHint() {
+    if (settingsReceived) {
+      return "";
+    }
+    return " before the server's HTTP/2 SETTINGS arrived"
+        + (scheme == GrpcHeaders.HTTP ? " (does the server require TLS?)" : "");
   }
 
   /** Returns flow-control credit for bytes a call consumed. */
@@ -179,6 +227,9 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     goAwayReceived = true;
+    if (closeReason == null && !settingsReceived) {
+      closeReason = "Connection closed" + setupHint();
+    }
     super.channelInactive(ctx);
     // Calls whose streams were never created (still buffered) are not closed by Netty.
     if (!calls.isEmpty()) {
@@ -240,7 +291,9 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   public void onSettingsAckRead(ChannelHandlerContext ctx) {}
 
   @Override
-  public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {}
+  public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
+    settingsReceived = true;
+  }
 
   @Override
   public void onPingRead(ChannelHandlerContext ctx, long data) {}
