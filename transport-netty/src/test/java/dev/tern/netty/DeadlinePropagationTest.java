@@ -16,19 +16,26 @@ import dev.tern.ServerCall;
 import dev.tern.ServerCallHandler;
 import dev.tern.ServerServiceDefinition;
 import dev.tern.Status;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * A chain of Tern servers over real sockets, client → A → B → C, where A and B call the next hop
  * from their handler under the handler's {@link Context}: the client's deadline and cancellation
- * reach C.
+ * reach C. Isolated: it asserts a (generous) margin on when C hears of the deadline, and test
+ * classes running beside it on a 2-core machine would only add scheduling noise to that.
  */
+@Isolated
 class DeadlinePropagationTest {
   static final MethodDescriptor<String, String> HOP = MethodDescriptor
       .newBuilder(TestMethods.STRING, TestMethods.STRING)
@@ -67,6 +74,7 @@ class DeadlinePropagationTest {
   private static TernChannel toA;
   private static TernChannel toB;
   private static TernChannel toC;
+  private static ScheduledExecutorService control;
 
   /** Forwards each request to {@code next} from the handler, under the handler's context. */
   static ServerCallHandler<String, String> forwardTo(Channel next, BlockingQueue<Hop> hops) {
@@ -147,6 +155,17 @@ class DeadlinePropagationTest {
     toB = channelTo(serverB);
     serverA = serve(forwardTo(toB, HOPS_A));
     toA = channelTo(serverA);
+    control = Executors.newSingleThreadScheduledExecutor();
+    // Warm up: class loading and JIT on the first call through the chain are not what the
+    // margins below are about.
+    CallResult<String> warmUp = new CallResult<>();
+    ClientCall<String, String> warmUpCall = call(CallOptions.DEFAULT, warmUp);
+    List<Hop> hops = List.of(next(HOPS_A, "A"), next(HOPS_B, "B"), next(HOPS_C, "C"));
+    warmUpCall.cancel("warmed up", null);
+    warmUp.await();
+    for (Hop hop : hops) {
+      hop.onCancel.get(10, TimeUnit.SECONDS);
+    }
   }
 
   @AfterAll
@@ -157,6 +176,7 @@ class DeadlinePropagationTest {
     for (TernServer s : new TernServer[] {serverA, serverB, serverC}) {
       s.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
+    control.shutdownNow();
   }
 
   static Hop next(BlockingQueue<Hop> hops, String name) throws InterruptedException {
@@ -178,6 +198,9 @@ class DeadlinePropagationTest {
   void clientDeadlineReachesEveryHopAndExpiresEverywhere() throws Exception {
     Deadline deadline = Deadline.after(300, TimeUnit.MILLISECONDS);
     long deadlineAt = System.nanoTime() + deadline.timeRemaining(TimeUnit.NANOSECONDS);
+    // A plain timer for the same instant: how late this machine runs timers right now.
+    ScheduledFuture<Long> controlFired = control.schedule(
+        System::nanoTime, deadline.timeRemaining(TimeUnit.NANOSECONDS), TimeUnit.NANOSECONDS);
     CallResult<String> result = new CallResult<>();
     call(CallOptions.DEFAULT.withDeadline(deadline), result);
 
@@ -195,18 +218,27 @@ class DeadlinePropagationTest {
     assertEquals(Status.Code.DEADLINE_EXCEEDED, result.status.getCode(), result.status::toString);
     long cancelledAt = c.contextCancelledAt.get(10, TimeUnit.SECONDS);
     long afterDeadlineMillis = TimeUnit.NANOSECONDS.toMillis(cancelledAt - deadlineAt);
-    // A margin, not a benchmark: C stops within 50 ms of the client's deadline, and not before.
-    assertTrue(afterDeadlineMillis >= -1 && afterDeadlineMillis < 50,
-        "C's context was cancelled " + afterDeadlineMillis + " ms after the deadline");
-    for (Hop hop : new Hop[] {a, b, c}) {
-      Status s = hop.contextStatus();
-      assertEquals(Status.Code.DEADLINE_EXCEEDED, s.getCode(), s::toString);
-    }
-    for (Hop hop : new Hop[] {a, b}) {
-      Status s = hop.downstreamStatus.get(10, TimeUnit.SECONDS);
-      assertEquals(Status.Code.DEADLINE_EXCEEDED, s.getCode(), s::toString);
-    }
+    assertTrue(afterDeadlineMillis >= -1, "C was cancelled before the deadline");
+    // A margin, not a benchmark: C stops within 50 ms of the client's deadline. Time the machine
+    // itself lost (a plain timer for the deadline that fired late: CPU starvation, a GC pause)
+    // is not counted against the three hops.
+    long reference = Math.max(deadlineAt, controlFired.get(10, TimeUnit.SECONDS));
+    long lateMillis = TimeUnit.NANOSECONDS.toMillis(cancelledAt - reference);
+    assertTrue(lateMillis < 50, "C's context was cancelled " + afterDeadlineMillis
+        + " ms after the deadline, " + lateMillis + " ms after a plain timer for it fired");
+    Status atC = c.contextStatus();
+    assertEquals(Status.Code.DEADLINE_EXCEEDED, atC.getCode(), atC::toString);
     c.onCancel.get(10, TimeUnit.SECONDS);
+    for (Hop hop : new Hop[] {a, b}) {
+      // What the hop's downstream call ended with, and so what the hop answers if it still can.
+      Status downstream = hop.downstreamStatus.get(10, TimeUnit.SECONDS);
+      assertEquals(Status.Code.DEADLINE_EXCEEDED, downstream.getCode(), downstream::toString);
+      // The hop's own context: cancelled by the deadline, or, when the downstream call's timer
+      // won the race and the hop answered DEADLINE_EXCEEDED itself, closed with its call.
+      Status context = hop.contextStatus();
+      assertTrue(context.getCode() == Status.Code.DEADLINE_EXCEEDED
+          || hop.context.cancellationCause() == null, context::toString);
+    }
   }
 
   @Test
