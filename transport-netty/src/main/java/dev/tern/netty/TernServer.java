@@ -60,7 +60,7 @@ public final class TernServer {
   public static final int DEFAULT_MAX_HEADER_LIST_SIZE = 8 * 1024;
   /** Default SETTINGS_MAX_CONCURRENT_STREAMS per connection. */
   public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 100;
-  /** Default HTTP/2 stream flow-control window: 1 MiB. */
+  /** Default HTTP/2 flow-control window, for each stream and for the connection: 1 MiB. */
   public static final int DEFAULT_FLOW_CONTROL_WINDOW = 1024 * 1024;
   /**
    * Default limit on a call's bytes waiting to be written before {@code sendMessage} waits: 1 MiB,
