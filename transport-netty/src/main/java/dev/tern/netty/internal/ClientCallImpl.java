@@ -58,7 +58,8 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   /** Encodes the request messages (CallOptions.withCompression); null for identity. */
   private Codec outboundCodec;
   private boolean messageCompression = true;
-  private boolean inboundFailed;
+  /** Set on the listener's executor when a received message could not be decoded. */
+  private Status inboundFailure;
 
   // Event-loop state.
   private int streamId = -1;
@@ -498,7 +499,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
       RespT response;
       ByteBuf bytes = message;
       try {
-        if (listenerClosed.get() || inboundFailed) {
+        if (listenerClosed.get() || inboundFailure != null) {
           return;
         }
         if (compressed) {
@@ -509,7 +510,9 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
         }
         response = method.getResponseMarshaller().parse(bytes);
       } catch (StatusRuntimeException e) {
-        inboundFailed = true;
+        // The trailers may already be in and their status queued behind this task: the
+        // failure must win, so the listener is closed with it from here on.
+        inboundFailure = e.getStatus();
         cancel(e.getStatus());
         return;
       } finally {
@@ -556,7 +559,11 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   private void closeListener(Status status, Metadata trailers) {
     runCallback(() -> {
       if (listenerClosed.compareAndSet(false, true)) {
-        listener.onClose(status, trailers);
+        if (inboundFailure != null) {
+          listener.onClose(inboundFailure, new Metadata());
+        } else {
+          listener.onClose(status, trailers);
+        }
       }
     });
   }
