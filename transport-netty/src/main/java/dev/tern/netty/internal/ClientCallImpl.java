@@ -80,7 +80,8 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   /** Encodes the request messages (CallOptions.withCompression); null for identity. */
   private Codec outboundCodec;
   private boolean messageCompression = true;
-  private boolean inboundFailed;
+  /** Set on the listener's executor when a received message could not be decoded. */
+  private Status inboundFailure;
 
   // Deadline state: written in start() before the stream is created or the timer scheduled.
   private Deadline deadline;
@@ -652,7 +653,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
       RespT response;
       ByteBuf bytes = message;
       try {
-        if (listenerClosed.get() || inboundFailed) {
+        if (listenerClosed.get() || inboundFailure != null) {
           return;
         }
         if (compressed) {
@@ -663,7 +664,9 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
         }
         response = method.getResponseMarshaller().parse(bytes);
       } catch (StatusRuntimeException e) {
-        inboundFailed = true;
+        // The trailers may already be in and their status queued behind this task: the
+        // failure must win, so the listener is closed with it from here on.
+        inboundFailure = e.getStatus();
         cancel(e.getStatus());
         return;
       } finally {
@@ -711,7 +714,11 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     releaseDeadlineAndContext();
     runCallback(() -> {
       if (listenerClosed.compareAndSet(false, true)) {
-        listener.onClose(status, trailers);
+        if (inboundFailure != null) {
+          listener.onClose(inboundFailure, new Metadata());
+        } else {
+          listener.onClose(status, trailers);
+        }
       }
     });
   }
