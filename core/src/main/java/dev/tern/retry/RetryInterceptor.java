@@ -316,9 +316,7 @@ public final class RetryInterceptor implements ClientInterceptor {
       Metadata h = new Metadata();
       h.merge(headers);
       if (a.index > 0) {
-        if (h.containsKey(PREVIOUS_ATTEMPTS)) {
-          h.removeAll(PREVIOUS_ATTEMPTS);
-        }
+        h.removeAll(PREVIOUS_ATTEMPTS);
         h.put(PREVIOUS_ATTEMPTS, Integer.toString(a.index));
       }
       a.call.start(a, h);
