@@ -177,13 +177,16 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
       }
     }
     handler.runOnEventLoop(() -> {
-      if (streamId > 0 && !done) {
+      boolean reset = streamId > 0 && !done;
+      // Finish first: the reset closes the stream at once, and streamClosed() must find the
+      // call already ended with CANCELLED rather than report a lost connection.
+      finish(status, new Metadata());
+      if (reset) {
         ClientHandler h = transport;
         h.encoder().writeRstStream(h.context(), streamId, Http2Error.CANCEL.code(),
             h.context().newPromise());
         h.context().flush();
       }
-      finish(status, new Metadata());
     });
   }
 
@@ -386,10 +389,11 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     if (done) {
       return;
     }
+    // Finished before the reset closes the stream, so the call reports this status.
+    finish(status, new Metadata());
     ClientHandler handler = transport;
     handler.encoder().writeRstStream(handler.context(), streamId, Http2Error.CANCEL.code(),
         handler.context().newPromise());
-    finish(status, new Metadata());
   }
 
   @Override
