@@ -5,9 +5,10 @@ package dev.tern;
  * send ({@link #isReady}, {@link #setOnReadyHandler}) and how many inbound messages to accept
  * ({@link #disableAutoRequest}, {@link #request}).
  *
- * <p>Sending with {@link #onNext} while {@link #isReady()} is false is allowed, but the message is
- * queued in the transport without bound; a streamer that may outpace its peer sends only while
- * {@code isReady()} and continues from the on-ready handler.
+ * <p>Sending with {@link #onNext} while {@link #isReady()} is false is allowed: the message waits
+ * in the transport's memory, up to a per-call bound past which {@code onNext} blocks (see
+ * {@link StreamObserver}). A streamer that must not block sends only while {@code isReady()} and
+ * continues from the on-ready handler.
  *
  * <p>Not thread-safe, like {@link StreamObserver}, except {@link #isReady}, which any thread may
  * call.

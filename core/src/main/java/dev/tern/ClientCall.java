@@ -41,13 +41,23 @@ public abstract class ClientCall<ReqT, RespT> {
   /** No more messages will be sent. */
   public abstract void halfClose();
 
-  /** Sends one request message. */
+  /**
+   * Sends one request message. It is queued and written as the server's flow-control window
+   * allows; see {@link #isReady()} for what sending faster than the server reads costs.
+   */
   public abstract void sendMessage(ReqT message);
 
   /**
-   * Whether a message can be sent without buffering beyond the transport's limit. Sending when
-   * not ready is allowed but queues memory; streaming senders should wait for
-   * {@link Listener#onReady()}.
+   * Whether a message can be sent now without waiting in memory: true while little of this
+   * call's output (32 KiB in Tern's transport) still waits for the server's HTTP/2 window or the
+   * socket. {@link Listener#onReady()} is called when it turns true again.
+   *
+   * <p>What a sender that ignores it costs: each message sent while not ready waits in memory
+   * until the server reads. Tern bounds this per call (the channel's send buffer limit, 1 MiB by
+   * default, plus one message): beyond it {@link #sendMessage} blocks the sending thread until
+   * the server catches up or the call ends, and on an event-loop thread, which must never block,
+   * the call is cancelled with RESOURCE_EXHAUSTED instead. Streaming senders should send while
+   * ready and continue from {@code onReady}.
    */
   public boolean isReady() {
     return true;

@@ -37,7 +37,11 @@ public abstract class ServerCall<ReqT, RespT> {
   /** Sends the response headers; optional, at most once, before any message. */
   public abstract void sendHeaders(Metadata headers);
 
-  /** Sends one response message; sends empty headers first if none were sent. */
+  /**
+   * Sends one response message; sends empty headers first if none were sent. The message is
+   * queued and written as the client's flow-control window allows; see {@link #isReady()} for
+   * what sending faster than the client reads costs.
+   */
   public abstract void sendMessage(RespT message);
 
   /** Ends the call with {@code status} and {@code trailers}. Called once, last. */
@@ -46,7 +50,18 @@ public abstract class ServerCall<ReqT, RespT> {
   /** Whether the call was cancelled by the client, a deadline or the connection. Thread-safe. */
   public abstract boolean isCancelled();
 
-  /** Whether a message can be sent without buffering beyond the transport's limit. Thread-safe. */
+  /**
+   * Whether a message can be sent now without waiting in memory: true while little of this
+   * call's output (32 KiB in Tern's transport) still waits for the client's HTTP/2 window or the
+   * socket. {@link Listener#onReady} is called when it turns true again. Thread-safe.
+   *
+   * <p>What a handler that ignores it costs: each message sent while not ready waits in memory
+   * until the client reads. Tern bounds this per call (the server's send buffer limit, 1 MiB by
+   * default, plus one message): beyond it {@link #sendMessage} blocks the handler's thread until
+   * the client catches up or the call ends, and on an event-loop thread, which must never block,
+   * the call fails with RESOURCE_EXHAUSTED instead. A streaming handler should send while ready
+   * and continue from {@code onReady}.
+   */
   public boolean isReady() {
     return true;
   }

@@ -8,9 +8,13 @@ package dev.tern;
  * <p>Not thread-safe: calls must not overlap; a caller using several threads synchronizes them.
  *
  * <p>Flow control: for an observer that <em>sends</em> (a request stream on the client, the
- * response stream on the server), {@code onNext} never blocks and never refuses a message; a
- * message sent while the call is not {@linkplain CallStreamObserver#isReady() ready} is queued in
- * the transport, in memory, without bound. A well-behaved streamer therefore casts the observer to
+ * response stream on the server), a message sent while the call is not
+ * {@linkplain CallStreamObserver#isReady() ready} waits in the transport's memory until the peer
+ * reads. That memory is bounded per call (the transport's send buffer limit, 1 MiB by default):
+ * beyond it {@code onNext} blocks until the peer catches up or the call ends, or, on an
+ * event-loop thread, which cannot block, fails the call with RESOURCE_EXHAUSTED (see
+ * {@link ServerCall#isReady()}). So a simple loop of {@code onNext} calls is safe against a slow
+ * peer, at the price of a blocked thread. A streamer that must not block casts the observer to
  * {@link CallStreamObserver} ({@link ClientCallStreamObserver} / {@link ServerCallStreamObserver}),
  * sends while {@code isReady()} is true, and resumes from the handler given to
  * {@link CallStreamObserver#setOnReadyHandler}.

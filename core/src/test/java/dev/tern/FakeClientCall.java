@@ -40,6 +40,7 @@ final class FakeClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     }
     this.listener = responseListener;
     this.headers = headers;
+    notifyAll();
   }
 
   @Override
@@ -103,6 +104,16 @@ final class FakeClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
   void deliver(java.util.function.Consumer<Listener<RespT>> event) {
     Listener<RespT> l;
     synchronized (this) {
+      // A transport has nothing to deliver before start(); the scripted peer may get the call
+      // from newCall() before the code under test has started it.
+      while (listener == null) {
+        try {
+          wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
       l = listener;
     }
     Executor executor = options.getExecutor();

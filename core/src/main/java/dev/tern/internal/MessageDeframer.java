@@ -14,6 +14,11 @@ import java.util.Locale;
  * them out only as the application {@link #request requests} them, so unread messages stay in
  * the HTTP/2 flow-control window instead of piling up.
  *
+ * <p>Flow-control credit ({@link Sink#bytesConsumed}) is given for a message's bytes once it is
+ * delivered, and earlier for the message the application is waiting for (requested but not yet
+ * complete): without that, a message larger than the stream window could never arrive. Bytes of
+ * messages nobody asked for are not credited, so a reader that stops requesting stops the sender.
+ *
  * <p>Messages are not copied: a message that lies in one DATA frame is a retained slice of that
  * frame; one that spans frames is a slice of a composite of them.
  *
@@ -30,9 +35,18 @@ public final class MessageDeframer {
   public interface Sink {
     /**
      * One whole message. The sink owns {@code message} and must release it. {@code frameBytes} is
-     * the header plus message length: the flow-control credit to return once it is consumed.
+     * the flow-control credit still owed for it: the header plus message length, less what
+     * {@link #bytesConsumed} already returned while the message was arriving.
      */
     void messageRead(ByteBuf message, boolean compressed, int frameBytes);
+
+    /**
+     * Bytes of a requested but still incomplete message arrived: return them to the flow-control
+     * window now so that the rest of the message can be sent. A transport must implement this:
+     * without it a message larger than the stream window never arrives. (The default, doing
+     * nothing, suits sinks that do no flow control, such as tests.)
+     */
+    default void bytesConsumed(int bytes) {}
 
     /** The stream ended cleanly and every message was delivered. */
     void endOfStream();
@@ -48,6 +62,8 @@ public final class MessageDeframer {
   private int requested;
   private int pendingLength = -1;
   private boolean pendingCompressed;
+  /** Bytes of the frame being read (header included) already returned as credit. */
+  private int credited;
   private boolean endOfStream;
   private boolean closed;
   private boolean delivering;
@@ -123,6 +139,9 @@ public final class MessageDeframer {
       while (!closed && requested > 0 && readFrame()) {
         // readFrame delivered one message.
       }
+      if (!closed && requested > 0) {
+        creditPartialFrame();
+      }
       if (!closed && endOfStream) {
         if (pendingLength < 0 && !buffer.isReadable()) {
           close();
@@ -135,6 +154,18 @@ public final class MessageDeframer {
       }
     } finally {
       delivering = false;
+    }
+  }
+
+  /** Credits the buffered bytes of the incomplete frame the application is waiting for. */
+  private void creditPartialFrame() {
+    int present = pendingLength >= 0
+        ? HEADER_LENGTH + Math.min(buffer.readableBytes(), pendingLength)
+        : Math.min(buffer.readableBytes(), HEADER_LENGTH);
+    if (present > credited) {
+      int bytes = present - credited;
+      credited = present;
+      sink.bytesConsumed(bytes);
     }
   }
 
@@ -183,9 +214,10 @@ public final class MessageDeframer {
       return false;
     }
     ByteBuf message = readMessage(pendingLength);
-    int frameBytes = HEADER_LENGTH + pendingLength;
+    int frameBytes = HEADER_LENGTH + pendingLength - credited;
     boolean compressed = pendingCompressed;
     pendingLength = -1;
+    credited = 0;
     buffer.discardReadComponents();
     requested--;
     sink.messageRead(message, compressed, frameBytes);

@@ -3,7 +3,12 @@ package dev.tern.netty;
 import dev.tern.CallOptions;
 import dev.tern.Channel;
 import dev.tern.ClientCall;
+import dev.tern.ClientInterceptor;
+import dev.tern.ClientInterceptors;
+import dev.tern.CodecRegistry;
 import dev.tern.MethodDescriptor;
+import dev.tern.retry.RetryInterceptor;
+import dev.tern.retry.RetryPolicy;
 import dev.tern.netty.internal.ClientCallImpl;
 import dev.tern.netty.internal.ClientHandler;
 import dev.tern.netty.internal.ClientSettings;
@@ -14,6 +19,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import java.util.ArrayList;
+import java.util.List;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.util.Objects;
@@ -33,6 +40,14 @@ import java.util.concurrent.TimeUnit;
  * ...
  * channel.shutdown().awaitTermination(5, TimeUnit.SECONDS);
  * }</pre>
+ *
+ * <p>Calls pass through the channel's {@linkplain Builder#intercept interceptors} (the first
+ * added is the outermost: it sees each call first and its response events last), then through
+ * {@linkplain Builder#retryPolicy retries}, then reach the transport; stubs add their own
+ * interceptors outside all of these ({@code withInterceptors}). Interceptors therefore see one
+ * call however many attempts it takes. A call's deadline is, by default, the earlier of its
+ * {@link CallOptions} deadline and the deadline of the {@link dev.tern.Context} current when the
+ * call is created, and every retry attempt runs inside that Context.
  *
  * <p>Thread-safe.
  */
@@ -58,6 +73,9 @@ public final class TernChannel extends Channel {
   private CompletableFuture<ClientHandler> connection;
   private io.netty.channel.Channel nettyChannel;
   private boolean shutdown;
+  // Interceptors, then retries, then the transport; null if there are neither.
+  private final Channel intercepted;
+  private final RetryInterceptor retries;
 
   private TernChannel(Builder b) {
     this.host = b.host;
@@ -67,12 +85,30 @@ public final class TernChannel extends Channel {
     String authority = b.authority != null ? b.authority : host + ":" + port;
     this.settings = new ClientSettings(authority, b.userAgent == null
         ? USER_AGENT : b.userAgent + " " + USER_AGENT, executor, b.maxInboundMessageSize,
-        b.maxOutboundMessageSize, b.maxHeaderListSize, b.flowControlWindow);
+        b.maxOutboundMessageSize, b.maxHeaderListSize, b.flowControlWindow, b.codecs,
+        b.sendBufferLimit);
     this.group = SharedResources.GROUP;
     this.sslContext = b.sslContext;
     // The server's certificate must match the authority the call claims (server_host_override).
     this.tlsHost = b.authority != null ? hostOf(b.authority) : host;
     this.handshakeTimeoutMillis = b.handshakeTimeoutMillis;
+    List<ClientInterceptor> chain = new ArrayList<>(b.interceptors);
+    this.retries = b.retryPolicy == null ? null : b.retries.policy(b.retryPolicy).build();
+    if (retries != null) {
+      chain.add(retries);
+    }
+    this.intercepted = chain.isEmpty() ? null : ClientInterceptors.intercept(new Channel() {
+      @Override
+      public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(
+          MethodDescriptor<ReqT, RespT> method, CallOptions callOptions) {
+        return newTransportCall(method, callOptions);
+      }
+
+      @Override
+      public String authority() {
+        return settings.authority;
+      }
+    }, chain);
   }
 
   /** The host part of an authority: {@code host}, {@code host:port} or {@code [v6]:port}. */
@@ -92,7 +128,19 @@ public final class TernChannel extends Channel {
   @Override
   public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(
       MethodDescriptor<ReqT, RespT> method, CallOptions callOptions) {
+    return intercepted != null
+        ? intercepted.newCall(method, callOptions)
+        : newTransportCall(method, callOptions);
+  }
+
+  private <ReqT, RespT> ClientCall<ReqT, RespT> newTransportCall(
+      MethodDescriptor<ReqT, RespT> method, CallOptions callOptions) {
     return new ClientCallImpl<>(method, callOptions, settings, connection());
+  }
+
+  /** The retry layer's throttle, or null if retries or throttling are off. */
+  public dev.tern.retry.RetryThrottle retryThrottle() {
+    return retries == null ? null : retries.throttle();
   }
 
   @Override
@@ -234,10 +282,44 @@ public final class TernChannel extends Channel {
     private int maxOutboundMessageSize = Integer.MAX_VALUE;
     private int maxHeaderListSize = TernServer.DEFAULT_MAX_HEADER_LIST_SIZE;
     private int flowControlWindow = TernServer.DEFAULT_FLOW_CONTROL_WINDOW;
+    private CodecRegistry codecs = CodecRegistry.getDefault();
+    private int sendBufferLimit = TernServer.DEFAULT_SEND_BUFFER_LIMIT;
     private SslContext sslContext;
     private long handshakeTimeoutMillis = TernServer.DEFAULT_HANDSHAKE_TIMEOUT_MILLIS;
+    private final List<ClientInterceptor> interceptors = new ArrayList<>();
+    private RetryPolicy retryPolicy;
+    private final RetryInterceptor.Builder retries = RetryInterceptor.builder();
 
     private Builder() {}
+
+    /**
+     * Adds channel-wide interceptors, in order: the first added (over all calls of this method)
+     * is the outermost. They run outside retries, so they see each call once.
+     */
+    public Builder intercept(ClientInterceptor... interceptors) {
+      for (ClientInterceptor i : interceptors) {
+        this.interceptors.add(Objects.requireNonNull(i, "interceptor"));
+      }
+      return this;
+    }
+
+    /** Retries failed calls per {@code policy} (gRFC A6; see {@link RetryInterceptor}). */
+    public Builder retryPolicy(RetryPolicy policy) {
+      this.retryPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** A6 retry throttling for this channel's calls: a bucket of {@code maxTokens}. */
+    public Builder retryThrottling(int maxTokens, double tokenRatio) {
+      retries.throttling(maxTokens, tokenRatio);
+      return this;
+    }
+
+    /** Message bytes a call may buffer for retries before it commits (default 1 MiB). */
+    public Builder retryBufferLimit(long bytes) {
+      retries.perCallBufferLimit(bytes);
+      return this;
+    }
 
     /** Connects with TLS, trusting the JDK's default CAs (ALPN {@code h2}). */
     public Builder useTransportSecurity() {
@@ -340,6 +422,26 @@ public final class TernChannel extends Channel {
 
     public Builder flowControlWindow(int bytes) {
       this.flowControlWindow = positive(bytes);
+      return this;
+    }
+
+    /**
+     * The message encodings calls may send with ({@code CallOptions.withCompression}) and that
+     * responses may use (default: gzip).
+     */
+    public Builder codecRegistry(CodecRegistry codecs) {
+      this.codecs = Objects.requireNonNull(codecs, "codecs");
+      return this;
+    }
+
+    /**
+     * How many bytes of one call's requests may wait to be written (for the server's window or
+     * the socket) before {@code sendMessage} blocks the sender until they drain; on an
+     * event-loop thread, which cannot block, the call is cancelled with RESOURCE_EXHAUSTED
+     * instead. Default {@link TernServer#DEFAULT_SEND_BUFFER_LIMIT}.
+     */
+    public Builder sendBufferLimit(int bytes) {
+      this.sendBufferLimit = positive(bytes);
       return this;
     }
 

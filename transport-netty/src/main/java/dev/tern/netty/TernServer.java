@@ -1,5 +1,6 @@
 package dev.tern.netty;
 
+import dev.tern.CodecRegistry;
 import dev.tern.Metadata;
 import dev.tern.ServerCall;
 import dev.tern.ServerCallHandler;
@@ -59,8 +60,13 @@ public final class TernServer {
   public static final int DEFAULT_MAX_HEADER_LIST_SIZE = 8 * 1024;
   /** Default SETTINGS_MAX_CONCURRENT_STREAMS per connection. */
   public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 100;
-  /** Default HTTP/2 stream flow-control window: 1 MiB. */
+  /** Default HTTP/2 flow-control window, for each stream and for the connection: 1 MiB. */
   public static final int DEFAULT_FLOW_CONTROL_WINDOW = 1024 * 1024;
+  /**
+   * Default limit on a call's bytes waiting to be written before {@code sendMessage} waits: 1 MiB,
+   * the default stream window (more could not be in flight anyway).
+   */
+  public static final int DEFAULT_SEND_BUFFER_LIMIT = 1024 * 1024;
   /** Default limit on a TLS handshake: 10 s, after which the connection is closed. */
   public static final long DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
@@ -99,7 +105,7 @@ public final class TernServer {
     }
     this.settings = new ServerSettings(methods, b.direct ? null : executor,
         b.maxInboundMessageSize, b.maxOutboundMessageSize, b.maxHeaderListSize,
-        b.maxConcurrentStreams, b.flowControlWindow);
+        b.maxConcurrentStreams, b.flowControlWindow, b.codecs, b.sendBufferLimit);
     this.sslContext = b.sslContext;
     this.handshakeTimeoutMillis = b.handshakeTimeoutMillis;
     this.bossGroup = EventLoops.newGroup(1, "tern-server-boss");
@@ -274,6 +280,8 @@ public final class TernServer {
     private int maxHeaderListSize = DEFAULT_MAX_HEADER_LIST_SIZE;
     private int maxConcurrentStreams = DEFAULT_MAX_CONCURRENT_STREAMS;
     private int flowControlWindow = DEFAULT_FLOW_CONTROL_WINDOW;
+    private CodecRegistry codecs = CodecRegistry.getDefault();
+    private int sendBufferLimit = DEFAULT_SEND_BUFFER_LIMIT;
     private int workerThreads = Runtime.getRuntime().availableProcessors();
     private SslContext sslContext;
     private long handshakeTimeoutMillis = DEFAULT_HANDSHAKE_TIMEOUT_MILLIS;
@@ -376,6 +384,27 @@ public final class TernServer {
     /** The HTTP/2 stream flow-control window (SETTINGS_INITIAL_WINDOW_SIZE). */
     public Builder flowControlWindow(int bytes) {
       this.flowControlWindow = positive(bytes);
+      return this;
+    }
+
+    /**
+     * The message encodings the server accepts and may respond with (default: gzip). A request
+     * in another encoding is refused with UNIMPLEMENTED.
+     */
+    public Builder codecRegistry(CodecRegistry codecs) {
+      this.codecs = Objects.requireNonNull(codecs, "codecs");
+      return this;
+    }
+
+    /**
+     * How many bytes of one call's responses may wait to be written (for the client's window
+     * or the socket) before {@code sendMessage} blocks the handler's thread until they drain;
+     * on an event-loop thread, which cannot block, the call fails with RESOURCE_EXHAUSTED
+     * instead. Bounds the memory a client that stops reading can make a handler that ignores
+     * {@code isReady()} use. Default {@link #DEFAULT_SEND_BUFFER_LIMIT}.
+     */
+    public Builder sendBufferLimit(int bytes) {
+      this.sendBufferLimit = positive(bytes);
       return this;
     }
 

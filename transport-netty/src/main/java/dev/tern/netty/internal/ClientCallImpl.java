@@ -2,12 +2,14 @@ package dev.tern.netty.internal;
 
 import dev.tern.CallOptions;
 import dev.tern.ClientCall;
+import dev.tern.Codec;
+import dev.tern.CodecRegistry;
 import dev.tern.Metadata;
 import dev.tern.MethodDescriptor;
 import dev.tern.Status;
 import dev.tern.StatusRuntimeException;
+import dev.tern.internal.Compression;
 import dev.tern.internal.MessageDeframer;
-import dev.tern.internal.MessageFramer;
 import dev.tern.internal.SerializingExecutor;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -16,12 +18,12 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The client side of one call on one HTTP/2 stream.
@@ -32,29 +34,38 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     implements MessageDeframer.Sink {
-  static final int ON_READY_THRESHOLD = 32 * 1024;
-
   private final MethodDescriptor<ReqT, RespT> method;
   private final CallOptions callOptions;
   private final ClientSettings settings;
   private final CompletableFuture<ClientHandler> connection;
   private final Executor callbackExecutor;
-  private final AtomicInteger queuedBytes = new AtomicInteger();
+  private final SendBuffer sendBuffer;
   private final AtomicBoolean listenerClosed = new AtomicBoolean();
   private final Object lock = new Object();
 
-  // Commands issued before the connection was ready, replayed in order once it is.
+  // Commands issued before the connection was ready, replayed in order once it is; null once
+  // the connection is there, or failed (then commands run at once and only release buffers).
   private List<WriteQueue.Command> pending = new ArrayList<>(4);
   private volatile ClientHandler transport;
   private volatile boolean cancelled;
   private volatile boolean streamReady;
+  /** Set on the event loop when the call ended, for senders waiting on the send buffer. */
+  private volatile boolean finished;
 
   private Listener<RespT> listener;
   private boolean halfClosed;
+  private boolean sendFailed;
+  /** Encodes the request messages (CallOptions.withCompression); null for identity. */
+  private Codec outboundCodec;
+  private boolean messageCompression = true;
+  private boolean inboundFailed;
 
   // Event-loop state.
   private int streamId = -1;
   private MessageDeframer deframer;
+  private int deframerLimit;
+  /** Decodes the response messages (the response's grpc-encoding); null for identity. */
+  private Codec inboundCodec;
   private boolean headersReceived;
   private Status trailerStatus;
   private Metadata trailerMetadata;
@@ -70,6 +81,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
         ? callOptions.getExecutor()
         : settings.executor;
     this.callbackExecutor = executor == null ? null : new SerializingExecutor(executor);
+    this.sendBuffer = new SendBuffer(settings.sendBufferLimit);
   }
 
   // ---------------------------------------------------------------- application API
@@ -80,23 +92,23 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
       throw new IllegalStateException("already started");
     }
     listener = java.util.Objects.requireNonNull(responseListener, "responseListener");
+    String compressor = callOptions.getCompressor();
+    if (compressor != null && !CodecRegistry.IDENTITY.equals(compressor)) {
+      outboundCodec = settings.codecs.lookup(compressor);
+      if (outboundCodec == null) {
+        failBeforeStream(Status.INTERNAL.withDescription(
+            "Unable to find compressor by name " + compressor));
+        return;
+      }
+    }
     Http2Headers requestHeaders = requestHeaders(headers);
     connection.whenComplete((handler, failure) -> {
       if (failure != null) {
-        synchronized (lock) {
-          // No stream will exist: run what was queued now, with done set, so queued messages
-          // are released rather than leaked; later commands run at once the same way.
-          done = true;
-          for (WriteQueue.Command c : pending) {
-            c.run();
-          }
-          pending = null;
-        }
         // An IOException's message says it all (refused, TLS handshake failed and why).
         String why = failure instanceof java.io.IOException && failure.getMessage() != null
             ? failure.getMessage() : failure.toString();
-        closeListener(Status.UNAVAILABLE.withDescription("Connection failed: " + why)
-            .withCause(failure), new Metadata());
+        failBeforeStream(Status.UNAVAILABLE.withDescription("Connection failed: " + why)
+            .withCause(failure));
         return;
       }
       synchronized (lock) {
@@ -110,6 +122,26 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     });
   }
 
+  /** Ends a call that never got a stream; commands issued already or later only release. */
+  private void failBeforeStream(Status status) {
+    List<WriteQueue.Command> commands;
+    synchronized (lock) {
+      commands = pending;
+      pending = null;
+      cancelled = true;
+      finished = true;
+      // No stream will exist: commands run at once, with done set, and only release buffers.
+      done = true;
+    }
+    sendBuffer.wake();
+    if (commands != null) {
+      for (WriteQueue.Command c : commands) {
+        c.run();
+      }
+    }
+    closeListener(status, new Metadata());
+  }
+
   @Override
   public void request(int numMessages) {
     enqueue(() -> {
@@ -119,28 +151,59 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     });
   }
 
+  /**
+   * Queues one request message. It is written as the server's flow-control window allows;
+   * until then it stays in memory. A sender that ignores {@link #isReady()} therefore costs the
+   * memory of everything it sends ahead of the server's reading, up to the channel's send buffer
+   * limit ({@code TernChannel.Builder.sendBufferLimit}, 1 MiB by default) plus one message. Past
+   * that limit this method blocks the calling thread until the server reads or the call ends;
+   * on an event-loop thread (e.g. a {@code directExecutor()} listener), which must not block,
+   * the call is cancelled with RESOURCE_EXHAUSTED instead.
+   */
   @Override
   public void sendMessage(ReqT message) {
     if (halfClosed) {
       throw new IllegalStateException("call was half-closed");
     }
-    if (cancelled) {
+    if (cancelled || sendFailed) {
       return;
+    }
+    switch (sendBuffer.awaitRoom(() -> finished || cancelled)) {
+      case AVAILABLE:
+        break;
+      case CALL_ENDED:
+        return;
+      case CANNOT_BLOCK:
+        sendFailed = true;
+        cancel(Status.RESOURCE_EXHAUSTED.withDescription("Send buffer limit of "
+            + settings.sendBufferLimit + " bytes exceeded: the sender ignores isReady() on an"
+            + " event-loop thread, which cannot wait"));
+        return;
+      default:
+        sendFailed = true;
+        cancel(Status.CANCELLED.withDescription("Thread interrupted while waiting to send"));
+        return;
     }
     ByteBuf frame;
     try {
       int max = callOptions.getMaxOutboundMessageSize() >= 0
           ? callOptions.getMaxOutboundMessageSize()
           : settings.maxOutboundMessageSize;
-      frame = MessageFramer.frame(method.getRequestMarshaller(), message,
-          io.netty.buffer.PooledByteBufAllocator.DEFAULT, max);
+      frame = Compression.frame(method.getRequestMarshaller(), message,
+          io.netty.buffer.PooledByteBufAllocator.DEFAULT, max,
+          messageCompression ? outboundCodec : null);
     } catch (StatusRuntimeException e) {
       cancel(e.getStatus());
       return;
     }
     int bytes = frame.readableBytes();
-    queuedBytes.addAndGet(bytes);
+    sendBuffer.add(bytes);
     enqueue(() -> writeData(frame, bytes, false));
+  }
+
+  @Override
+  public void setMessageCompression(boolean enabled) {
+    messageCompression = enabled;
   }
 
   @Override
@@ -165,6 +228,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
       return;
     }
     cancelled = true;
+    sendBuffer.wake();
     ClientHandler handler = transport;
     if (handler == null) {
       synchronized (lock) {
@@ -177,11 +241,13 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
       }
     }
     handler.runOnEventLoop(() -> {
-      boolean reset = streamId > 0 && !done;
-      // Finish first: the reset closes the stream at once, and streamClosed() must find the
-      // call already ended with CANCELLED rather than report a lost connection.
+      if (done) {
+        return;
+      }
+      // Finish first: the reset closes the stream at once, and streamClosed() must not see an
+      // unfinished call and report it as lost.
       finish(status, new Metadata());
-      if (reset) {
+      if (streamId > 0) {
         ClientHandler h = transport;
         h.encoder().writeRstStream(h.context(), streamId, Http2Error.CANCEL.code(),
             h.context().newPromise());
@@ -190,9 +256,13 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     });
   }
 
+  /**
+   * Whether fewer than 32 KiB of this call's messages wait to be written: sent messages leave
+   * the count only once the server's HTTP/2 windows let them out and the socket took them.
+   */
   @Override
   public boolean isReady() {
-    return streamReady && !cancelled && queuedBytes.get() < ON_READY_THRESHOLD;
+    return streamReady && !cancelled && sendBuffer.isReady();
   }
 
   private void enqueue(WriteQueue.Command command) {
@@ -224,6 +294,13 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
         .set(GrpcHeaders.CONTENT_TYPE, GrpcHeaders.CONTENT_TYPE_GRPC)
         .set(GrpcHeaders.TE, GrpcHeaders.TE_TRAILERS)
         .set(GrpcHeaders.USER_AGENT, settings.userAgent);
+    String accept = settings.codecs.acceptEncoding();
+    if (accept != null) {
+      headers.set(GrpcHeaders.GRPC_ACCEPT_ENCODING, accept);
+    }
+    if (outboundCodec != null) {
+      headers.set(GrpcHeaders.GRPC_ENCODING, outboundCodec.encoding());
+    }
     if (metadata != null) {
       GrpcHeaders.addMetadata(metadata, headers);
     }
@@ -243,6 +320,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     int max = callOptions.getMaxInboundMessageSize() >= 0
         ? callOptions.getMaxInboundMessageSize()
         : settings.maxInboundMessageSize;
+    deframerLimit = max;
     deframer = new MessageDeframer(this, ctx.alloc(), max);
     try {
       streamId = handler.newStream(this);
@@ -284,8 +362,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     if (bytes == 0) {
       return;
     }
-    int after = queuedBytes.addAndGet(-bytes);
-    if (after < ON_READY_THRESHOLD && after + bytes >= ON_READY_THRESHOLD && !cancelled) {
+    if (sendBuffer.sent(bytes) && !cancelled) {
       runCallback(() -> listener.onReady());
     }
   }
@@ -309,6 +386,14 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
         if (!GrpcHeaders.isGrpcContentType(contentType)) {
           abort(Status.INTERNAL.withDescription("Invalid content-type: " + contentType));
           return;
+        }
+        CharSequence encoding = headers.get(GrpcHeaders.GRPC_ENCODING);
+        if (encoding != null && !AsciiString.contentEquals(encoding, CodecRegistry.IDENTITY)) {
+          inboundCodec = settings.codecs.lookup(encoding.toString());
+          if (inboundCodec == null) {
+            abort(Status.INTERNAL.withDescription("Can't find decompressor for " + encoding));
+            return;
+          }
         }
         Metadata metadata;
         try {
@@ -389,7 +474,6 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     if (done) {
       return;
     }
-    // Finished before the reset closes the stream, so the call reports this status.
     finish(status, new Metadata());
     ClientHandler handler = transport;
     handler.encoder().writeRstStream(handler.context(), streamId, Http2Error.CANCEL.code(),
@@ -398,25 +482,48 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
 
   @Override
   public void messageRead(ByteBuf message, boolean compressed, int frameBytes) {
-    transport.returnBytes(streamId, frameBytes);
-    if (compressed) {
+    if (frameBytes > 0) {
+      transport.returnBytes(streamId, frameBytes);
+    }
+    Codec codec = inboundCodec;
+    if (compressed && codec == null) {
       message.release();
+      // PROTOCOL-HTTP2.md: the Compressed-Flag requires a grpc-encoding other than identity.
       abort(Status.INTERNAL.withDescription(
           "Compressed message received but the response has no grpc-encoding"));
       return;
     }
+    int maxInbound = deframerLimit;
     runCallback(() -> {
       RespT response;
+      ByteBuf bytes = message;
       try {
-        if (listenerClosed.get()) {
+        if (listenerClosed.get() || inboundFailed) {
           return;
         }
-        response = method.getResponseMarshaller().parse(message);
+        if (compressed) {
+          bytes = null;
+          // Decompressed on the listener's executor, off the event loop.
+          bytes = Compression.decompress(codec, message,
+              io.netty.buffer.PooledByteBufAllocator.DEFAULT, maxInbound);
+        }
+        response = method.getResponseMarshaller().parse(bytes);
+      } catch (StatusRuntimeException e) {
+        inboundFailed = true;
+        cancel(e.getStatus());
+        return;
       } finally {
-        message.release();
+        if (bytes != null) {
+          bytes.release();
+        }
       }
       listener.onMessage(response);
     });
+  }
+
+  @Override
+  public void bytesConsumed(int bytes) {
+    transport.returnBytes(streamId, bytes);
   }
 
   @Override
@@ -435,6 +542,8 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
       return;
     }
     done = true;
+    finished = true;
+    sendBuffer.wake();
     if (deframer != null) {
       deframer.close();
     }

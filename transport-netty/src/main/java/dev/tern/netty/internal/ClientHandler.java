@@ -10,6 +10,7 @@ import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2ConnectionPrefaceAndSettingsFrameWrittenEvent;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Flags;
@@ -112,6 +113,15 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
     this.ctx = ctx;
     this.writeQueue = new WriteQueue(ctx.channel());
     super.handlerAdded(ctx);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof Http2ConnectionPrefaceAndSettingsFrameWrittenEvent) {
+      // Fired by Netty on the client right after the preface and SETTINGS are written.
+      ConnectionWindow.open(this, ctx, settings.flowControlWindow);
+    }
+    super.userEventTriggered(ctx, evt);
   }
 
   public WriteQueue writeQueue() {

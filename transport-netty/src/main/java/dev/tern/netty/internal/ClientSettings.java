@@ -1,5 +1,6 @@
 package dev.tern.netty.internal;
 
+import dev.tern.CodecRegistry;
 import java.util.concurrent.Executor;
 
 /** A channel's settings as its connections and calls need them. Immutable. */
@@ -12,10 +13,14 @@ public final class ClientSettings {
   public final int maxOutboundMessageSize;
   public final int maxHeaderListSize;
   public final int flowControlWindow;
+  /** Message encodings the channel decodes and may send with. */
+  public final CodecRegistry codecs;
+  /** Bytes a call may have waiting to be written before sendMessage waits (see SendBuffer). */
+  public final int sendBufferLimit;
 
   public ClientSettings(String authority, String userAgent, Executor executor,
       int maxInboundMessageSize, int maxOutboundMessageSize, int maxHeaderListSize,
-      int flowControlWindow) {
+      int flowControlWindow, CodecRegistry codecs, int sendBufferLimit) {
     this.authority = authority;
     this.userAgent = userAgent;
     this.executor = executor;
@@ -23,5 +28,7 @@ public final class ClientSettings {
     this.maxOutboundMessageSize = maxOutboundMessageSize;
     this.maxHeaderListSize = maxHeaderListSize;
     this.flowControlWindow = flowControlWindow;
+    this.codecs = codecs;
+    this.sendBufferLimit = sendBufferLimit;
   }
 }

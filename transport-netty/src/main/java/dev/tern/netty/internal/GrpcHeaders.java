@@ -65,6 +65,42 @@ public final class GrpcHeaders {
     return next == '+' || next == ';';
   }
 
+  /**
+   * Whether a comma-separated header value such as {@code grpc-accept-encoding} lists
+   * {@code token} (RFC 9110 §5.6.1 lists: optional whitespace around elements).
+   */
+  public static boolean listContains(CharSequence list, String token) {
+    if (list == null) {
+      return false;
+    }
+    int n = list.length();
+    int start = 0;
+    while (start <= n) {
+      int comma = start;
+      while (comma < n && list.charAt(comma) != ',') {
+        comma++;
+      }
+      int from = start;
+      int to = comma;
+      while (from < to && isOws(list.charAt(from))) {
+        from++;
+      }
+      while (to > from && isOws(list.charAt(to - 1))) {
+        to--;
+      }
+      if (to - from == token.length()
+          && AsciiString.regionMatches(list, true, from, token, 0, token.length())) {
+        return true;
+      }
+      start = comma + 1;
+    }
+    return false;
+  }
+
+  private static boolean isOws(char c) {
+    return c == ' ' || c == '\t';
+  }
+
   /** Adds {@code metadata} to {@code headers}: binary values base64 without padding. */
   public static void addMetadata(Metadata metadata, Http2Headers headers) {
     for (int i = 0; i < metadata.size(); i++) {
@@ -84,7 +120,7 @@ public final class GrpcHeaders {
    * Converts received headers to application metadata, leaving out pseudo-headers and the
    * headers gRPC itself owns.
    *
-   * @throws IllegalArgumentException for an invalid base64 {@code -bin} value or a bad key
+   * @throws IllegalArgumentException for an invalid base64 {@code -bin} value
    */
   public static Metadata toMetadata(Http2Headers headers) {
     Metadata md = new Metadata();
@@ -98,7 +134,10 @@ public final class GrpcHeaders {
         continue;
       }
       if (!Metadata.isValidKey(key)) {
-        throw new IllegalArgumentException("invalid header name: " + key);
+        // A legal HTTP/2 field name that is not a gRPC metadata key (e.g. "x-a~b", added by a
+        // proxy): applications could never read it through a Metadata.Key, so it is skipped
+        // rather than failing the call (grpc-java passes such calls through too).
+        continue;
       }
       CharSequence value = e.getValue();
       if (key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {

@@ -1,6 +1,8 @@
 package dev.tern.netty.internal;
 
 import dev.tern.Attributes;
+import dev.tern.Codec;
+import dev.tern.CodecRegistry;
 import dev.tern.Metadata;
 import dev.tern.MethodDescriptor;
 import dev.tern.ServerCall;
@@ -9,8 +11,8 @@ import dev.tern.ServerMethodDefinition;
 import dev.tern.Status;
 import dev.tern.StatusException;
 import dev.tern.StatusRuntimeException;
+import dev.tern.internal.Compression;
 import dev.tern.internal.MessageDeframer;
-import dev.tern.internal.MessageFramer;
 import dev.tern.internal.SerializingExecutor;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,7 +21,6 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Stream;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The server side of one call on one HTTP/2 stream.
@@ -32,16 +33,17 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     implements MessageDeframer.Sink {
   private static final System.Logger LOG = System.getLogger(ServerCallImpl.class.getName());
 
-  /** Bytes queued for sending above which the call reports not ready (as grpc-java does). */
-  static final int ON_READY_THRESHOLD = 32 * 1024;
-
   private final ServerHandler handler;
   private final Http2Stream stream;
   private final MethodDescriptor<ReqT, RespT> method;
   private final ServerCallHandler<ReqT, RespT> callHandler;
   private final Executor callbackExecutor;
   private final String authority;
-  private final AtomicInteger queuedBytes = new AtomicInteger();
+  private final SendBuffer sendBuffer;
+  /** Decodes the request messages (the request's grpc-encoding); null for identity. */
+  private final Codec inboundCodec;
+  /** The client's grpc-accept-encoding, or null. */
+  private final String acceptEncoding;
   private volatile boolean cancelled;
 
   // Event-loop state.
@@ -55,9 +57,14 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   private boolean applicationHeadersSent;
   private boolean closeCalled;
   private boolean callbacksStopped;
+  private boolean inboundFailed;
+  private boolean sendFailed;
+  private Codec outboundCodec;
+  private boolean messageCompression = true;
 
   private ServerCallImpl(ServerHandler handler, Http2Stream stream,
-      ServerMethodDefinition<ReqT, RespT> definition, CharSequence authority) {
+      ServerMethodDefinition<ReqT, RespT> definition, CharSequence authority, Codec inboundCodec,
+      CharSequence acceptEncoding) {
     this.handler = handler;
     this.stream = stream;
     this.method = definition.getMethodDescriptor();
@@ -67,11 +74,15 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     this.authority = authority == null ? null : authority.toString();
     this.deframer = new MessageDeframer(this, handler.context().alloc(),
         handler.settings().maxInboundMessageSize);
+    this.sendBuffer = new SendBuffer(handler.settings().sendBufferLimit);
+    this.inboundCodec = inboundCodec;
+    this.acceptEncoding = acceptEncoding == null ? null : acceptEncoding.toString();
   }
 
   static ServerCallImpl<?, ?> create(ServerHandler handler, Http2Stream stream,
-      ServerMethodDefinition<?, ?> definition, Http2Headers headers) {
-    return new ServerCallImpl<>(handler, stream, definition, headers.authority());
+      ServerMethodDefinition<?, ?> definition, Http2Headers headers, Codec inboundCodec) {
+    return new ServerCallImpl<>(handler, stream, definition, headers.authority(), inboundCodec,
+        headers.get(GrpcHeaders.GRPC_ACCEPT_ENCODING));
   }
 
   // ---------------------------------------------------------------- event loop → application
@@ -99,9 +110,12 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
 
   @Override
   public void messageRead(ByteBuf message, boolean compressed, int frameBytes) {
-    handler.returnBytes(stream, frameBytes);
-    if (compressed) {
+    if (frameBytes > 0) {
+      handler.returnBytes(stream, frameBytes);
+    }
+    if (compressed && inboundCodec == null) {
       message.release();
+      // PROTOCOL-HTTP2.md: the Compressed-Flag requires a grpc-encoding other than identity.
       abort(Status.INTERNAL.withDescription(
           "Compressed message received but the request has no grpc-encoding"));
       return;
@@ -110,13 +124,27 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
       @Override
       public void run() {
         ReqT request;
+        ByteBuf bytes = message;
         try {
-          if (callbacksStopped) {
+          if (callbacksStopped || inboundFailed) {
             return;
           }
-          request = method.getRequestMarshaller().parse(message);
+          if (compressed) {
+            bytes = null;
+            // Decompressed here, off the event loop unless the server runs handlers there.
+            bytes = Compression.decompress(inboundCodec, message, handler.context().alloc(),
+                handler.settings().maxInboundMessageSize);
+          }
+          request = method.getRequestMarshaller().parse(bytes);
+        } catch (StatusRuntimeException e) {
+          inboundFailed = true;
+          // The handler hears onCancel once the status is out and the stream closes.
+          handler.writeQueue().enqueue(() -> abort(e.getStatus()));
+          return;
         } finally {
-          message.release();
+          if (bytes != null) {
+            bytes.release();
+          }
         }
         listener.onMessage(request);
       }
@@ -124,8 +152,17 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   }
 
   @Override
+  public void bytesConsumed(int bytes) {
+    handler.returnBytes(stream, bytes);
+  }
+
+  @Override
   public void endOfStream() {
-    runCallback(() -> listener.onHalfClose());
+    runCallback(() -> {
+      if (!inboundFailed) {
+        listener.onHalfClose();
+      }
+    });
   }
 
   @Override
@@ -137,6 +174,7 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   void streamClosed() {
     deframer.close();
     terminated = true;
+    sendBuffer.wake();
     if (closedByApplication) {
       runCallback(() -> listener.onComplete());
     } else {
@@ -211,29 +249,74 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
       throw new IllegalStateException("headers already sent");
     }
     applicationHeadersSent = true;
-    handler.writeQueue().enqueue(() -> writeHeaders(headers));
+    Codec codec = outboundCodec;
+    handler.writeQueue().enqueue(() -> writeHeaders(headers, codec));
   }
 
+  /**
+   * Queues one response message. It is written as the client's flow-control window allows;
+   * until then it stays in memory. A handler that ignores {@link #isReady()} therefore costs
+   * the memory of everything it sends ahead of the client's reading, up to the server's send
+   * buffer limit ({@code TernServer.Builder.sendBufferLimit}, 1 MiB by default) plus one
+   * message. Past that limit this method blocks the handler's thread until the client reads
+   * or the call ends; on an event-loop thread (a {@code directExecutor()} server), which must
+   * not block, the call is closed with RESOURCE_EXHAUSTED instead.
+   */
   @Override
   public void sendMessage(RespT message) {
     if (closeCalled) {
       throw new IllegalStateException("call is closed");
     }
-    if (cancelled) {
+    if (cancelled || sendFailed) {
       return;
     }
-    applicationHeadersSent = true;
+    if (!applicationHeadersSent) {
+      applicationHeadersSent = true;
+      Codec codec = outboundCodec;
+      handler.writeQueue().enqueue(() -> writeHeaders(null, codec));
+    }
+    if (!awaitSendRoom()) {
+      return;
+    }
     ByteBuf frame;
     try {
-      frame = MessageFramer.frame(method.getResponseMarshaller(), message,
-          handler.context().alloc(), handler.settings().maxOutboundMessageSize);
+      frame = Compression.frame(method.getResponseMarshaller(), message,
+          handler.context().alloc(), handler.settings().maxOutboundMessageSize,
+          messageCompression ? outboundCodec : null);
     } catch (StatusRuntimeException e) {
       close(e.getStatus(), new Metadata());
       return;
     }
     int bytes = frame.readableBytes();
-    queuedBytes.addAndGet(bytes);
+    sendBuffer.add(bytes);
     handler.writeQueue().enqueue(() -> writeMessage(frame, bytes));
+  }
+
+  /** Applies the send buffer limit; false if the message must be dropped (the call is ending). */
+  private boolean awaitSendRoom() {
+    SendBuffer.Room room = sendBuffer.awaitRoom(() -> cancelled);
+    switch (room) {
+      case AVAILABLE:
+        return true;
+      case CALL_ENDED:
+        return false;
+      case CANNOT_BLOCK:
+        sendFailed = true;
+        failFromApplication(Status.RESOURCE_EXHAUSTED.withDescription(
+            "Send buffer limit of " + handler.settings().sendBufferLimit + " bytes exceeded: the"
+                + " handler ignores isReady() on an event-loop thread, which cannot wait"));
+        return false;
+      default:
+        sendFailed = true;
+        failFromApplication(Status.CANCELLED.withDescription(
+            "Thread interrupted while waiting to send"));
+        return false;
+    }
+  }
+
+  /** Ends the call with {@code status} on behalf of the application; it hears onCancel. */
+  private void failFromApplication(Status status) {
+    handler.writeQueue().enqueue(() -> abort(status));
   }
 
   @Override
@@ -256,9 +339,44 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     return cancelled;
   }
 
+  /**
+   * Whether fewer than 32 KiB of this call's messages wait to be written: sent messages leave
+   * the count only once the client's HTTP/2 windows let them out and the socket took them.
+   */
   @Override
   public boolean isReady() {
-    return !cancelled && queuedBytes.get() < ON_READY_THRESHOLD;
+    return !cancelled && sendBuffer.isReady();
+  }
+
+  @Override
+  public void setMessageCompression(boolean enabled) {
+    messageCompression = enabled;
+  }
+
+  /**
+   * Uses {@code compressor} for the response if the client's {@code grpc-accept-encoding} lists
+   * it; otherwise the response stays uncompressed (PROTOCOL-HTTP2.md: a server must not use an
+   * encoding the client did not accept).
+   *
+   * @throws IllegalArgumentException if the server has no codec of that name
+   * @throws IllegalStateException after headers or a message were sent
+   */
+  @Override
+  public void setCompression(String compressor) {
+    if (applicationHeadersSent) {
+      throw new IllegalStateException("setCompression must be called before sending headers");
+    }
+    if (CodecRegistry.IDENTITY.equals(compressor)) {
+      outboundCodec = null;
+      return;
+    }
+    Codec codec = handler.settings().codecs.lookup(compressor);
+    if (codec == null) {
+      throw new IllegalArgumentException("Unable to find compressor by name " + compressor);
+    }
+    if (GrpcHeaders.listContains(acceptEncoding, compressor)) {
+      outboundCodec = codec;
+    }
   }
 
   @Override
@@ -278,12 +396,15 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
 
   // ---------------------------------------------------------------- event-loop writes
 
-  private void writeHeaders(Metadata metadata) {
+  private void writeHeaders(Metadata metadata, Codec codec) {
     if (terminated || headersWritten) {
       return;
     }
     headersWritten = true;
     Http2Headers headers = responseHeaders();
+    if (codec != null) {
+      headers.set(GrpcHeaders.GRPC_ENCODING, codec.encoding());
+    }
     if (metadata != null) {
       GrpcHeaders.addMetadata(metadata, headers);
     }
@@ -297,7 +418,6 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
       onSent(bytes);
       return;
     }
-    writeHeaders(null);
     ChannelHandlerContext ctx = handler.context();
     ChannelPromise promise = ctx.newPromise();
     promise.addListener(f -> onSent(bytes));
@@ -305,8 +425,7 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   }
 
   private void onSent(int bytes) {
-    int after = queuedBytes.addAndGet(-bytes);
-    if (after < ON_READY_THRESHOLD && after + bytes >= ON_READY_THRESHOLD && !cancelled) {
+    if (sendBuffer.sent(bytes) && !cancelled) {
       runCallback(() -> listener.onReady());
     }
   }
@@ -325,9 +444,14 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     handler.writeFinalHeaders(stream, headers);
   }
 
-  private static Http2Headers responseHeaders() {
-    return new DefaultHttp2Headers(false)
+  private Http2Headers responseHeaders() {
+    Http2Headers headers = new DefaultHttp2Headers(false)
         .status(GrpcHeaders.STATUS_OK)
         .set(GrpcHeaders.CONTENT_TYPE, GrpcHeaders.CONTENT_TYPE_GRPC);
+    String accept = handler.settings().codecs.acceptEncoding();
+    if (accept != null) {
+      headers.set(GrpcHeaders.GRPC_ACCEPT_ENCODING, accept);
+    }
+    return headers;
   }
 }

@@ -1,6 +1,8 @@
 package dev.tern.netty.internal;
 
 import dev.tern.Attributes;
+import dev.tern.Codec;
+import dev.tern.CodecRegistry;
 import dev.tern.Metadata;
 import dev.tern.ServerMethodDefinition;
 import dev.tern.Status;
@@ -42,6 +44,7 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   private WriteQueue writeQueue;
   private Attributes attributes = Attributes.EMPTY;
   private ChannelHandlerContext ctx;
+  private boolean connectionWindowOpen;
 
   private ServerHandler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
       Http2Settings initialSettings, ServerSettings settings) {
@@ -113,6 +116,15 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
         .set(Attributes.LOCAL_ADDRESS, ctx.channel().localAddress())
         .build();
     super.handlerAdded(ctx);
+    connectionWindowOpen = ConnectionWindow.open(this, ctx, settings.flowControlWindow);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    super.channelActive(ctx);
+    if (!connectionWindowOpen) {
+      connectionWindowOpen = ConnectionWindow.open(this, ctx, settings.flowControlWindow);
+    }
   }
 
   WriteQueue writeQueue() {
@@ -195,6 +207,12 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
       }
       return;
     }
+    if (stream.state() == Http2Stream.State.HALF_CLOSED_LOCAL) {
+      // The request's trailers, after we answered it early (Trailers-Only or an HTTP error) and
+      // before our RST_STREAM(NO_ERROR) reached the client: nothing to start, and answering
+      // again would be a write on a half-closed stream, which Netty treats as a connection error.
+      return;
+    }
     startCall(stream, headers, endOfStream);
   }
 
@@ -234,7 +252,22 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
       respondTrailersOnly(stream, Status.INTERNAL.withDescription(e.getMessage()));
       return;
     }
-    ServerCallImpl<?, ?> call = ServerCallImpl.create(this, stream, method, headers);
+    Codec inboundCodec = null;
+    CharSequence encoding = headers.get(GrpcHeaders.GRPC_ENCODING);
+    if (encoding != null && !AsciiString.contentEquals(encoding, CodecRegistry.IDENTITY)) {
+      inboundCodec = settings.codecs.lookup(encoding.toString());
+      if (inboundCodec == null) {
+        // PROTOCOL-HTTP2.md "Compression": UNIMPLEMENTED, telling the client what is accepted.
+        Http2Headers response = trailersOnly(Status.UNIMPLEMENTED.withDescription(
+            "Can't find decompressor for " + encoding));
+        if (settings.codecs.acceptEncoding() != null) {
+          response.set(GrpcHeaders.GRPC_ACCEPT_ENCODING, settings.codecs.acceptEncoding());
+        }
+        writeFinalHeaders(stream, response);
+        return;
+      }
+    }
+    ServerCallImpl<?, ?> call = ServerCallImpl.create(this, stream, method, headers, inboundCodec);
     stream.setProperty(callKey, call);
     call.start(metadata);
     if (endOfStream) {
@@ -302,11 +335,15 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
 
   /** Answers a stream that never became a call with a Trailers-Only response. */
   private void respondTrailersOnly(Http2Stream stream, Status status) {
+    writeFinalHeaders(stream, trailersOnly(status));
+  }
+
+  private static Http2Headers trailersOnly(Status status) {
     Http2Headers headers = new DefaultHttp2Headers(false)
         .status(GrpcHeaders.STATUS_OK)
         .set(GrpcHeaders.CONTENT_TYPE, GrpcHeaders.CONTENT_TYPE_GRPC);
     GrpcHeaders.addStatus(status, headers);
-    writeFinalHeaders(stream, headers);
+    return headers;
   }
 
   private void respondHttpError(Http2Stream stream, AsciiString httpStatus, Status status) {

@@ -1,5 +1,6 @@
 package dev.tern.netty.internal;
 
+import dev.tern.CodecRegistry;
 import dev.tern.ServerMethodDefinition;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -18,10 +19,15 @@ public final class ServerSettings {
   public final int maxHeaderListSize;
   public final int maxConcurrentStreams;
   public final int flowControlWindow;
+  /** Message encodings the server decodes and may respond with. */
+  public final CodecRegistry codecs;
+  /** Bytes a call may have waiting to be written before sendMessage waits (see SendBuffer). */
+  public final int sendBufferLimit;
 
   public ServerSettings(Map<String, ServerMethodDefinition<?, ?>> methodsByPath, Executor executor,
       int maxInboundMessageSize, int maxOutboundMessageSize, int maxHeaderListSize,
-      int maxConcurrentStreams, int flowControlWindow) {
+      int maxConcurrentStreams, int flowControlWindow, CodecRegistry codecs,
+      int sendBufferLimit) {
     this.methodsByPath = Map.copyOf(methodsByPath);
     this.executor = executor;
     this.maxInboundMessageSize = maxInboundMessageSize;
@@ -29,5 +35,7 @@ public final class ServerSettings {
     this.maxHeaderListSize = maxHeaderListSize;
     this.maxConcurrentStreams = maxConcurrentStreams;
     this.flowControlWindow = flowControlWindow;
+    this.codecs = codecs;
+    this.sendBufferLimit = sendBufferLimit;
   }
 }
