@@ -4,9 +4,7 @@ import dev.tern.CallOptions;
 import dev.tern.Channel;
 import dev.tern.ClientCall;
 import dev.tern.ClientCallStreamObserver;
-import dev.tern.ClientCalls;
 import dev.tern.ClientInterceptor;
-import dev.tern.ClientInterceptors;
 import dev.tern.ForwardingClientCall;
 import dev.tern.ForwardingClientCallListener;
 import dev.tern.Metadata;
@@ -25,6 +23,10 @@ import dev.tern.interop.proto.Messages.StreamingInputCallRequest;
 import dev.tern.interop.proto.Messages.StreamingInputCallResponse;
 import dev.tern.interop.proto.Messages.StreamingOutputCallRequest;
 import dev.tern.interop.proto.Messages.StreamingOutputCallResponse;
+import dev.tern.interop.proto.TestServiceTern;
+import dev.tern.interop.proto.TestServiceTern.TestServiceBlockingStub;
+import dev.tern.interop.proto.TestServiceTern.TestServiceStub;
+import dev.tern.interop.proto.UnimplementedServiceTern;
 import dev.tern.netty.TernChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -108,6 +110,8 @@ public final class InteropTestCases {
   private final TernChannel channel;
   private final Supplier<TernChannel> newChannel;
   private final Options options;
+  private final TestServiceBlockingStub blocking;
+  private final TestServiceStub async;
 
   /**
    * Runs cases on {@code channel}; channel_soak opens a channel per iteration with
@@ -117,6 +121,8 @@ public final class InteropTestCases {
     this.channel = Objects.requireNonNull(channel, "channel");
     this.newChannel = Objects.requireNonNull(newChannel, "newChannel");
     this.options = Objects.requireNonNull(options, "options");
+    this.blocking = TestServiceTern.newBlockingStub(channel);
+    this.async = TestServiceTern.newStub(channel);
   }
 
   /** Runs one case by its interop name. */
@@ -135,8 +141,11 @@ public final class InteropTestCases {
       case "custom_metadata" -> customMetadata();
       case "status_code_and_message" -> statusCodeAndMessage();
       case "special_status_message" -> specialStatusMessage();
-      case "unimplemented_method" -> unimplemented(InteropMethods.UNIMPLEMENTED_CALL);
-      case "unimplemented_service" -> unimplemented(InteropMethods.UNIMPLEMENTED_SERVICE_CALL);
+      case "unimplemented_method" -> unimplemented("TestService/UnimplementedCall",
+          () -> blocking.unimplementedCall(Empty.getDefaultInstance()));
+      case "unimplemented_service" -> unimplemented("UnimplementedService/UnimplementedCall",
+          () -> UnimplementedServiceTern.newBlockingStub(channel)
+              .unimplementedCall(Empty.getDefaultInstance()));
       case "cancel_after_begin" -> cancelAfterBegin();
       case "cancel_after_first_response" -> cancelAfterFirstResponse();
       case "timeout_on_sleeping_server" -> timeoutOnSleepingServer();
@@ -150,14 +159,13 @@ public final class InteropTestCases {
   // ---------------------------------------------------------------- cases
 
   private void emptyUnary() {
-    Empty response = ClientCalls.blockingUnaryCall(channel, InteropMethods.EMPTY_CALL,
-        CallOptions.DEFAULT, Empty.getDefaultInstance());
+    Empty response = blocking.emptyCall(Empty.getDefaultInstance());
     check(response != null, "empty_unary returned null");
     check(response.getSerializedSize() == 0, "response is not empty: " + response);
   }
 
   private void largeUnary() {
-    SimpleResponse response = unary(channel, CallOptions.DEFAULT, largeRequest().build());
+    SimpleResponse response = blocking.unaryCall(largeRequest().build());
     checkPayload(314159, response.getPayload(), "large_unary response");
   }
 
@@ -167,13 +175,13 @@ public final class InteropTestCases {
     SimpleRequest expectUncompressed = largeRequest()
         .setExpectCompressed(BoolValue.newBuilder().setValue(false)).build();
     if (!options.skipCompressedProbe) {
-      Status probe = statusOf(() -> unary(channel, CallOptions.DEFAULT, expectCompressed));
+      Status probe = statusOf(() -> blocking.unaryCall(expectCompressed));
       checkCode(Status.Code.INVALID_ARGUMENT, probe, "uncompressed probe expecting compression");
     }
     checkPayload(314159,
-        unary(channel, CallOptions.DEFAULT.withCompression("gzip"), expectCompressed)
+        blocking.withCompression("gzip").unaryCall(expectCompressed)
             .getPayload(), "compressed request's response");
-    checkPayload(314159, unary(channel, CallOptions.DEFAULT, expectUncompressed).getPayload(),
+    checkPayload(314159, blocking.unaryCall(expectUncompressed).getPayload(),
         "uncompressed request's response");
   }
 
@@ -183,15 +191,14 @@ public final class InteropTestCases {
     for (boolean compressed : new boolean[] {true, false}) {
       SimpleRequest request = largeRequest()
           .setResponseCompressed(BoolValue.newBuilder().setValue(compressed)).build();
-      checkPayload(314159, unary(channel, CallOptions.DEFAULT, request).getPayload(),
+      checkPayload(314159, blocking.unaryCall(request).getPayload(),
           "response_compressed=" + compressed + " response");
     }
   }
 
   private void clientStreaming() throws Exception {
     Recorder<StreamingInputCallResponse> recorder = new Recorder<>();
-    StreamObserver<StreamingInputCallRequest> requests = ClientCalls.asyncClientStreamingCall(
-        channel.newCall(InteropMethods.STREAMING_INPUT_CALL, CallOptions.DEFAULT), recorder);
+    StreamObserver<StreamingInputCallRequest> requests = async.streamingInputCall(recorder);
     for (int size : new int[] {27182, 8, 1828, 45904}) {
       requests.onNext(StreamingInputCallRequest.newBuilder().setPayload(zeros(size)).build());
     }
@@ -211,8 +218,7 @@ public final class InteropTestCases {
         .setPayload(zeros(45904)).build();
     if (!options.skipCompressedProbe) {
       Recorder<StreamingInputCallResponse> probe = new Recorder<>();
-      StreamObserver<StreamingInputCallRequest> requests = ClientCalls.asyncClientStreamingCall(
-          channel.newCall(InteropMethods.STREAMING_INPUT_CALL, CallOptions.DEFAULT), probe);
+      StreamObserver<StreamingInputCallRequest> requests = async.streamingInputCall(probe);
       requests.onNext(expectCompressed);
       Status status = probe.awaitStatus();
       // The server refused the stream; the request side is over either way.
@@ -221,9 +227,8 @@ public final class InteropTestCases {
     }
     Recorder<StreamingInputCallResponse> recorder = new Recorder<>();
     ClientCallStreamObserver<StreamingInputCallRequest> requests =
-        (ClientCallStreamObserver<StreamingInputCallRequest>) ClientCalls.asyncClientStreamingCall(
-            channel.newCall(InteropMethods.STREAMING_INPUT_CALL,
-                CallOptions.DEFAULT.withCompression("gzip")), recorder);
+        (ClientCallStreamObserver<StreamingInputCallRequest>)
+            async.withCompression("gzip").streamingInputCall(recorder);
     requests.setMessageCompression(true);
     requests.onNext(expectCompressed);
     requests.setMessageCompression(false);
@@ -259,8 +264,7 @@ public final class InteropTestCases {
     int[] responseSizes = {31415, 9, 2653, 58979};
     int[] requestSizes = {27182, 8, 1828, 45904};
     LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
-    StreamObserver<StreamingOutputCallRequest> requests = ClientCalls.asyncBidiStreamingCall(
-        channel.newCall(InteropMethods.FULL_DUPLEX_CALL, CallOptions.DEFAULT),
+    StreamObserver<StreamingOutputCallRequest> requests = async.fullDuplexCall(
         new StreamObserver<StreamingOutputCallResponse>() {
           @Override
           public void onNext(StreamingOutputCallResponse value) {
@@ -302,8 +306,7 @@ public final class InteropTestCases {
 
   private void emptyStream() throws Exception {
     Recorder<StreamingOutputCallResponse> recorder = new Recorder<>();
-    StreamObserver<StreamingOutputCallRequest> requests = ClientCalls.asyncBidiStreamingCall(
-        channel.newCall(InteropMethods.FULL_DUPLEX_CALL, CallOptions.DEFAULT), recorder);
+    StreamObserver<StreamingOutputCallRequest> requests = async.fullDuplexCall(recorder);
     requests.onCompleted();
     List<StreamingOutputCallResponse> responses = recorder.awaitSuccess();
     check(responses.isEmpty(), "expected no responses, got " + responses.size());
@@ -314,16 +317,15 @@ public final class InteropTestCases {
     String initial = "test_initial_metadata_value";
 
     MetadataExchange unaryExchange = new MetadataExchange(initial, trailing);
-    SimpleResponse response = unary(ClientInterceptors.intercept(channel, unaryExchange),
-        CallOptions.DEFAULT, largeRequest().build());
+    SimpleResponse response =
+        blocking.withInterceptors(unaryExchange).unaryCall(largeRequest().build());
     checkPayload(314159, response.getPayload(), "unary response");
     unaryExchange.check("UnaryCall");
 
     MetadataExchange streamExchange = new MetadataExchange(initial, trailing);
     Recorder<StreamingOutputCallResponse> recorder = new Recorder<>();
-    StreamObserver<StreamingOutputCallRequest> requests = ClientCalls.asyncBidiStreamingCall(
-        ClientInterceptors.intercept(channel, streamExchange)
-            .newCall(InteropMethods.FULL_DUPLEX_CALL, CallOptions.DEFAULT), recorder);
+    StreamObserver<StreamingOutputCallRequest> requests = 
+        async.withInterceptors(streamExchange).fullDuplexCall(recorder);
     requests.onNext(StreamingOutputCallRequest.newBuilder()
         .addResponseParameters(ResponseParameters.newBuilder().setSize(314159))
         .setPayload(zeros(271828)).build());
@@ -334,14 +336,13 @@ public final class InteropTestCases {
 
   private void statusCodeAndMessage() throws Exception {
     EchoStatus echo = EchoStatus.newBuilder().setCode(2).setMessage("test status message").build();
-    Status unary = statusOf(() -> unary(channel, CallOptions.DEFAULT,
+    Status unary = statusOf(() -> blocking.unaryCall(
         SimpleRequest.newBuilder().setResponseStatus(echo).build()));
     checkCode(Status.Code.UNKNOWN, unary, "UnaryCall");
     checkEquals("test status message", unary.getDescription(), "UnaryCall status message");
 
     Recorder<StreamingOutputCallResponse> recorder = new Recorder<>();
-    StreamObserver<StreamingOutputCallRequest> requests = ClientCalls.asyncBidiStreamingCall(
-        channel.newCall(InteropMethods.FULL_DUPLEX_CALL, CallOptions.DEFAULT), recorder);
+    StreamObserver<StreamingOutputCallRequest> requests = async.fullDuplexCall(recorder);
     requests.onNext(StreamingOutputCallRequest.newBuilder().setResponseStatus(echo).build());
     requests.onCompleted();
     Status stream = recorder.awaitStatus();
@@ -351,22 +352,19 @@ public final class InteropTestCases {
 
   private void specialStatusMessage() {
     EchoStatus echo = EchoStatus.newBuilder().setCode(2).setMessage(SPECIAL_MESSAGE).build();
-    Status status = statusOf(() -> unary(channel, CallOptions.DEFAULT,
+    Status status = statusOf(() -> blocking.unaryCall(
         SimpleRequest.newBuilder().setResponseStatus(echo).build()));
     checkCode(Status.Code.UNKNOWN, status, "UnaryCall");
     checkEquals(SPECIAL_MESSAGE, status.getDescription(), "status message");
   }
 
-  private void unimplemented(MethodDescriptor<Empty, Empty> method) {
-    Status status = statusOf(() -> ClientCalls.blockingUnaryCall(channel, method,
-        CallOptions.DEFAULT, Empty.getDefaultInstance()));
-    checkCode(Status.Code.UNIMPLEMENTED, status, method.getFullMethodName());
+  private static void unimplemented(String method, Runnable call) {
+    checkCode(Status.Code.UNIMPLEMENTED, statusOf(call), method);
   }
 
   private void cancelAfterBegin() throws Exception {
     Recorder<StreamingInputCallResponse> recorder = new Recorder<>();
-    StreamObserver<StreamingInputCallRequest> requests = ClientCalls.asyncClientStreamingCall(
-        channel.newCall(InteropMethods.STREAMING_INPUT_CALL, CallOptions.DEFAULT), recorder);
+    StreamObserver<StreamingInputCallRequest> requests = async.streamingInputCall(recorder);
     requests.onError(new RuntimeException("cancel_after_begin"));
     Status status = recorder.awaitStatus();
     checkCode(Status.Code.CANCELLED, status, "cancelled call");
@@ -375,8 +373,7 @@ public final class InteropTestCases {
 
   private void cancelAfterFirstResponse() throws Exception {
     Recorder<StreamingOutputCallResponse> recorder = new Recorder<>();
-    StreamObserver<StreamingOutputCallRequest> requests = ClientCalls.asyncBidiStreamingCall(
-        channel.newCall(InteropMethods.FULL_DUPLEX_CALL, CallOptions.DEFAULT), recorder);
+    StreamObserver<StreamingOutputCallRequest> requests = async.fullDuplexCall(recorder);
     requests.onNext(StreamingOutputCallRequest.newBuilder()
         .addResponseParameters(ResponseParameters.newBuilder().setSize(31415))
         .setPayload(zeros(27182)).build());
@@ -391,9 +388,8 @@ public final class InteropTestCases {
 
   private void timeoutOnSleepingServer() throws Exception {
     Recorder<StreamingOutputCallResponse> recorder = new Recorder<>();
-    StreamObserver<StreamingOutputCallRequest> requests = ClientCalls.asyncBidiStreamingCall(
-        channel.newCall(InteropMethods.FULL_DUPLEX_CALL,
-            CallOptions.DEFAULT.withDeadlineAfter(1, TimeUnit.MILLISECONDS)), recorder);
+    StreamObserver<StreamingOutputCallRequest> requests = 
+        async.withDeadlineAfter(1, TimeUnit.MILLISECONDS).fullDuplexCall(recorder);
     try {
       requests.onNext(StreamingOutputCallRequest.newBuilder().setPayload(zeros(27182)).build());
     } catch (RuntimeException e) {
@@ -407,7 +403,7 @@ public final class InteropTestCases {
   private void veryLargeRequest() {
     SimpleRequest request = SimpleRequest.newBuilder()
         .setPayload(zeros(10 * 1024 * 1024)).setResponseSize(10).build();
-    checkPayload(10, unary(channel, CallOptions.DEFAULT, request).getPayload(),
+    checkPayload(10, blocking.unaryCall(request).getPayload(),
         "very_large_request response");
   }
 
@@ -425,7 +421,7 @@ public final class InteropTestCases {
       TernChannel ch = newChannelEachIteration ? newChannel.get() : channel;
       long start = System.nanoTime();
       try {
-        SimpleResponse response = unary(ch, CallOptions.DEFAULT, request);
+        SimpleResponse response = TestServiceTern.newBlockingStub(ch).unaryCall(request);
         checkPayload(options.soakResponseSize, response.getPayload(), "soak response");
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         if (ms > options.soakPerIterationMaxAcceptableLatencyMs) {
@@ -457,16 +453,10 @@ public final class InteropTestCases {
     return TestServiceImpl.zeros(size);
   }
 
-  private static SimpleResponse unary(Channel ch, CallOptions options, SimpleRequest request) {
-    return ClientCalls.blockingUnaryCall(ch, InteropMethods.UNARY_CALL, options, request);
-  }
-
   private List<StreamingOutputCallResponse> serverStream(StreamingOutputCallRequest request)
       throws Exception {
     Recorder<StreamingOutputCallResponse> recorder = new Recorder<>();
-    ClientCalls.asyncServerStreamingCall(
-        channel.newCall(InteropMethods.STREAMING_OUTPUT_CALL, CallOptions.DEFAULT), request,
-        recorder);
+    async.streamingOutputCall(request, recorder);
     return recorder.awaitSuccess();
   }
 

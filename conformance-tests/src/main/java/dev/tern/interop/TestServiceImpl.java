@@ -9,7 +9,6 @@ import dev.tern.Metadata;
 import dev.tern.ServerCall;
 import dev.tern.ServerCallHandler;
 import dev.tern.ServerCallStreamObserver;
-import dev.tern.ServerCalls;
 import dev.tern.ServerInterceptor;
 import dev.tern.ServerInterceptors;
 import dev.tern.ServerServiceDefinition;
@@ -25,6 +24,7 @@ import dev.tern.interop.proto.Messages.StreamingInputCallRequest;
 import dev.tern.interop.proto.Messages.StreamingInputCallResponse;
 import dev.tern.interop.proto.Messages.StreamingOutputCallRequest;
 import dev.tern.interop.proto.Messages.StreamingOutputCallResponse;
+import dev.tern.interop.proto.TestServiceTern;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -53,26 +53,52 @@ public final class TestServiceImpl {
 
   /** The service with its interceptors (Echo Metadata, request compression tracking). */
   public static ServerServiceDefinition bindService() {
-    ServerServiceDefinition service = ServerServiceDefinition.builder(InteropMethods.SERVICE)
-        .addMethod(InteropMethods.EMPTY_CALL, ServerCalls.asyncUnaryCall(
-            (Empty request, StreamObserver<Empty> response) -> {
-              response.onNext(Empty.getDefaultInstance());
-              response.onCompleted();
-            }))
-        .addMethod(InteropMethods.UNARY_CALL, ServerCalls.asyncUnaryCall(TestServiceImpl::unary))
-        .addMethod(InteropMethods.CACHEABLE_UNARY_CALL,
-            ServerCalls.asyncUnaryCall(TestServiceImpl::unary))
-        .addMethod(InteropMethods.STREAMING_OUTPUT_CALL,
-            ServerCalls.asyncServerStreamingCall(TestServiceImpl::streamingOutput))
-        .addMethod(InteropMethods.STREAMING_INPUT_CALL,
-            ServerCalls.asyncClientStreamingCall(TestServiceImpl::streamingInput))
-        .addMethod(InteropMethods.FULL_DUPLEX_CALL,
-            ServerCalls.asyncBidiStreamingCall(TestServiceImpl::fullDuplex))
-        .addMethod(InteropMethods.HALF_DUPLEX_CALL,
-            ServerCalls.asyncBidiStreamingCall(TestServiceImpl::halfDuplex))
-        .build();
-    return ServerInterceptors.intercept(service, new EchoMetadata(),
+    return ServerInterceptors.intercept(new Service().bindService(), new EchoMetadata(),
         InboundCompression.interceptor());
+  }
+
+  /** The generated base; UnimplementedCall stays unimplemented (unimplemented_method). */
+  private static final class Service extends TestServiceTern.TestServiceImplBase {
+    @Override
+    public void emptyCall(Empty request, StreamObserver<Empty> response) {
+      response.onNext(Empty.getDefaultInstance());
+      response.onCompleted();
+    }
+
+    @Override
+    public void unaryCall(SimpleRequest request, StreamObserver<SimpleResponse> response) {
+      unary(request, response);
+    }
+
+    @Override
+    public void cacheableUnaryCall(SimpleRequest request,
+        StreamObserver<SimpleResponse> response) {
+      unary(request, response);
+    }
+
+    @Override
+    public void streamingOutputCall(StreamingOutputCallRequest request,
+        StreamObserver<StreamingOutputCallResponse> response) {
+      streamingOutput(request, response);
+    }
+
+    @Override
+    public StreamObserver<StreamingInputCallRequest> streamingInputCall(
+        StreamObserver<StreamingInputCallResponse> response) {
+      return streamingInput(response);
+    }
+
+    @Override
+    public StreamObserver<StreamingOutputCallRequest> fullDuplexCall(
+        StreamObserver<StreamingOutputCallResponse> response) {
+      return fullDuplex(response);
+    }
+
+    @Override
+    public StreamObserver<StreamingOutputCallRequest> halfDuplexCall(
+        StreamObserver<StreamingOutputCallResponse> response) {
+      return halfDuplex(response);
+    }
   }
 
   // ---------------------------------------------------------------- methods

@@ -37,7 +37,7 @@ class GrpcJavaClientToTernServerTest {
     }
   }
 
-  /** grpc-java's flags; soak cases with the descriptions' minimum scale for a quick run. */
+  /** grpc-java's flags; the soak cases with the in-build settings of TernToTernInteropTest. */
   static void runGrpcJavaClient(String testCase, int port, boolean useTls) throws Exception {
     PendingCases.assumeTernServerSupports(testCase);
     List<String> args = new ArrayList<>(List.of(
@@ -45,8 +45,10 @@ class GrpcJavaClientToTernServerTest {
         "--server_port=" + port,
         "--test_case=" + testCase,
         "--use_tls=" + useTls,
-        "--soak_iterations=5",
-        "--soak_overall_timeout_seconds=30"));
+        "--soak_iterations=" + TernToTernInteropTest.SOAK_ITERATIONS,
+        "--soak_per_iteration_max_acceptable_latency_ms="
+            + TernToTernInteropTest.SOAK_MAX_LATENCY_MS,
+        "--soak_overall_timeout_seconds=" + TernToTernInteropTest.SOAK_OVERALL_TIMEOUT_SECONDS));
     if (useTls) {
       args.add("--use_test_ca=true");
       args.add("--server_host_override=" + InteropTls.SERVER_HOST_OVERRIDE);

@@ -36,9 +36,20 @@ class TernToTernInteropTest {
     }
   }
 
+  /**
+   * Soak settings for an in-build run: 5 iterations, and a per-iteration latency bound loose
+   * enough for a loaded 2-core machine (a new TLS channel's first handshake alone can take
+   * seconds while other test classes run); the descriptions leave both to the runner.
+   */
   static InteropTestCases.Options options() {
-    return new InteropTestCases.Options().soakIterations(5);
+    return new InteropTestCases.Options().soakIterations(SOAK_ITERATIONS)
+        .soakPerIterationMaxAcceptableLatencyMs(SOAK_MAX_LATENCY_MS)
+        .soakOverallTimeoutSeconds(SOAK_OVERALL_TIMEOUT_SECONDS);
   }
+
+  static final int SOAK_ITERATIONS = 5;
+  static final int SOAK_MAX_LATENCY_MS = 10_000;
+  static final int SOAK_OVERALL_TIMEOUT_SECONDS = 60;
 
   static void run(String testCase, int port, String hostOverride, SslContext sslContext)
       throws Exception {
