@@ -280,6 +280,28 @@ class TernServerWireTest {
   }
 
   @Test
+  void messageSplitAcrossManyDataFramesIsReassembled() {
+    String text = "y".repeat(900);
+    byte[] framed = request(text);
+    int id = client.newStream(GrpcWire.requestHeaders(ECHO), false);
+    for (int i = 0; i < framed.length; i += 7) {
+      client.data(id, java.util.Arrays.copyOfRange(framed, i, Math.min(framed.length, i + 7)),
+          false);
+    }
+    client.data(id, new byte[0], true);
+
+    assertEquals(List.of(text), responseMessages(id));
+  }
+
+  @Test
+  void emptyMessageIsARequestLikeAnyOther() {
+    int id = client.newStream(GrpcWire.requestHeaders(ECHO), false);
+    client.data(id, GrpcWire.lengthPrefixed(new byte[0]), true);
+
+    assertEquals(List.of(""), responseMessages(id));
+  }
+
+  @Test
   void concurrentStreamsAreAnsweredIndependently() {
     int a = client.newStream(GrpcWire.requestHeaders(ECHO), false);
     int b = client.newStream(GrpcWire.requestHeaders(ECHO), false);
@@ -301,6 +323,22 @@ class TernServerWireTest {
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
       throw new AssertionError(e);
     }
+  }
+
+  /** Reads a whole successful response on {@code id} and returns its messages. */
+  private List<String> responseMessages(int id) {
+    assertEquals("200", client.nextFrame(id, RawFrame.Type.HEADERS).header(":status"));
+    List<byte[]> data = new ArrayList<>();
+    RawFrame f;
+    while ((f = client.nextFrame(id)).type() == RawFrame.Type.DATA) {
+      data.add(f.payload());
+    }
+    assertEquals("0", f.header("grpc-status"), f::toString);
+    List<String> out = new ArrayList<>();
+    for (byte[] m : GrpcWire.messages(GrpcWire.concat(data))) {
+      out.add(parse(m));
+    }
+    return out;
   }
 
   /** The frame that ends the response on {@code id}, skipping headers and data. */

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs Tern's benchmarks next to grpc-java and a raw Netty HTTP/2 echo and prints one table.
+#
+#   benchmarks/run.sh [quick|full]     JMH suite: quick < 10 min on 2 cores; full ~ 35 min
+#   benchmarks/run.sh outside          a grpc-java client drives bench-server.sh (Tern), then a
+#                                      grpc-java server, then the raw echo; server CPU per call
+#
+# Each round starts fresh JVMs (one JMH fork per configuration) and alternates which side runs
+# first; the table holds medians over rounds. Results: benchmarks/target/results/<time>/.
+# Extra arguments after the mode go to JMH (e.g. `run.sh quick -jvmArgs -XX:+UseParallelGC`).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+mode="${1:-quick}"
+shift || true
+jar=benchmarks/target/benchmarks.jar
+
+# Build if the jar is missing or older than any source it is made of.
+if [ ! -f "$jar" ] || [ -n "$(find pom.xml core proto transport-netty benchmarks/pom.xml \
+    benchmarks/src -newer "$jar" -type f \( -name '*.java' -o -name 'pom.xml' \) \
+    -not -path '*/target/*' 2>/dev/null | head -1)" ]; then
+  echo "Building $jar ..." >&2
+  ./mvnw -B -q -pl benchmarks -am package -DskipTests
+fi
+
+case "$mode" in
+  quick) rounds=2; jmh=(-f 1 -wi 2 -w 1s -i 2 -r 1s) ;;
+  full) rounds=3; jmh=(-f 1 -wi 5 -w 1s -i 5 -r 2s) ;;
+  outside)
+    exec java -cp "$jar" dev.tern.benchmarks.OutsideLoad --script=benchmarks/bench-server.sh "$@"
+    ;;
+  *) echo "usage: $0 [quick|full|outside] [JMH args...]" >&2; exit 2 ;;
+esac
+
+out="benchmarks/target/results/$(date +%Y%m%d-%H%M%S)-$mode"
+mkdir -p "$out"
+stacks='dev.tern.benchmarks.(UnaryBenchmark|StreamingBenchmark|LargeMessageBenchmark)'
+started=$(date +%s)
+for round in $(seq 1 "$rounds"); do
+  if [ $((round % 2)) -eq 1 ]; then order=(tern grpc); else order=(grpc tern); fi
+  for impl in "${order[@]}"; do
+    echo "round $round/$rounds: $impl" >&2
+    java -jar "$jar" "$stacks" -p impl="$impl" "${jmh[@]}" -prof gc "$@" \
+      -rf csv -rff "$out/round$round-$impl.csv" > "$out/round$round-$impl.log" 2>&1
+  done
+  echo "round $round/$rounds: raw ceiling" >&2
+  java -jar "$jar" "$stacks" -p impl=raw -p executor=direct "${jmh[@]}" -prof gc "$@" \
+    -rf csv -rff "$out/round$round-raw.csv" > "$out/round$round-raw.log" 2>&1
+  echo "round $round/$rounds: micro-benchmarks" >&2
+  java -jar "$jar" 'dev.tern.benchmarks.FramingBenchmark' "${jmh[@]}" "$@" \
+    -rf csv -rff "$out/round$round-micro.csv" > "$out/round$round-micro.log" 2>&1
+done
+
+echo >&2
+echo "Ran in $(( $(date +%s) - started )) s; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo \
+  | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1)" | tee "$out/machine.txt"
+java -cp "$jar" dev.tern.benchmarks.Report "$out"/round*.csv | tee "$out/table.md"
