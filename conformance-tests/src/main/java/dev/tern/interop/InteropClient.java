@@ -82,7 +82,9 @@ public final class InteropClient {
   public static TernChannel newChannel(String host, int port, String hostOverride,
       SslContext tls) {
     TernChannel.Builder b = TernChannel.builder().forAddress(host, port)
-        .maxInboundMessageSize(InteropServer.MAX_MESSAGE_SIZE);
+        .maxInboundMessageSize(InteropServer.MAX_MESSAGE_SIZE)
+        // gzip that notes which responses arrived compressed (server_compressed_*).
+        .codecRegistry(MessageCompression.recordingRegistry());
     if (hostOverride != null) {
       b.overrideAuthority(hostOverride);
     }

@@ -22,6 +22,8 @@ public final class InteropServer {
     TernServer.Builder b = TernServer.builder()
         .port(port)
         .maxInboundMessageSize(MAX_MESSAGE_SIZE)
+        // gzip that tells the service which requests arrived compressed (expect_compressed).
+        .codecRegistry(MessageCompression.recordingRegistry())
         .addService(TestServiceImpl.bindService());
     if (tls != null) {
       b.sslContext(tls);

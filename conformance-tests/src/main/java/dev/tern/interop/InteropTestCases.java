@@ -62,6 +62,7 @@ public final class InteropTestCases {
     int soakRequestSize = 271828;
     int soakResponseSize = 314159;
     boolean skipCompressedProbe;
+    boolean checkStreamingCompressedFlags = true;
     long operationTimeoutMillis = 15_000;
 
     public Options soakIterations(int n) {
@@ -100,6 +101,15 @@ public final class InteropTestCases {
      */
     public Options skipCompressedProbe(boolean skip) {
       skipCompressedProbe = skip;
+      return this;
+    }
+
+    /**
+     * Whether server_compressed_streaming checks each response's compressed flag (default):
+     * off for servers that ignore {@code ResponseParameters.compressed}, as grpc-java's does.
+     */
+    public Options checkStreamingCompressedFlags(boolean check) {
+      checkStreamingCompressedFlags = check;
       return this;
     }
   }
@@ -186,12 +196,16 @@ public final class InteropTestCases {
   }
 
   private void serverCompressedUnary() {
-    // Tern's API, like grpc-java's, does not show a message's compressed flag: this checks that
-    // compressed and uncompressed responses both arrive intact.
     for (boolean compressed : new boolean[] {true, false}) {
       SimpleRequest request = largeRequest()
           .setResponseCompressed(BoolValue.newBuilder().setValue(compressed)).build();
-      checkPayload(314159, blocking.unaryCall(request).getPayload(),
+      MessageCompression.takeWasCompressed();
+      // The blocking stub delivers the response on this thread, right after decompressing it.
+      SimpleResponse response = blocking.unaryCall(request);
+      boolean flag = MessageCompression.takeWasCompressed();
+      check(flag == compressed, "response_compressed=" + compressed
+          + " but the response's compressed flag was " + flag);
+      checkPayload(314159, response.getPayload(),
           "response_compressed=" + compressed + " response");
     }
   }
@@ -250,14 +264,19 @@ public final class InteropTestCases {
   }
 
   private void serverCompressedStreaming() throws Exception {
-    // As in server_compressed_unary, the compressed flag itself is not visible to clients.
     StreamingOutputCallRequest request = StreamingOutputCallRequest.newBuilder()
         .addResponseParameters(ResponseParameters.newBuilder().setSize(31415)
             .setCompressed(BoolValue.newBuilder().setValue(true)))
         .addResponseParameters(ResponseParameters.newBuilder().setSize(92653)
             .setCompressed(BoolValue.newBuilder().setValue(false)))
         .build();
-    checkStream(new int[] {31415, 92653}, serverStream(request));
+    Recorder<StreamingOutputCallResponse> recorder = new Recorder<>();
+    async.streamingOutputCall(request, recorder);
+    checkStream(new int[] {31415, 92653}, recorder.awaitSuccess());
+    if (options.checkStreamingCompressedFlags) {
+      checkEquals(List.of(true, false), recorder.compressed,
+          "compressed flags of the two responses");
+    }
   }
 
   private void pingPong() throws Exception {
@@ -517,11 +536,14 @@ public final class InteropTestCases {
   /** Records one call's responses and outcome. Thread-safe. */
   private final class Recorder<T> implements StreamObserver<T> {
     final List<T> values = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Each response's compressed flag (the listener runs where it was decompressed). */
+    final List<Boolean> compressed = new java.util.concurrent.CopyOnWriteArrayList<>();
     final CompletableFuture<T> first = new CompletableFuture<>();
     final CompletableFuture<Status> done = new CompletableFuture<>();
 
     @Override
     public void onNext(T value) {
+      compressed.add(MessageCompression.takeWasCompressed());
       values.add(value);
       first.complete(value);
     }

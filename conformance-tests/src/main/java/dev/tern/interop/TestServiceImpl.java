@@ -373,7 +373,7 @@ public final class TestServiceImpl {
           return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
             @Override
             public void onMessage(ReqT message) {
-              flag[0] = MessageCompression.wasCompressed(call);
+              flag[0] = MessageCompression.takeWasCompressed();
               super.onMessage(message);
             }
           };

@@ -39,7 +39,6 @@ class GrpcJavaClientToTernServerTest {
 
   /** grpc-java's flags; the soak cases with the in-build settings of TernToTernInteropTest. */
   static void runGrpcJavaClient(String testCase, int port, boolean useTls) throws Exception {
-    PendingCases.assumeTernServerSupports(testCase);
     List<String> args = new ArrayList<>(List.of(
         "--server_host=127.0.0.1",
         "--server_port=" + port,

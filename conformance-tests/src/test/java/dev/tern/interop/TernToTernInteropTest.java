@@ -53,8 +53,6 @@ class TernToTernInteropTest {
 
   static void run(String testCase, int port, String hostOverride, SslContext sslContext)
       throws Exception {
-    PendingCases.assumeTernServerSupports(testCase);
-    PendingCases.assumeTernClientSupports(testCase);
     TernChannel channel = InteropClient.newChannel("127.0.0.1", port, hostOverride, sslContext);
     try {
       new InteropTestCases(channel,
