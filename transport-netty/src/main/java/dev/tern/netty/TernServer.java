@@ -9,6 +9,7 @@ import dev.tern.ServerMethodDefinition;
 import dev.tern.ServerServiceDefinition;
 import dev.tern.netty.internal.EventLoops;
 import dev.tern.netty.internal.ServerHandler;
+import dev.tern.netty.internal.ServerLimits;
 import dev.tern.netty.internal.ServerSettings;
 import dev.tern.netty.internal.TlsHandlers;
 import io.netty.bootstrap.ServerBootstrap;
@@ -67,8 +68,32 @@ public final class TernServer {
    * the default stream window (more could not be in flight anyway).
    */
   public static final int DEFAULT_SEND_BUFFER_LIMIT = 1024 * 1024;
-  /** Default limit on a TLS handshake: 10 s, after which the connection is closed. */
+  /**
+   * Default limit on a connection's handshake: 10 s for TLS (if any), then 10 s for the HTTP/2
+   * preface and SETTINGS; the connection is closed if either is late.
+   */
   public static final long DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+
+  /** Default RST_STREAM frames a client may send per window (rapid reset, CVE-2023-44487). */
+  public static final int DEFAULT_MAX_RST_FRAMES = 1000;
+  /** Default window for {@link #DEFAULT_MAX_RST_FRAMES}, in seconds. */
+  public static final int DEFAULT_RST_WINDOW_SECONDS = 10;
+  /** Default RST_STREAM frames a client may provoke per window (MadeYouReset, CVE-2025-8671). */
+  public static final int DEFAULT_MAX_PROVOKED_RST_FRAMES = 100;
+  /** Default control frames queued for a peer that does not read (Netty's default). */
+  public static final int DEFAULT_MAX_QUEUED_CONTROL_FRAMES = 10_000;
+  /** Default consecutive empty DATA frames without END_STREAM (Netty's default). */
+  public static final int DEFAULT_MAX_CONSECUTIVE_EMPTY_DATA_FRAMES = 2;
+  /** Default small CONTINUATION frames per header block (Netty's default). */
+  public static final int DEFAULT_MAX_CONTINUATION_FRAMES = 16;
+  /** Default read inactivity before the server PINGs: 2 h (grpc doc/keepalive.md). */
+  public static final long DEFAULT_KEEPALIVE_TIME_NANOS = TimeUnit.HOURS.toNanos(2);
+  /** Default time a keepalive PING may go unanswered: 20 s (grpc doc/keepalive.md). */
+  public static final long DEFAULT_KEEPALIVE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(20);
+  /** Default shortest client PING interval that is not a strike: 5 min (grpc doc/keepalive.md). */
+  public static final long DEFAULT_PERMIT_KEEPALIVE_TIME_NANOS = TimeUnit.MINUTES.toNanos(5);
+  /** Default time without calls before a connection is closed gracefully: 1 h. */
+  public static final long DEFAULT_MAX_CONNECTION_IDLE_NANOS = TimeUnit.HOURS.toNanos(1);
 
   private final SocketAddress requestedAddress;
   private final ServerSettings settings;
@@ -78,6 +103,7 @@ public final class TernServer {
   private final EventLoopGroup workerGroup;
   private final ExecutorService ownedExecutor;
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private volatile boolean draining;
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final Object lock = new Object();
   private Channel serverChannel;
@@ -105,7 +131,7 @@ public final class TernServer {
     }
     this.settings = new ServerSettings(methods, b.direct ? null : executor,
         b.maxInboundMessageSize, b.maxOutboundMessageSize, b.maxHeaderListSize,
-        b.maxConcurrentStreams, b.flowControlWindow, b.codecs, b.sendBufferLimit);
+        b.maxConcurrentStreams, b.flowControlWindow, b.codecs, b.sendBufferLimit, b.limits());
     this.sslContext = b.sslContext;
     this.handshakeTimeoutMillis = b.handshakeTimeoutMillis;
     this.bossGroup = EventLoops.newGroup(1, "tern-server-boss");
@@ -137,7 +163,12 @@ public final class TernServer {
             if (sslContext != null) {
               TlsHandlers.installServer(ch, sslContext, settings, handshakeTimeoutMillis);
             } else {
-              ch.pipeline().addLast(ServerHandler.create(settings));
+              ServerHandler handler = ServerHandler.create(settings);
+              ch.pipeline().addLast(handler);
+              if (draining) {
+                // Accepted just before the listener closed: it gets the same graceful GOAWAYs.
+                handler.startGracefulShutdown(ServerLimits.NEVER);
+              }
             }
           }
         });
@@ -169,7 +200,9 @@ public final class TernServer {
 
   /**
    * Stops accepting connections and lets calls in flight finish: each connection gets a GOAWAY
-   * and closes when its last stream ends.
+   * with last-stream-id 2^31-1 and a PING, then (once the PING is answered) a GOAWAY with the
+   * last stream it accepted, and closes when its last call ends. Streams above that id were never
+   * processed, which tells clients they may retry them elsewhere (gRFC A6).
    */
   public TernServer shutdown() {
     closeConnections(false);
@@ -184,45 +217,78 @@ public final class TernServer {
 
   private void closeConnections(boolean now) {
     Channel ch;
+    boolean first;
     synchronized (lock) {
-      if (shutdown && !now) {
+      if ((shutdown && !now) || isTerminated()) {
         return;
       }
+      first = !shutdown;
       shutdown = true;
+      draining = true;
       ch = serverChannel;
     }
     ChannelFuture closed = ch == null ? null : ch.close();
-    for (Channel c : connections) {
-      c.eventLoop().execute(() -> {
-        ServerHandler handler = c.pipeline().get(ServerHandler.class);
-        if (handler != null && now) {
-          handler.gracefulShutdownTimeoutMillis(0);
-        }
-        c.close();
-      });
-    }
-    Runnable finish = () -> {
-      connections.newCloseFuture().addListener(f -> releaseResources());
+    Runnable closeAll = () -> {
+      for (Channel c : connections) {
+        c.eventLoop().execute(() -> {
+          ServerHandler handler = c.pipeline().get(ServerHandler.class);
+          if (handler == null) {
+            c.close();
+          } else if (now) {
+            handler.closeNow(0);
+          } else {
+            handler.startGracefulShutdown(ServerLimits.NEVER);
+          }
+        });
+      }
     };
     if (closed == null) {
-      finish.run();
+      closeAll.run();
+      if (first) {
+        awaitConnectionsClosed();
+      }
     } else {
-      closed.addListener(f -> finish.run());
+      // After the listener is closed no connection can join the group unseen.
+      closed.addListener(f -> {
+        closeAll.run();
+        if (first) {
+          awaitConnectionsClosed();
+        }
+      });
     }
   }
 
+  private void awaitConnectionsClosed() {
+    connections.newCloseFuture().addListener(f -> {
+      if (connections.isEmpty()) {
+        releaseResources();
+      } else {
+        awaitConnectionsClosed();
+      }
+    });
+  }
+
   private void releaseResources() {
-    if (ownedExecutor != null) {
-      ownedExecutor.shutdown();
-    }
-    workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS);
-    bossGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).addListener(f -> terminated.countDown());
+    // A channel's close future completes before its handlers see channelInactive, which still
+    // dispatches onCancel to the application executor: stop that only once the loops are done.
+    workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).addListener(w -> {
+      if (ownedExecutor != null) {
+        ownedExecutor.shutdown();
+      }
+      bossGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS)
+          .addListener(f -> terminated.countDown());
+    });
   }
 
   public boolean isShutdown() {
     synchronized (lock) {
       return shutdown;
     }
+  }
+
+  /** Number of open client connections (for tests and monitoring). */
+  public int connectionCount() {
+    return connections.size();
   }
 
   public boolean isTerminated() {
@@ -285,6 +351,20 @@ public final class TernServer {
     private int workerThreads = Runtime.getRuntime().availableProcessors();
     private SslContext sslContext;
     private long handshakeTimeoutMillis = DEFAULT_HANDSHAKE_TIMEOUT_MILLIS;
+    private int maxRstFrames = DEFAULT_MAX_RST_FRAMES;
+    private int rstWindowSeconds = DEFAULT_RST_WINDOW_SECONDS;
+    private int maxProvokedRstFrames = DEFAULT_MAX_PROVOKED_RST_FRAMES;
+    private int provokedRstWindowSeconds = DEFAULT_RST_WINDOW_SECONDS;
+    private int maxQueuedControlFrames = DEFAULT_MAX_QUEUED_CONTROL_FRAMES;
+    private int maxConsecutiveEmptyDataFrames = DEFAULT_MAX_CONSECUTIVE_EMPTY_DATA_FRAMES;
+    private int maxContinuationFrames = DEFAULT_MAX_CONTINUATION_FRAMES;
+    private long keepAliveTimeNanos = DEFAULT_KEEPALIVE_TIME_NANOS;
+    private long keepAliveTimeoutNanos = DEFAULT_KEEPALIVE_TIMEOUT_NANOS;
+    private long permitKeepAliveTimeNanos = DEFAULT_PERMIT_KEEPALIVE_TIME_NANOS;
+    private boolean permitKeepAliveWithoutCalls;
+    private long maxConnectionIdleNanos = DEFAULT_MAX_CONNECTION_IDLE_NANOS;
+    private long maxConnectionAgeNanos = ServerLimits.NEVER;
+    private long maxConnectionAgeGraceNanos = ServerLimits.NEVER;
 
     private Builder() {}
 
@@ -311,7 +391,10 @@ public final class TernServer {
       return this;
     }
 
-    /** How long a TLS handshake may take before the connection is closed (default 10 s). */
+    /**
+     * How long a new connection may take to complete its handshake before it is closed: the TLS
+     * handshake, if any, and then the HTTP/2 preface and first SETTINGS (default 10 s each).
+     */
     public Builder handshakeTimeout(long timeout, TimeUnit unit) {
       this.handshakeTimeoutMillis = Math.max(1, unit.toMillis(timeout));
       return this;
@@ -408,6 +491,134 @@ public final class TernServer {
       return this;
     }
 
+    /**
+     * Rapid-reset protection (CVE-2023-44487): a client that sends more than {@code maxRstFrames}
+     * RST_STREAM frames within {@code windowSeconds} gets GOAWAY(ENHANCE_YOUR_CALM). Default
+     * 1000 per 10 s. 0 disables the check.
+     */
+    public Builder maxRstFramesPerWindow(int maxRstFrames, int windowSeconds) {
+      this.maxRstFrames = nonNegative(maxRstFrames);
+      this.rstWindowSeconds = positive(windowSeconds);
+      return this;
+    }
+
+    /**
+     * MadeYouReset protection (CVE-2025-8671): a client that provokes more than
+     * {@code maxRstFrames} RST_STREAM frames (other than NO_ERROR and CANCEL: protocol errors,
+     * refused streams) within {@code windowSeconds} gets GOAWAY(ENHANCE_YOUR_CALM). Default 100
+     * per 10 s. 0 disables the check.
+     */
+    public Builder maxProvokedRstFramesPerWindow(int maxRstFrames, int windowSeconds) {
+      this.maxProvokedRstFrames = nonNegative(maxRstFrames);
+      this.provokedRstWindowSeconds = positive(windowSeconds);
+      return this;
+    }
+
+    /**
+     * Control frames (PING and SETTINGS acknowledgements, RST_STREAM) that may wait unsent for a
+     * peer that does not read before the connection is closed (CVE-2019-9512/9515). Default
+     * 10000. 0 disables the check.
+     */
+    public Builder maxQueuedControlFrames(int frames) {
+      this.maxQueuedControlFrames = nonNegative(frames);
+      return this;
+    }
+
+    /**
+     * Consecutive zero-length DATA frames without END_STREAM before the connection is closed
+     * (CVE-2019-9518). Default 2. 0 disables the check.
+     */
+    public Builder maxConsecutiveEmptyDataFrames(int frames) {
+      this.maxConsecutiveEmptyDataFrames = nonNegative(frames);
+      return this;
+    }
+
+    /**
+     * Small (under 8 KiB) CONTINUATION frames per header block before GOAWAY(ENHANCE_YOUR_CALM)
+     * (CONTINUATION floods, 2024). Default 16. 0 disables the check; the header block stays capped
+     * at 1.25 x {@link #maxHeaderListSize} either way.
+     */
+    public Builder maxContinuationFrames(int frames) {
+      this.maxContinuationFrames = nonNegative(frames);
+      return this;
+    }
+
+    /**
+     * Read inactivity after which the server PINGs the client to check the connection. Default
+     * 2 h; {@code Long.MAX_VALUE} disables.
+     */
+    public Builder keepAliveTime(long time, TimeUnit unit) {
+      this.keepAliveTimeNanos = duration(time, unit);
+      return this;
+    }
+
+    /** Time a keepalive PING may go unanswered before the connection is closed. Default 20 s. */
+    public Builder keepAliveTimeout(long time, TimeUnit unit) {
+      this.keepAliveTimeoutNanos = duration(time, unit);
+      return this;
+    }
+
+    /**
+     * The most frequent keepalive a client may use (grpc doc/keepalive.md): PINGs closer together
+     * are strikes, and the third strike gets GOAWAY(ENHANCE_YOUR_CALM, "too_many_pings").
+     * Strikes reset whenever the server sends headers or data. Default 5 min.
+     */
+    public Builder permitKeepAliveTime(long time, TimeUnit unit) {
+      this.permitKeepAliveTimeNanos = unit.toNanos(time);
+      if (permitKeepAliveTimeNanos < 0) {
+        throw new IllegalArgumentException("must not be negative: " + time);
+      }
+      return this;
+    }
+
+    /**
+     * Whether clients may PING while they have no call open. Default false: such PINGs are
+     * acceptable only every 2 hours.
+     */
+    public Builder permitKeepAliveWithoutCalls(boolean permit) {
+      this.permitKeepAliveWithoutCalls = permit;
+      return this;
+    }
+
+    /**
+     * A connection without calls for this long is closed gracefully (gRFC A9). Default 1 h;
+     * {@code Long.MAX_VALUE} disables.
+     */
+    public Builder maxConnectionIdle(long time, TimeUnit unit) {
+      this.maxConnectionIdleNanos = duration(time, unit);
+      return this;
+    }
+
+    /**
+     * A connection this old (±10% jitter) is closed gracefully, so clients rebalance (gRFC A9).
+     * Default: never.
+     */
+    public Builder maxConnectionAge(long time, TimeUnit unit) {
+      this.maxConnectionAgeNanos = duration(time, unit);
+      return this;
+    }
+
+    /**
+     * After a max-age GOAWAY, the time calls get to finish before the connection is closed
+     * (gRFC A9). Default: no limit.
+     */
+    public Builder maxConnectionAgeGrace(long time, TimeUnit unit) {
+      this.maxConnectionAgeGraceNanos = unit.toNanos(time);
+      if (maxConnectionAgeGraceNanos < 0) {
+        throw new IllegalArgumentException("must not be negative: " + time);
+      }
+      return this;
+    }
+
+    ServerLimits limits() {
+      return new ServerLimits(maxRstFrames, rstWindowSeconds, maxProvokedRstFrames,
+          provokedRstWindowSeconds, maxQueuedControlFrames, maxConsecutiveEmptyDataFrames,
+          maxContinuationFrames, TimeUnit.MILLISECONDS.toNanos(handshakeTimeoutMillis),
+          keepAliveTimeNanos, keepAliveTimeoutNanos,
+          permitKeepAliveTimeNanos, permitKeepAliveWithoutCalls, maxConnectionIdleNanos,
+          maxConnectionAgeNanos, maxConnectionAgeGraceNanos);
+    }
+
     /** Number of event-loop threads (default: one per core). */
     public Builder workerThreads(int threads) {
       this.workerThreads = positive(threads);
@@ -423,6 +634,21 @@ public final class TernServer {
         throw new IllegalArgumentException("must be positive: " + v);
       }
       return v;
+    }
+
+    private static int nonNegative(int v) {
+      if (v < 0) {
+        throw new IllegalArgumentException("must not be negative: " + v);
+      }
+      return v;
+    }
+
+    /** A positive duration in nanoseconds; saturates at {@link ServerLimits#NEVER}. */
+    private static long duration(long time, TimeUnit unit) {
+      if (time <= 0) {
+        throw new IllegalArgumentException("must be positive: " + time);
+      }
+      return unit.toNanos(time);
     }
   }
 }

@@ -6,13 +6,16 @@ import dev.tern.CodecRegistry;
 import dev.tern.Metadata;
 import dev.tern.ServerMethodDefinition;
 import dev.tern.Status;
+import dev.tern.internal.GrpcTimeout;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2LocalFlowController;
+import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
@@ -24,12 +27,23 @@ import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 import io.netty.util.AsciiString;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The server side of one HTTP/2 connection: turns request streams into gRPC calls
  * (PROTOCOL-HTTP2.md "Requests") and writes their responses.
+ *
+ * <p>Besides Netty's protections (configured from {@link ServerLimits} in {@link #create}), it owns
+ * the connection's lifecycle: the handshake timeout, keepalive (its own PINGs and the policing of
+ * the client's), max connection idle and age (gRFC A9) and graceful shutdown (GOAWAY with
+ * last-stream-id 2^31-1 and a PING, then the true last stream id once the PING is answered, then
+ * close when the last call ends).
  *
  * <p>Not thread-safe: runs on the connection's event loop. Application threads reach it only
  * through {@link #writeQueue()} and {@link #runOnEventLoop}.
@@ -38,26 +52,74 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   private static final AsciiString STATUS_UNSUPPORTED_MEDIA_TYPE = AsciiString.cached("415");
   private static final AsciiString STATUS_METHOD_NOT_ALLOWED = AsciiString.cached("405");
   private static final AsciiString TEXT_PLAIN = AsciiString.cached("text/plain; charset=utf-8");
+  /** Opaque data of the PING that follows the first GOAWAY of a graceful shutdown. */
+  private static final Object ANSWERED = new Object();
+  static final long DRAIN_PING_DATA = 0x7465726e647261L; // "terndra"
+  /** How long the drain PING may go unanswered before the final GOAWAY is sent anyway. */
+  static final long DRAIN_PING_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /** Bound on the time Netty waits for a GOAWAY to be written before closing. */
+  static final long CLOSE_TIMEOUT_MILLIS = 1_000;
+
+  private static final int DRAIN_NONE = 0;
+  private static final int DRAIN_PING_SENT = 1;
+  private static final int DRAIN_FINAL_GOAWAY_SENT = 2;
 
   private final ServerSettings settings;
   private final Http2Connection.PropertyKey callKey;
+  // A stream answered without a call: ANSWERED, or the answer waiting for the request to end.
+  private final Http2Connection.PropertyKey earlyAnswerKey;
   private WriteQueue writeQueue;
   private Attributes attributes = Attributes.EMPTY;
   private ChannelHandlerContext ctx;
   private boolean connectionWindowOpen;
 
+  // Lifecycle state (event loop).
+  private final KeepAliveEnforcer keepAliveEnforcer;
+  private KeepAlivePinger keepAlivePinger;
+  private ScheduledFuture<?> handshakeTimer;
+  private ScheduledFuture<?> idleTimer;
+  private ScheduledFuture<?> ageTimer;
+  private ScheduledFuture<?> graceTimer;
+  private ScheduledFuture<?> drainPingTimer;
+  private boolean handshakeDone;
+  private int drainState = DRAIN_NONE;
+  private int finalLastStreamId = Integer.MAX_VALUE;
+
   private ServerHandler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
-      Http2Settings initialSettings, ServerSettings settings) {
+      Http2Settings initialSettings, ServerSettings settings, FrameHooks hooks) {
     super(decoder, encoder, initialSettings);
     this.settings = settings;
     this.callKey = encoder.connection().newKey();
+    this.earlyAnswerKey = encoder.connection().newKey();
+    ServerLimits limits = settings.limits;
+    this.keepAliveEnforcer = new KeepAliveEnforcer(limits.permitKeepAliveWithoutCalls,
+        limits.permitKeepAliveTimeNanos);
+    hooks.onOutboundHeadersOrData(keepAliveEnforcer::resetCounters);
     decoder.frameListener(this);
     encoder.connection().addListener(new Http2ConnectionAdapter() {
+      @Override
+      public void onStreamActive(Http2Stream stream) {
+        if (idleTimer != null) {
+          idleTimer.cancel(false);
+          idleTimer = null;
+        }
+        if (keepAlivePinger != null) {
+          keepAlivePinger.onStreamOpened();
+        }
+      }
+
       @Override
       public void onStreamClosed(Http2Stream stream) {
         ServerCallImpl<?, ?> call = stream.getProperty(callKey);
         if (call != null) {
           call.streamClosed();
+        }
+        if (connection().numActiveStreams() == 0) {
+          if (drainState == DRAIN_FINAL_GOAWAY_SENT) {
+            closeNow(CLOSE_TIMEOUT_MILLIS);
+          } else {
+            scheduleIdleTimer();
+          }
         }
       }
     });
@@ -71,19 +133,47 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
     // what its application consumes, bounds memory, so one stalled call cannot starve the others.
     connection.local().flowController(
         new DefaultHttp2LocalFlowController(connection, 0.5f, true));
+    // PRIORITY is deprecated (RFC 9113 §5.3.2): a uniform distributor keeps no dependency tree,
+    // so PRIORITY frames and priority fields in HEADERS cost O(1) and no memory.
+    connection.remote().flowController(new DefaultHttp2RemoteFlowController(connection,
+        new UniformStreamByteDistributor(connection)));
+    // Advertised in the first SETTINGS; Netty's builder also applies MAX_CONCURRENT_STREAMS and
+    // MAX_HEADER_LIST_SIZE to the connection at once, so they hold before the client's ACK
+    // (RFC 9113 §5.1.2: excess streams get RST_STREAM(REFUSED_STREAM)).
     Http2Settings initial = new Http2Settings()
         .maxConcurrentStreams(settings.maxConcurrentStreams)
         .initialWindowSize(settings.flowControlWindow)
         .maxHeaderListSize(settings.maxHeaderListSize);
-    return new Builder(settings).connection(connection).initialSettings(initial).build();
+    FrameHooks hooks = new FrameHooks(connection);
+    return new Builder(settings, hooks).connection(connection).initialSettings(initial).build();
   }
 
   private static final class Builder
       extends AbstractHttp2ConnectionHandlerBuilder<ServerHandler, Builder> {
     private final ServerSettings settings;
+    private final FrameHooks hooks;
 
-    Builder(ServerSettings settings) {
+    Builder(ServerSettings settings, FrameHooks hooks) {
       this.settings = settings;
+      this.hooks = hooks;
+      ServerLimits limits = settings.limits;
+      // RFC 9113 §8.3.1: a request without :method, :scheme or :path is malformed (stream error).
+      validateRequiredPseudoHeaders(true);
+      frameLogger(hooks);
+      // Rapid reset (CVE-2023-44487): resets the client sends.
+      decoderEnforceMaxRstFramesPerWindow(limits.maxResetsReceived,
+          limits.resetsReceivedWindowSeconds);
+      // MadeYouReset (CVE-2025-8671): resets the client provokes us into sending.
+      encoderEnforceMaxRstFramesPerWindow(limits.maxResetsProvoked,
+          limits.resetsProvokedWindowSeconds);
+      // PING/SETTINGS floods from a peer that does not read (CVE-2019-9512, -9515).
+      encoderEnforceMaxQueuedControlFrames(limits.maxQueuedControlFrames);
+      // Empty-frame floods (CVE-2019-9518).
+      decoderEnforceMaxConsecutiveEmptyDataFrames(limits.maxConsecutiveEmptyDataFrames);
+      // CONTINUATION floods (2024), including zero-length frames; the header block itself is
+      // capped at 1.25 x SETTINGS_MAX_HEADER_LIST_SIZE while it accumulates.
+      decoderEnforceMaxSmallContinuationFrames(limits.maxSmallContinuationFrames);
+      gracefulShutdownTimeoutMillis(CLOSE_TIMEOUT_MILLIS);
     }
 
     @Override
@@ -104,7 +194,7 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
     @Override
     protected ServerHandler build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
         Http2Settings initialSettings) {
-      return new ServerHandler(decoder, encoder, initialSettings, settings);
+      return new ServerHandler(decoder, encoder, initialSettings, settings, hooks);
     }
   }
 
@@ -118,6 +208,7 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
         .build();
     super.handlerAdded(ctx);
     connectionWindowOpen = ConnectionWindow.open(this, ctx, settings.flowControlWindow);
+    startLifecycleTimers();
   }
 
   @Override
@@ -126,6 +217,161 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
     if (!connectionWindowOpen) {
       connectionWindowOpen = ConnectionWindow.open(this, ctx, settings.flowControlWindow);
     }
+  }
+
+  // ---------------------------------------------------------------- connection lifecycle
+
+  private void startLifecycleTimers() {
+    ServerLimits limits = settings.limits;
+    if (limits.handshakeTimeoutNanos != ServerLimits.NEVER) {
+      handshakeTimer = schedule(this::handshakeTimedOut, limits.handshakeTimeoutNanos);
+    }
+    if (limits.maxConnectionAgeNanos != ServerLimits.NEVER) {
+      // gRFC A9: ±10% jitter spreads the reconnections of clients that connected together.
+      long age = limits.maxConnectionAgeNanos;
+      long jitter = (long) (age * 0.1 * (ThreadLocalRandom.current().nextDouble() * 2 - 1));
+      ageTimer = schedule(() -> startGracefulShutdown(limits.maxConnectionAgeGraceNanos),
+          Math.max(0, age + jitter));
+    }
+    scheduleIdleTimer();
+    if (limits.keepAliveTimeNanos != ServerLimits.NEVER) {
+      keepAlivePinger = new KeepAlivePinger(ctx.executor(), new KeepAlivePinger.Connection() {
+        @Override
+        public void sendPing(long data) {
+          encoder().writePing(ctx, false, data, ctx.newPromise());
+          ctx.flush();
+        }
+
+        @Override
+        public boolean hasOpenStreams() {
+          return connection().numActiveStreams() > 0;
+        }
+
+        @Override
+        public void pingTimedOut() {
+          closeNow(0);
+        }
+      }, limits.keepAliveTimeNanos, limits.keepAliveTimeoutNanos, true);
+      keepAlivePinger.start();
+    }
+  }
+
+  private ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
+    return ctx.executor().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void scheduleIdleTimer() {
+    long idle = settings.limits.maxConnectionIdleNanos;
+    if (idle == ServerLimits.NEVER || idleTimer != null || drainState != DRAIN_NONE
+        || ctx == null) {
+      return;
+    }
+    idleTimer = schedule(() -> {
+      idleTimer = null;
+      if (connection().numActiveStreams() == 0) {
+        startGracefulShutdown(ServerLimits.NEVER);
+      }
+    }, idle);
+  }
+
+  private void handshakeTimedOut() {
+    handshakeTimer = null;
+    if (!handshakeDone) {
+      // No preface and SETTINGS in time: nothing to say to such a peer.
+      closeNow(0);
+    }
+  }
+
+  /**
+   * Starts a graceful shutdown (grpc PROTOCOL-HTTP2.md, gRFC A9): GOAWAY with last-stream-id
+   * 2^31-1 and a PING, so that streams the client sent before it saw the GOAWAY are still
+   * accepted; once the PING is answered, GOAWAY with the true last stream id (streams above it
+   * were never processed and the client may retry them); the connection closes when its last
+   * stream ends, or after {@code graceNanos} (ServerLimits.NEVER: no limit). Event loop only.
+   */
+  public void startGracefulShutdown(long graceNanos) {
+    if (graceNanos != ServerLimits.NEVER && ctx.channel().isActive()) {
+      if (graceTimer == null || graceTimer.getDelay(TimeUnit.NANOSECONDS) > graceNanos) {
+        if (graceTimer != null) {
+          graceTimer.cancel(false);
+        }
+        graceTimer = schedule(() -> closeNow(0), graceNanos);
+      }
+    }
+    if (drainState != DRAIN_NONE) {
+      return;
+    }
+    drainState = DRAIN_PING_SENT;
+    cancelTimer(idleTimer);
+    idleTimer = null;
+    cancelTimer(ageTimer);
+    ageTimer = null;
+    if (!ctx.channel().isActive()) {
+      return;
+    }
+    goAway(ctx, Integer.MAX_VALUE, Http2Error.NO_ERROR.code(), ctx.alloc().buffer(0),
+        ctx.newPromise());
+    encoder().writePing(ctx, false, DRAIN_PING_DATA, ctx.newPromise());
+    ctx.flush();
+    drainPingTimer = schedule(this::sendFinalGoAway, DRAIN_PING_TIMEOUT_NANOS);
+  }
+
+  private void sendFinalGoAway() {
+    if (drainState != DRAIN_PING_SENT) {
+      return;
+    }
+    drainState = DRAIN_FINAL_GOAWAY_SENT;
+    cancelTimer(drainPingTimer);
+    drainPingTimer = null;
+    finalLastStreamId = connection().remote().lastStreamCreated();
+    // Written past Netty's connection state, which keeps the first GOAWAY's 2^31-1: Netty would
+    // otherwise drop HEADERS above the last stream id and then fail the whole connection on their
+    // DATA. onHeadersRead refuses such streams explicitly instead (RFC 9113 §8.7: REFUSED_STREAM
+    // means not processed).
+    frameWriter().writeGoAway(ctx, finalLastStreamId, Http2Error.NO_ERROR.code(),
+        Unpooled.EMPTY_BUFFER, ctx.newPromise());
+    ctx.flush();
+    if (connection().numActiveStreams() == 0) {
+      closeNow(CLOSE_TIMEOUT_MILLIS);
+    }
+  }
+
+  /** Closes the connection now, cancelling its calls; waits at most {@code millis} for GOAWAY. */
+  public void closeNow(long millis) {
+    gracefulShutdownTimeoutMillis(millis);
+    ctx.close();
+  }
+
+  /** Whether a graceful shutdown has begun. Event loop only. */
+  boolean isDraining() {
+    return drainState != DRAIN_NONE;
+  }
+
+  private static void cancelTimer(ScheduledFuture<?> timer) {
+    if (timer != null) {
+      timer.cancel(false);
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    if (keepAlivePinger != null) {
+      keepAlivePinger.onRead();
+    }
+    super.channelRead(ctx, msg);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    cancelTimer(handshakeTimer);
+    cancelTimer(idleTimer);
+    cancelTimer(ageTimer);
+    cancelTimer(graceTimer);
+    cancelTimer(drainPingTimer);
+    if (keepAlivePinger != null) {
+      keepAlivePinger.stop();
+    }
+    super.channelInactive(ctx);
   }
 
   WriteQueue writeQueue() {
@@ -208,6 +454,21 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
       }
       return;
     }
+    if (streamId > finalLastStreamId) {
+      // Opened after our final GOAWAY: not processed, so the client may retry it elsewhere.
+      resetStream(ctx, streamId, Http2Error.REFUSED_STREAM.code(), ctx.newPromise());
+      return;
+    }
+    Object early = stream.getProperty(earlyAnswerKey);
+    if (early != null) {
+      // Trailers of a request answered without a call: an HTTP error waiting for the end of
+      // the request goes out now; anything else was already answered.
+      if (endOfStream && early instanceof Runnable) {
+        stream.setProperty(earlyAnswerKey, ANSWERED);
+        ((Runnable) early).run();
+      }
+      return;
+    }
     if (stream.state() == Http2Stream.State.HALF_CLOSED_LOCAL) {
       // The request's trailers, after we answered it early (Trailers-Only or an HTTP error) and
       // before our RST_STREAM(NO_ERROR) reached the client: nothing to start, and answering
@@ -219,14 +480,16 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
 
   private void startCall(Http2Stream stream, Http2Headers headers, boolean endOfStream) {
     if (!GrpcHeaders.POST.contentEquals(headers.method())) {
-      respondHttpError(stream, STATUS_METHOD_NOT_ALLOWED, Status.INTERNAL.withDescription(
-          "Method '" + headers.method() + "' is not supported; gRPC requires POST"));
+      respondHttpError(stream, endOfStream, STATUS_METHOD_NOT_ALLOWED,
+          Status.INTERNAL.withDescription(
+              "Method '" + headers.method() + "' is not supported; gRPC requires POST"));
       return;
     }
     CharSequence contentType = headers.get(GrpcHeaders.CONTENT_TYPE);
     if (!GrpcHeaders.isGrpcContentType(contentType)) {
       // PROTOCOL-HTTP2.md: a non-gRPC content-type is answered with HTTP 415.
-      respondHttpError(stream, STATUS_UNSUPPORTED_MEDIA_TYPE, Status.INTERNAL.withDescription(
+      respondHttpError(stream, endOfStream, STATUS_UNSUPPORTED_MEDIA_TYPE,
+          Status.INTERNAL.withDescription(
           contentType == null
               ? "Missing content-type"
               : "Content-Type '" + contentType + "' is not supported"));
@@ -244,6 +507,18 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
       respondTrailersOnly(stream, Status.UNIMPLEMENTED.withDescription(
           "Method not found: " + pathString.substring(1)));
       return;
+    }
+    long timeoutNanos = -1;
+    CharSequence timeout = headers.get(GrpcHeaders.GRPC_TIMEOUT);
+    if (timeout != null) {
+      try {
+        timeoutNanos = GrpcTimeout.decodeNanos(timeout);
+      } catch (IllegalArgumentException e) {
+        // PROTOCOL-HTTP2.md gives no status for a malformed timeout; INTERNAL, as grpc-go
+        // answers. Like any bad header it fails this call only.
+        respondTrailersOnly(stream, Status.INTERNAL.withDescription(e.getMessage()));
+        return;
+      }
     }
     Metadata metadata;
     try {
@@ -268,7 +543,8 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
         return;
       }
     }
-    ServerCallImpl<?, ?> call = ServerCallImpl.create(this, stream, method, headers, inboundCodec);
+    ServerCallImpl<?, ?> call =
+        ServerCallImpl.create(this, stream, method, headers, inboundCodec, timeoutNanos);
     stream.setProperty(callKey, call);
     call.start(metadata);
     if (endOfStream) {
@@ -282,7 +558,12 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
     Http2Stream stream = connection().stream(streamId);
     ServerCallImpl<?, ?> call = stream == null ? null : stream.getProperty(callKey);
     if (call == null) {
-      // A stream answered before its request ended (e.g. UNIMPLEMENTED): discard its bytes.
+      // A stream answered without a call (e.g. UNIMPLEMENTED): discard its bytes.
+      Object early = stream == null ? null : stream.getProperty(earlyAnswerKey);
+      if (endOfStream && early instanceof Runnable) {
+        stream.setProperty(earlyAnswerKey, ANSWERED);
+        ((Runnable) early).run();
+      }
       return data.readableBytes() + padding;
     }
     call.inboundData(data.retain(), endOfStream);
@@ -292,7 +573,12 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
 
   @Override
   public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
-    // Netty closes the stream after this; streamClosed() cancels the call.
+    // Netty closes the stream after this; streamClosed() cancels the call with this cause.
+    Http2Stream stream = connection().stream(streamId);
+    ServerCallImpl<?, ?> call = stream == null ? null : stream.getProperty(callKey);
+    if (call != null) {
+      call.resetByClient(errorCode);
+    }
   }
 
   @Override
@@ -305,13 +591,31 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   public void onSettingsAckRead(ChannelHandlerContext ctx) {}
 
   @Override
-  public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {}
+  public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
+    if (!handshakeDone) {
+      // The preface and the first SETTINGS arrived (Netty rejects anything else first).
+      handshakeDone = true;
+      cancelTimer(handshakeTimer);
+      handshakeTimer = null;
+    }
+  }
 
   @Override
-  public void onPingRead(ChannelHandlerContext ctx, long data) {}
+  public void onPingRead(ChannelHandlerContext ctx, long data) throws Http2Exception {
+    // Netty has already queued the ACK; its queued-control-frame limit bounds unread ACKs.
+    if (!keepAliveEnforcer.pingAcceptable(System.nanoTime(),
+        connection().numActiveStreams() > 0)) {
+      // grpc doc/keepalive.md: GOAWAY(ENHANCE_YOUR_CALM) with debug data "too_many_pings".
+      throw Http2Exception.connectionError(Http2Error.ENHANCE_YOUR_CALM, "too_many_pings");
+    }
+  }
 
   @Override
-  public void onPingAckRead(ChannelHandlerContext ctx, long data) {}
+  public void onPingAckRead(ChannelHandlerContext ctx, long data) {
+    if (data == DRAIN_PING_DATA) {
+      sendFinalGoAway();
+    }
+  }
 
   @Override
   public void onPushPromiseRead(ChannelHandlerContext ctx, int streamId, int promisedStreamId,
@@ -336,6 +640,7 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
 
   /** Answers a stream that never became a call with a Trailers-Only response. */
   private void respondTrailersOnly(Http2Stream stream, Status status) {
+    stream.setProperty(earlyAnswerKey, ANSWERED);
     writeFinalHeaders(stream, trailersOnly(status));
   }
 
@@ -347,12 +652,48 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
     return headers;
   }
 
-  private void respondHttpError(Http2Stream stream, AsciiString httpStatus, Status status) {
+  /**
+   * Answers a request that is not gRPC with an HTTP error whose body says why (as grpc-java does),
+   * so plain HTTP/2 tools get a readable answer. The answer waits for the end of the request: no
+   * gRPC client sends such a request, and an HTTP/2 peer's malformed later frames (trailers with
+   * pseudo-headers, a wrong content-length) then still get the stream error RFC 9113 §8.1.1 asks
+   * for instead of being dropped after an early reset.
+   */
+  private void respondHttpError(Http2Stream stream, boolean requestEnded, AsciiString httpStatus,
+      Status status) {
+    if (!requestEnded) {
+      stream.setProperty(earlyAnswerKey,
+          (Runnable) () -> writeHttpError(stream, httpStatus, status));
+      return;
+    }
+    stream.setProperty(earlyAnswerKey, ANSWERED);
+    writeHttpError(stream, httpStatus, status);
+  }
+
+  private void writeHttpError(Http2Stream stream, AsciiString httpStatus, Status status) {
+    if (stream.state() == Http2Stream.State.CLOSED) {
+      return;
+    }
     Http2Headers headers = new DefaultHttp2Headers(false)
         .status(httpStatus)
         .set(GrpcHeaders.CONTENT_TYPE, TEXT_PLAIN);
     GrpcHeaders.addStatus(status, headers);
-    writeFinalHeaders(stream, headers);
+    encoder().writeHeaders(ctx, stream.id(), headers, 0, false, ctx.newPromise());
+    ByteBuf body = ctx.alloc().buffer();
+    body.writeCharSequence(status.getDescription() + "\n", StandardCharsets.UTF_8);
+    encoder().writeData(ctx, stream.id(), body, 0, true, resetAfterResponse(stream));
+  }
+
+  /**
+   * Trailers-Only RESOURCE_EXHAUSTED for a request whose header list exceeded
+   * SETTINGS_MAX_HEADER_LIST_SIZE after decoding (Netty's default is an HTTP 431 that gRPC clients
+   * map to UNKNOWN). The HPACK state is intact; Netty resets the stream afterwards.
+   */
+  @Override
+  protected void handleServerHeaderDecodeSizeError(ChannelHandlerContext ctx, Http2Stream stream) {
+    respondTrailersOnly(stream, Status.RESOURCE_EXHAUSTED.withDescription(
+        "Header list exceeds SETTINGS_MAX_HEADER_LIST_SIZE of " + settings.maxHeaderListSize
+            + " bytes"));
   }
 
   /**
@@ -362,6 +703,11 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
    * write because a reset discards whatever is still queued behind flow control.
    */
   void writeFinalHeaders(Http2Stream stream, Http2Headers headers) {
+    encoder().writeHeaders(ctx, stream.id(), headers, 0, true, resetAfterResponse(stream));
+  }
+
+  /** A promise for the last frame of a response that then resets a still-open request. */
+  private ChannelPromise resetAfterResponse(Http2Stream stream) {
     ChannelPromise promise = ctx.newPromise();
     promise.addListener(f -> {
       if (f.isSuccess() && stream.state() == Http2Stream.State.HALF_CLOSED_LOCAL) {
@@ -369,7 +715,7 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
         ctx.flush();
       }
     });
-    encoder().writeHeaders(ctx, stream.id(), headers, 0, true, promise);
+    return promise;
   }
 
   Executor callbackExecutor() {

@@ -23,11 +23,13 @@ public final class ServerSettings {
   public final CodecRegistry codecs;
   /** Bytes a call may have waiting to be written before sendMessage waits (see SendBuffer). */
   public final int sendBufferLimit;
+  /** Protections against abusive peers and connection-lifetime settings. */
+  public final ServerLimits limits;
 
   public ServerSettings(Map<String, ServerMethodDefinition<?, ?>> methodsByPath, Executor executor,
       int maxInboundMessageSize, int maxOutboundMessageSize, int maxHeaderListSize,
       int maxConcurrentStreams, int flowControlWindow, CodecRegistry codecs,
-      int sendBufferLimit) {
+      int sendBufferLimit, ServerLimits limits) {
     this.methodsByPath = Map.copyOf(methodsByPath);
     this.executor = executor;
     this.maxInboundMessageSize = maxInboundMessageSize;
@@ -37,5 +39,6 @@ public final class ServerSettings {
     this.flowControlWindow = flowControlWindow;
     this.codecs = codecs;
     this.sendBufferLimit = sendBufferLimit;
+    this.limits = limits;
   }
 }
