@@ -37,10 +37,6 @@ class DeadlineInteropTest {
     DeadlineService server() {
       return this == TERN_CLIENT_GRPC_SERVER ? grpcService : ternService;
     }
-
-    boolean ternServer() {
-      return this == GRPC_CLIENT_TERN_SERVER;
-    }
   }
 
   /** A call in progress, seen from the client. */
@@ -157,14 +153,12 @@ class DeadlineInteropTest {
     assertTrue(handler.remainingNanosAtStart > 0
         && handler.remainingNanosAtStart < TimeUnit.MILLISECONDS.toNanos(300),
         "the handler's time left: " + handler.remainingNanosAtStart);
+    // The client resets the stream as its deadline passes, about when the server's own deadline
+    // does. grpc-java's server reports that reset as CANCELLED unless its own timer won; Tern's
+    // reports it as the deadline unless the reset lands well before (a starved machine), which
+    // DeadlineWireTest pins down with a scripted client.
     String context = handler.awaitContextCancelled();
-    if (d.ternServer()) {
-      // grpc-java resets the stream as its deadline passes; Tern reports that as the deadline.
-      assertEquals("DEADLINE_EXCEEDED", context);
-    } else {
-      // grpc-java's server reports the client's reset as CANCELLED unless its own timer won.
-      assertTrue(context.equals("DEADLINE_EXCEEDED") || context.equals("CANCELLED"), context);
-    }
+    assertTrue(context.equals("DEADLINE_EXCEEDED") || context.equals("CANCELLED"), context);
     handler.awaitOnCancel();
   }
 

@@ -145,6 +145,22 @@ class DeadlineWireTest {
   }
 
   @ParameterizedTest
+  @CsvSource({"20m, DEADLINE_EXCEEDED", "60S, CANCELLED"})
+  void resetIsTheDeadlineOnlyWhenTheDeadlineIsAboutToPass(String timeout, String expected)
+      throws Exception {
+    // A client resets with CANCEL both when it gives up and when its deadline passes; a reset
+    // that lands as the server's own deadline is about to pass (within ServerCallImpl's
+    // allowance, 50 ms) is the client's deadline.
+    int id = client.newStream(request(HOLD, timeout), false);
+    DeadlineService.Seen handler = service.next("Hold");
+
+    client.rstStream(id, Http2Error.CANCEL);
+
+    assertEquals(expected, handler.awaitContextCancelled());
+    handler.awaitOnCancel();
+  }
+
+  @ParameterizedTest
   @CsvSource({"CANCEL, CANCELLED", "ENHANCE_YOUR_CALM, RESOURCE_EXHAUSTED",
       "INTERNAL_ERROR, INTERNAL", "REFUSED_STREAM, UNAVAILABLE"})
   void clientResetCancelsTheHandlerWithTheMappedStatus(Http2Error error, String expected)
