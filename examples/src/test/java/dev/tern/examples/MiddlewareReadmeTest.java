@@ -3,9 +3,6 @@ package dev.tern.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.google.protobuf.StringValue;
-import dev.tern.CallOptions;
-import dev.tern.ClientCalls;
 import dev.tern.Status;
 import dev.tern.StatusRuntimeException;
 import dev.tern.auth.BearerTokenInterceptor;
@@ -38,7 +35,7 @@ class MiddlewareReadmeTest {
     // --- as in the README ---
     InMemoryMetrics metrics = new InMemoryMetrics();
     TernServer server = TernServer.builder().port(0)
-        .addService(Greeter.bindService(new GreeterService()))
+        .addService(new GreeterService().bindService())
         .intercept(BearerTokenInterceptor.create(verifier))
         .intercept(RbacInterceptor.builder()
             .allowRole("admin", "*")
@@ -56,15 +53,16 @@ class MiddlewareReadmeTest {
     // ---
 
     try {
-      StringValue reply = ClientCalls.blockingUnaryCall(channel, Greeter.SAY_HELLO,
-          CallOptions.DEFAULT.withDeadlineAfter(2, TimeUnit.SECONDS), StringValue.of("world"));
-      assertEquals("Hello, world!", reply.getValue());
+      HelloReply reply = GreeterTern.newBlockingStub(channel)
+          .withDeadlineAfter(2, TimeUnit.SECONDS)
+          .sayHello(HelloRequest.newBuilder().setName("world").build());
+      assertEquals("Hello, world!", reply.getMessage());
       assertEquals(1, metrics.server("tern.examples.Greeter/SayHello").count(Status.Code.OK));
 
       token.set("stolen");
       StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () ->
-          ClientCalls.blockingUnaryCall(channel, Greeter.SAY_HELLO, CallOptions.DEFAULT,
-              StringValue.of("world")));
+          GreeterTern.newBlockingStub(channel)
+              .sayHello(HelloRequest.newBuilder().setName("world").build()));
       assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
