@@ -128,6 +128,7 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   /** A handler for one accepted connection. */
   public static ServerHandler create(ServerSettings settings) {
     Http2Connection connection = new DefaultHttp2Connection(true);
+    OutboundFlow.configure(connection);
     // The connection window is refilled as bytes arrive: each stream's own window, driven by
     // what its application consumes, bounds memory, so one stalled call cannot starve the others.
     connection.local().flowController(
