@@ -125,7 +125,10 @@ public final class MethodDescriptor<ReqT, RespT> {
     return safe;
   }
 
-  /** Optional schema information (for protobuf, the method's descriptor supplier), or null. */
+  /**
+   * Optional schema information, or null. tern-codegen sets protobuf's
+   * {@code Descriptors.MethodDescriptor}.
+   */
   public Object getSchemaDescriptor() {
     return schemaDescriptor;
   }

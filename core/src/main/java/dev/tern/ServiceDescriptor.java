@@ -42,7 +42,10 @@ public final class ServiceDescriptor {
     return methods;
   }
 
-  /** Optional schema information (for protobuf, the file descriptor supplier), or null. */
+  /**
+   * Optional schema information, or null. tern-codegen sets protobuf's
+   * {@code Descriptors.ServiceDescriptor} (its file holds the service's schema).
+   */
   public Object getSchemaDescriptor() {
     return schemaDescriptor;
   }

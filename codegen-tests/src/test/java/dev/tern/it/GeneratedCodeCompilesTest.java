@@ -21,7 +21,7 @@ class GeneratedCodeCompilesTest {
   @Test
   void generatedSourcesCompileWithAllLintsAsErrors() throws Exception {
     List<Path> sources = JavaSources.generatedTernSources();
-    assertEquals(11, sources.size(), "one class per service in src/test/proto: " + sources);
+    assertEquals(12, sources.size(), "one class per service in src/test/proto: " + sources);
     JavaSources.Result result = JavaSources.compile(sources, out, "-Xlint:all", "-Werror");
     assertTrue(result.success(), result.describe());
     assertTrue(result.diagnostics().stream().noneMatch(d -> d.getKind() != Diagnostic.Kind.NOTE),

@@ -352,8 +352,6 @@ class GreeterEndToEndTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled("transport-netty does not enforce client deadlines yet (no"
-      + " DEADLINE_EXCEEDED anywhere in it); enable once it does")
   void deadlineEndsTheCallOnBothSides() throws Exception {
     start();
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class,

@@ -1,6 +1,7 @@
 package dev.tern.codegen;
 
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
+import com.google.protobuf.DescriptorProtos.FileOptions.OptimizeMode;
 import com.google.protobuf.DescriptorProtos.MethodDescriptorProto;
 import com.google.protobuf.DescriptorProtos.MethodOptions.IdempotencyLevel;
 import com.google.protobuf.DescriptorProtos.ServiceDescriptorProto;
@@ -20,6 +21,9 @@ import java.util.TreeSet;
 final class ServiceGenerator {
   /** Suffix of the generated class: service {@code Greeter} gives {@code GreeterTern}. */
   static final String CLASS_SUFFIX = "Tern";
+
+  /** The private static method returning the protobuf service descriptor. */
+  private static final String SCHEMA_METHOD = "protoDescriptor";
 
   /** Lines longer than this are wrapped. */
   private static final int WIDTH = 100;
@@ -46,6 +50,8 @@ final class ServiceGenerator {
   private final Set<String> imports = new TreeSet<>();
   private final Set<String> reservedSimpleNames = new HashSet<>();
   private final Map<String, String> locationComments = new HashMap<>();
+  /** How the code names the file's outer class (protoc's Java output), if it has a schema. */
+  private String outerClassRef;
 
   private final StringBuilder out = new StringBuilder(16 * 1024);
   private int indent;
@@ -109,6 +115,10 @@ final class ServiceGenerator {
     reservedSimpleNames.add(blockingStubName());
     reservedSimpleNames.add(futureStubName());
     Set<String> nestedNames = new HashSet<>(reservedSimpleNames);
+    if (hasSchema()) {
+      outerClassRef = classRef(JavaNames.outerClassName(file), nestedNames);
+      reservedSimpleNames.add(firstSegment(outerClassRef));
+    }
     for (Method m : methods) {
       m.requestType = messageRef(m.proto.getInputType(), nestedNames);
       m.responseType = messageRef(m.proto.getOutputType(), nestedNames);
@@ -150,6 +160,26 @@ final class ServiceGenerator {
       }
     }
     return qualified;
+  }
+
+  /**
+   * How the generated class names a class of its own package: by simple name unless a nested
+   * class here or an import could shadow it.
+   */
+  private String classRef(String simpleName, Set<String> nestedNames) {
+    if (javaPackage.isEmpty()
+        || (!IMPORTABLE.contains(simpleName) && !nestedNames.contains(simpleName))) {
+      return simpleName;
+    }
+    return JavaNames.qualify(javaPackage, simpleName);
+  }
+
+  /**
+   * Whether the descriptors carry protobuf's {@code Descriptors} objects as schema (for server
+   * reflection). Lite-runtime classes have no descriptors.
+   */
+  private boolean hasSchema() {
+    return file.getOptions().getOptimizeFor() != OptimizeMode.LITE_RUNTIME;
   }
 
   private static String firstSegment(String qualifiedName) {
@@ -397,6 +427,10 @@ final class ServiceGenerator {
     writeConstants();
     blank();
     line("private " + className + "() {}");
+    if (hasSchema()) {
+      blank();
+      writeSchemaMethod();
+    }
     for (Method m : methods) {
       blank();
       writeGetter(m);
@@ -438,6 +472,10 @@ final class ServiceGenerator {
       indent -= 2;
       line(".setFullMethodName(\"" + fullMethodName(m) + "\")");
       line(".setType(" + methodDescriptor() + ".MethodType." + m.methodType() + ")");
+      if (hasSchema()) {
+        line(".setSchemaDescriptor(" + SCHEMA_METHOD + "().findMethodByName(\""
+            + m.proto.getName() + "\"))");
+      }
       IdempotencyLevel level = m.proto.getOptions().getIdempotencyLevel();
       if (level == IdempotencyLevel.NO_SIDE_EFFECTS) {
         line(".setSafe(true)");
@@ -452,11 +490,14 @@ final class ServiceGenerator {
     String serviceDescriptor = type("dev.tern.ServiceDescriptor");
     line("private static final " + serviceDescriptor + " SERVICE_DESCRIPTOR =");
     indent += 2;
-    if (methods.isEmpty()) {
+    if (methods.isEmpty() && !hasSchema()) {
       line(serviceDescriptor + ".newBuilder(SERVICE_NAME).build();");
     } else {
       line(serviceDescriptor + ".newBuilder(SERVICE_NAME)");
       indent += 2;
+      if (hasSchema()) {
+        line(".setSchemaDescriptor(" + SCHEMA_METHOD + "())");
+      }
       for (Method m : methods) {
         line(".addMethod(" + m.constant + ")");
       }
@@ -464,6 +505,21 @@ final class ServiceGenerator {
       indent -= 2;
     }
     indent -= 2;
+  }
+
+  /**
+   * The private static method returning the service's protobuf descriptor: the schema of the
+   * service and method descriptors, from which a reflection service finds the file (and its
+   * imports) that defines them.
+   */
+  private void writeSchemaMethod() {
+    javadoc(List.of("The service's protobuf descriptor, from protoc's Java output for "
+        + code(file.getName()) + "."));
+    open("private static com.google.protobuf.Descriptors.ServiceDescriptor " + SCHEMA_METHOD
+        + "()");
+    wrapped("return " + outerClassRef + ".getDescriptor()",
+        ".findServiceByName(\"" + service.getName() + "\")", ";");
+    close();
   }
 
   private void writeGetter(Method m) {

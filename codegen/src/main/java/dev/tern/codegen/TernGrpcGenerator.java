@@ -26,7 +26,8 @@ import java.util.Map;
  * <ul>
  *   <li>{@code SERVICE_NAME}, a static getter per method ({@code getSayHelloMethod()}, a
  *       {@code dev.tern.MethodDescriptor} with protobuf marshallers) and
- *       {@code getServiceDescriptor()};
+ *       {@code getServiceDescriptor()}, whose schema descriptors are protobuf's
+ *       {@code Descriptors} for the service and its methods (unless the file is lite);
  *   <li>{@code AsyncService}, an interface with one default method per RPC answering
  *       UNIMPLEMENTED, {@code GreeterImplBase} implementing it with {@code bindService()}, and
  *       the static {@code bindService(AsyncService)};
@@ -38,8 +39,8 @@ import java.util.Map;
  * Java method names are the RPC names with a lower-case first letter ({@code SayHello} →
  * {@code sayHello}); names that are Java keywords get a trailing underscore. Message classes
  * are named as protoc's Java generator names them (see {@link JavaNames}), so the output
- * compiles next to {@code --java_out}. The generated code uses only Tern's public API
- * ({@code dev.tern.*} and {@code dev.tern.protobuf.ProtoMarshaller}).
+ * compiles next to {@code --java_out}. Besides that output, the generated code uses only Tern's
+ * public API ({@code dev.tern.*} and {@code dev.tern.protobuf.ProtoMarshaller}).
  *
  * <p>Supports proto2, proto3 (including {@code optional}) and editions up to 2024.
  */

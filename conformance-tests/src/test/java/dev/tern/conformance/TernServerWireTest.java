@@ -164,11 +164,22 @@ class TernServerWireTest {
     }
     int id = client.newStream(h, true);
 
+    assertHttpError(id, "415");
+    assertNothingMoreOn(id);
+  }
+
+  /**
+   * A non-gRPC request gets a plain HTTP error: HEADERS with the status and a text/plain body
+   * saying why, ending the stream, so curl-like tools get a readable answer.
+   */
+  private void assertHttpError(int id, String httpStatus) {
     RawFrame f = client.nextFrame(id);
     assertEquals(RawFrame.Type.HEADERS, f.type(), f::toString);
-    assertTrue(f.isEndStream(), "the whole answer is one HEADERS frame");
-    assertEquals("415", f.header(":status"));
-    assertNothingMoreOn(id);
+    assertEquals(httpStatus, f.header(":status"));
+    assertTrue(f.header("content-type").startsWith("text/plain"), f::toString);
+    RawFrame body = client.nextFrame(id, RawFrame.Type.DATA);
+    assertTrue(body.isEndStream(), body::toString);
+    assertTrue(body.payload().length > 0, "the body says why");
   }
 
   @ParameterizedTest
@@ -186,10 +197,7 @@ class TernServerWireTest {
   void nonPostMethodIsRejectedWith405() {
     int id = client.newStream(GrpcWire.requestHeaders(ECHO).method("GET"), true);
 
-    RawFrame f = client.nextFrame(id);
-    assertEquals(RawFrame.Type.HEADERS, f.type(), f::toString);
-    assertTrue(f.isEndStream());
-    assertEquals("405", f.header(":status"));
+    assertHttpError(id, "405");
   }
 
   @Test

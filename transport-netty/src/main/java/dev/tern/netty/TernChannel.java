@@ -137,7 +137,7 @@ public final class TernChannel extends Channel {
 
   private <ReqT, RespT> ClientCall<ReqT, RespT> newTransportCall(
       MethodDescriptor<ReqT, RespT> method, CallOptions callOptions) {
-    return new ClientCallImpl<>(method, callOptions, settings, connection());
+    return new ClientCallImpl<>(method, callOptions, settings, connection(), group);
   }
 
   /** The retry layer's throttle, or null if retries or throttling are off. */

@@ -4,11 +4,15 @@ import dev.tern.CallOptions;
 import dev.tern.ClientCall;
 import dev.tern.Codec;
 import dev.tern.CodecRegistry;
+import dev.tern.Context;
+import dev.tern.Contexts;
+import dev.tern.Deadline;
 import dev.tern.Metadata;
 import dev.tern.MethodDescriptor;
 import dev.tern.Status;
 import dev.tern.StatusRuntimeException;
 import dev.tern.internal.Compression;
+import dev.tern.internal.GrpcTimeout;
 import dev.tern.internal.MessageDeframer;
 import dev.tern.internal.SerializingExecutor;
 import io.netty.buffer.ByteBuf;
@@ -21,8 +25,14 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -30,7 +40,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Thread-safe in the {@link ClientCall} sense: the application calls it from one thread at a
  * time ({@link #cancel} from any); transport events arrive on the event loop and reach the
- * listener through the call's serializing executor.
+ * listener through the call's serializing executor. The deadline timer and the context's
+ * cancellation listener may fire on any thread; both end the call through {@link #cancel}.
+ *
+ * <p>Deadlines: the call's deadline is the earlier of its {@link CallOptions} deadline and that of
+ * the {@link Context} current when it was created, so a server handler's downstream calls inherit
+ * what is left of its own. The remaining time goes to the server as {@code grpc-timeout}
+ * (PROTOCOL-HTTP2.md "Requests"), and a timer ends the call with DEADLINE_EXCEEDED and resets the
+ * stream if no status arrived by then. A call made under a cancellable context is cancelled with
+ * it. Calls with neither cost nothing extra: no timer, no listener.
  */
 public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     implements MessageDeframer.Sink {
@@ -42,6 +60,10 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   private final SendBuffer sendBuffer;
   private final AtomicBoolean listenerClosed = new AtomicBoolean();
   private final Object lock = new Object();
+  // The context current at newCall: source of an inherited deadline and of cancellation.
+  private final Context context;
+  // Runs the deadline timer when the connection (whose event loop is preferred) is not up yet.
+  private final ScheduledExecutorService fallbackScheduler;
 
   // Commands issued before the connection was ready, replayed in order once it is; null once
   // the connection is there, or failed (then commands run at once and only release buffers).
@@ -61,6 +83,14 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   /** Set on the listener's executor when a received message could not be decoded. */
   private Status inboundFailure;
 
+  // Deadline state: written in start() before the stream is created or the timer scheduled.
+  private Deadline deadline;
+  private long startNanos;
+  private volatile ScheduledFuture<?> deadlineTimer;
+  private volatile Context.CancellationListener contextListener;
+  // Set once the call's outcome is decided; the timer and context listener are then released.
+  private volatile boolean ended;
+
   // Event-loop state.
   private int streamId = -1;
   private MessageDeframer deframer;
@@ -73,7 +103,10 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   private boolean done;
 
   public ClientCallImpl(MethodDescriptor<ReqT, RespT> method, CallOptions callOptions,
-      ClientSettings settings, CompletableFuture<ClientHandler> connection) {
+      ClientSettings settings, CompletableFuture<ClientHandler> connection,
+      ScheduledExecutorService fallbackScheduler) {
+    this.context = Context.current();
+    this.fallbackScheduler = fallbackScheduler;
     this.method = method;
     this.callOptions = callOptions;
     this.settings = settings;
@@ -93,6 +126,31 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
       throw new IllegalStateException("already started");
     }
     listener = java.util.Objects.requireNonNull(responseListener, "responseListener");
+    if (context.isCancelled()) {
+      // Nothing is sent for a call whose caller has already given up.
+      failBeforeStream(statusFromContext(context));
+      return;
+    }
+    Deadline callDeadline = callOptions.getDeadline();
+    Deadline effective = earlier(callDeadline, context.getDeadline());
+    long remaining = 0;
+    if (effective != null) {
+      remaining = effective.timeRemaining(TimeUnit.NANOSECONDS);
+      if (remaining <= 0) {
+        failBeforeStream(Status.DEADLINE_EXCEEDED.withDescription("ClientCall started after the "
+            + (effective == callDeadline ? "CallOptions" : "Context") + " deadline had passed"
+            + " (exceeded by " + seconds(-remaining) + ")"));
+        return;
+      }
+      deadline = effective;
+      startNanos = System.nanoTime();
+    }
+    if (context != Context.ROOT) {
+      listenToContext();
+    }
+    if (effective != null) {
+      scheduleDeadline(remaining);
+    }
     String compressor = callOptions.getCompressor();
     if (compressor != null && !CodecRegistry.IDENTITY.equals(compressor)) {
       outboundCodec = settings.codecs.lookup(compressor);
@@ -284,6 +342,92 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     handler.writeQueue().enqueue(command);
   }
 
+  // ---------------------------------------------------------------- deadline and context
+
+  private static Deadline earlier(Deadline a, Deadline b) {
+    if (a == null) {
+      return b;
+    }
+    if (b == null) {
+      return a;
+    }
+    // By time remaining rather than Deadline.minimum, which refuses deadlines on other tickers.
+    return b.timeRemaining(TimeUnit.NANOSECONDS) < a.timeRemaining(TimeUnit.NANOSECONDS) ? b : a;
+  }
+
+  /** Schedules the deadline timer, on the connection's event loop if it is already up. */
+  private void scheduleDeadline(long remainingNanos) {
+    ScheduledExecutorService scheduler = fallbackScheduler;
+    ClientHandler h = connection.isDone() && !connection.isCompletedExceptionally()
+        ? connection.getNow(null) : null;
+    if (h != null && h.context() != null) {
+      // The timer then runs where the stream lives and resets it without a thread hop.
+      scheduler = h.context().executor();
+    }
+    ScheduledFuture<?> timer;
+    try {
+      timer = scheduler.schedule(() -> cancel(deadlineExceeded()), remainingNanos,
+          TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      cancel(Status.UNAVAILABLE.withDescription("Channel shut down; cannot enforce the deadline")
+          .withCause(e));
+      return;
+    }
+    deadlineTimer = timer;
+    if (ended) {
+      // The call ended while the timer was being scheduled (volatile write, then read: one of
+      // the two sides sees the other).
+      timer.cancel(false);
+    }
+  }
+
+  private void listenToContext() {
+    Context.CancellationListener l = c -> cancel(statusFromContext(c));
+    contextListener = l;
+    // A context that can never be cancelled drops the listener.
+    context.addListener(l, Runnable::run);
+    if (ended) {
+      context.removeListener(l);
+    }
+  }
+
+  /** Stops the timer and context listener; their work is done once the outcome is known. */
+  private void releaseDeadlineAndContext() {
+    ended = true;
+    ScheduledFuture<?> t = deadlineTimer;
+    if (t != null) {
+      deadlineTimer = null;
+      t.cancel(false);
+    }
+    Context.CancellationListener l = contextListener;
+    if (l != null) {
+      contextListener = null;
+      context.removeListener(l);
+    }
+  }
+
+  private Status deadlineExceeded() {
+    return Status.DEADLINE_EXCEEDED.withDescription(
+        "deadline exceeded after " + seconds(System.nanoTime() - startNanos));
+  }
+
+  /** The status for a call cancelled because its context was. */
+  private Status statusFromContext(Context c) {
+    if (c.cancellationCause() instanceof TimeoutException && deadline != null) {
+      // The inherited deadline passed: report it like our own timer would.
+      return deadlineExceeded().withCause(c.cancellationCause());
+    }
+    Status status = Contexts.statusFromCancelled(c);
+    return status != null ? status : Status.CANCELLED.withDescription("context cancelled");
+  }
+
+  /** {@code nanos} as seconds with nanosecond digits, e.g. "0.300012345s". */
+  static String seconds(long nanos) {
+    long abs = Math.abs(nanos);
+    return String.format(Locale.ROOT, "%s%d.%09ds", nanos < 0 ? "-" : "",
+        abs / 1_000_000_000L, abs % 1_000_000_000L);
+  }
+
   // ---------------------------------------------------------------- event loop
 
   private Http2Headers requestHeaders(Metadata metadata) {
@@ -317,6 +461,16 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
       finish(Status.UNAVAILABLE.withDescription("Connection closed before the call started"),
           new Metadata());
       return;
+    }
+    if (deadline != null) {
+      // Measured now, as the headers leave, and rounded down by encode(): the server never
+      // believes it has more time than we will wait (PROTOCOL-HTTP2.md "Timeout").
+      long left = deadline.timeRemaining(TimeUnit.NANOSECONDS);
+      if (left <= 0) {
+        finish(deadlineExceeded(), new Metadata());
+        return;
+      }
+      headers.set(GrpcHeaders.GRPC_TIMEOUT, GrpcTimeout.encode(left));
     }
     int max = callOptions.getMaxInboundMessageSize() >= 0
         ? callOptions.getMaxInboundMessageSize()
@@ -577,6 +731,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   }
 
   private void closeListener(Status status, Metadata trailers) {
+    releaseDeadlineAndContext();
     runCallback(() -> {
       if (listenerClosed.compareAndSet(false, true)) {
         if (inboundFailure != null) {

@@ -70,6 +70,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   /** A handler for one new connection; {@code tls} makes requests say {@code :scheme https}. */
   public static ClientHandler create(ClientSettings settings, boolean tls) {
     Http2Connection connection = new DefaultHttp2Connection(false);
+    OutboundFlow.configure(connection);
     connection.local().flowController(
         new DefaultHttp2LocalFlowController(connection, 0.5f, true));
     Http2Settings initial = new Http2Settings()

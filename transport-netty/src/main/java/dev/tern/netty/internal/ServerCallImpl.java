@@ -3,6 +3,9 @@ package dev.tern.netty.internal;
 import dev.tern.Attributes;
 import dev.tern.Codec;
 import dev.tern.CodecRegistry;
+import dev.tern.Context;
+import dev.tern.Contexts;
+import dev.tern.Deadline;
 import dev.tern.Metadata;
 import dev.tern.MethodDescriptor;
 import dev.tern.ServerCall;
@@ -18,9 +21,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Stream;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The server side of one call on one HTTP/2 stream.
@@ -28,10 +35,30 @@ import java.util.concurrent.Executor;
  * <p>Thread-safe in the {@link ServerCall} sense: the application calls it from its callback
  * thread; transport events arrive on the event loop and reach the application through the
  * call's serializing executor. Fields are grouped by the thread that owns them.
+ *
+ * <p>Each call has its own {@link Context.CancellableContext} (a child of {@link Context#ROOT}),
+ * attached around {@code startCall} and every listener callback. It carries the deadline the
+ * client sent in {@code grpc-timeout}, is cancelled when the deadline passes, the client resets
+ * the stream or the connection drops, and is closed when the call completes, so a handler can poll
+ * {@link Context#isCancelled()}, listen for it, or hand it to downstream calls.
  */
 final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     implements MessageDeframer.Sink {
   private static final System.Logger LOG = System.getLogger(ServerCallImpl.class.getName());
+
+  /**
+   * A client resets the stream with CANCEL both when its application cancels and when its deadline
+   * passes; RST_STREAM cannot tell the two apart. Our deadline, taken from {@code grpc-timeout} as
+   * the request arrived, runs later than the client's by the request's transit time, and the
+   * reset travels about as long, so a reset caused by the client's deadline lands when ours is
+   * about to pass. A CANCEL arriving with less than this left is therefore reported to the
+   * handler (and to its downstream calls) as the deadline, not as a cancellation. The allowance
+   * covers the difference between the two transit times plus timer jitter, not the latency
+   * itself: on a quiet loopback that is about a millisecond, on a starved machine tens. A genuine
+   * cancel this close to the deadline is reported as the deadline, which changes nothing but the
+   * cause the handler sees: the client has decided its own status already.
+   */
+  static final long RESET_AT_DEADLINE_ALLOWANCE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private final ServerHandler handler;
   private final Http2Stream stream;
@@ -44,13 +71,22 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   private final Codec inboundCodec;
   /** The client's grpc-accept-encoding, or null. */
   private final String acceptEncoding;
+  private final Context.CancellableContext context;
+  // The decoded grpc-timeout, or -1 if the client sent none.
+  private final long timeoutNanos;
   private volatile boolean cancelled;
+  // Set on the event loop when the stream has closed; read by the context listener.
+  private volatile boolean streamDone;
 
   // Event-loop state.
   private final MessageDeframer deframer;
   private boolean headersWritten;
   private boolean terminated;
   private boolean closedByApplication;
+  private boolean started;
+  // Why the call ended other than by the application's close(): what the context is cancelled
+  // with. Set when the client resets the stream or we end the call ourselves.
+  private Throwable endCause;
 
   // Application (callback) thread state.
   private Listener<ReqT> listener;
@@ -64,7 +100,7 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
 
   private ServerCallImpl(ServerHandler handler, Http2Stream stream,
       ServerMethodDefinition<ReqT, RespT> definition, CharSequence authority, Codec inboundCodec,
-      CharSequence acceptEncoding) {
+      CharSequence acceptEncoding, long timeoutNanos) {
     this.handler = handler;
     this.stream = stream;
     this.method = definition.getMethodDescriptor();
@@ -77,17 +113,55 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     this.sendBuffer = new SendBuffer(handler.settings().sendBufferLimit);
     this.inboundCodec = inboundCodec;
     this.acceptEncoding = acceptEncoding == null ? null : acceptEncoding.toString();
+    this.timeoutNanos = timeoutNanos;
+    this.context = newContext(handler, timeoutNanos);
   }
 
+  /**
+   * {@code timeoutNanos} is the decoded {@code grpc-timeout}, or -1 for none. Runs on the event
+   * loop, where the deadline timer is scheduled: the timer then resets the stream without a hop.
+   */
   static ServerCallImpl<?, ?> create(ServerHandler handler, Http2Stream stream,
-      ServerMethodDefinition<?, ?> definition, Http2Headers headers, Codec inboundCodec) {
+      ServerMethodDefinition<?, ?> definition, Http2Headers headers, Codec inboundCodec,
+      long timeoutNanos) {
     return new ServerCallImpl<>(handler, stream, definition, headers.authority(), inboundCodec,
-        headers.get(GrpcHeaders.GRPC_ACCEPT_ENCODING));
+        headers.get(GrpcHeaders.GRPC_ACCEPT_ENCODING), timeoutNanos);
+  }
+
+  private static Context.CancellableContext newContext(ServerHandler handler, long timeoutNanos) {
+    if (timeoutNanos < 0) {
+      return Context.ROOT.withCancellation();
+    }
+    try {
+      return Context.ROOT.withDeadline(
+          Deadline.after(timeoutNanos, TimeUnit.NANOSECONDS), handler.context().executor());
+    } catch (RejectedExecutionException e) {
+      // The event loop is shutting down: start() finds the context cancelled and ends the call.
+      Context.CancellableContext c = Context.ROOT.withCancellation();
+      c.cancel(Status.UNAVAILABLE.withDescription("Server shutting down").withCause(e)
+          .asRuntimeException());
+      return c;
+    }
   }
 
   // ---------------------------------------------------------------- event loop → application
 
   void start(Metadata headers) {
+    if (context.isCancelled()) {
+      // The deadline had passed when the request arrived ("0n"): the handler is not started.
+      endLocally(cancelledContextStatus());
+      return;
+    }
+    if (timeoutNanos >= 0) {
+      // Only a deadline (or the application, with the context it is given) can cancel the
+      // context while the call runs; calls without a deadline need no listener.
+      context.addListener(c -> {
+        if (!streamDone) {
+          contextCancelled();
+        }
+      }, Runnable::run);
+    }
+    started = true;
     runCallback(() -> {
       listener = callHandler.startCall(this, headers);
       if (listener == null) {
@@ -170,16 +244,41 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     abort(status);
   }
 
+  /** The client reset the stream; Netty closes it next (streamClosed). */
+  void resetByClient(long errorCode) {
+    if (terminated) {
+      return;
+    }
+    Deadline deadline = context.getDeadline();
+    if (errorCode == Http2Error.CANCEL.code() && deadline != null
+        && deadline.timeRemaining(TimeUnit.NANOSECONDS) <= RESET_AT_DEADLINE_ALLOWANCE_NANOS) {
+      endCause = new TimeoutException("deadline exceeded: the client reset the stream as the "
+          + "deadline (grpc-timeout of " + ClientCallImpl.seconds(timeoutNanos) + ") passed");
+    } else {
+      // PROTOCOL-HTTP2.md "Errors": CANCEL -> CANCELLED, ENHANCE_YOUR_CALM -> RESOURCE_EXHAUSTED...
+      endCause = Http2Errors.statusForRstStream(errorCode).asRuntimeException();
+    }
+  }
+
   /** The HTTP/2 stream closed: the call either completed or was cut short. */
   void streamClosed() {
     deframer.close();
     terminated = true;
+    streamDone = true;
     sendBuffer.wake();
     if (closedByApplication) {
-      runCallback(() -> listener.onComplete());
+      // The context ends after onComplete, so work the handler left running can still finish.
+      runCallbackThenCloseContext(() -> listener.onComplete());
     } else {
       cancelled = true;
-      runCallback(() -> listener.onCancel());
+      Throwable cause = endCause != null ? endCause
+          : Status.CANCELLED.withDescription("Connection closed before the call completed")
+              .asRuntimeException();
+      // Promptly, without waiting for the application's callbacks: downstream work stops now.
+      context.cancel(cause);
+      if (started) {
+        runCallback(() -> listener.onCancel());
+      }
     }
   }
 
@@ -190,7 +289,54 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
       return;
     }
     terminated = true;
+    endCause = status.asRuntimeException();
     writeStatus(status, new Metadata());
+  }
+
+  /** The context was cancelled while the call ran: its deadline passed (or the handler did it). */
+  private void contextCancelled() {
+    handler.runOnEventLoop(() -> {
+      if (!terminated) {
+        endLocally(cancelledContextStatus());
+      }
+    });
+  }
+
+  private Status cancelledContextStatus() {
+    if (context.cancellationCause() instanceof TimeoutException) {
+      return Status.DEADLINE_EXCEEDED.withDescription("deadline exceeded after "
+          + ClientCallImpl.seconds(timeoutNanos) + " (grpc-timeout) on the server");
+    }
+    Status status = Contexts.statusFromCancelled(context);
+    return status != null ? status : Status.CANCELLED;
+  }
+
+  /**
+   * Ends the call on the server's initiative (event loop): the status goes to the client if the
+   * stream can still carry it, then RST_STREAM(CANCEL) stops the request side too. The stream's
+   * closing then cancels the handler (onCancel).
+   */
+  private void endLocally(Status status) {
+    terminated = true;
+    cancelled = true;
+    sendBuffer.wake();
+    deframer.close();
+    endCause = status.asRuntimeException();
+    ChannelHandlerContext ctx = handler.context();
+    Http2Stream.State state = stream.state();
+    if (state == Http2Stream.State.OPEN || state == Http2Stream.State.HALF_CLOSED_REMOTE) {
+      Http2Headers headers = headersWritten ? new DefaultHttp2Headers(false) : responseHeaders();
+      headersWritten = true;
+      GrpcHeaders.addStatus(status, headers);
+      handler.encoder().writeHeaders(ctx, stream.id(), headers, 0, true, ctx.newPromise());
+    }
+    if (stream.state() != Http2Stream.State.CLOSED) {
+      // If the status is still queued behind flow control, the reset drops it: with the deadline
+      // gone, a prompt end matters more than the status (the client's own timer reports it).
+      handler.encoder().writeRstStream(ctx, stream.id(), Http2Error.CANCEL.code(),
+          ctx.newPromise());
+    }
+    ctx.flush();
   }
 
   private void runCallback(Runnable task) {
@@ -198,16 +344,31 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
       if (callbacksStopped) {
         return;
       }
+      Context previous = context.attach();
       try {
         task.run();
       } catch (Throwable t) {
         applicationFailed(t);
+      } finally {
+        context.detach(previous);
       }
     };
     if (callbackExecutor == null) {
       guarded.run();
     } else {
       callbackExecutor.execute(guarded);
+    }
+  }
+
+  /** Runs {@code task} like {@link #runCallback}, then closes the context whatever happened. */
+  private void runCallbackThenCloseContext(Runnable task) {
+    runCallback(task);
+    // Not guarded like callbacks: the context must end even if the handler threw earlier.
+    Runnable close = context::close;
+    if (callbackExecutor == null) {
+      close.run();
+    } else {
+      callbackExecutor.execute(close);
     }
   }
 
@@ -227,6 +388,7 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
       handler.writeQueue().enqueue(() -> {
         if (!terminated) {
           terminated = true;
+          endCause = status.asRuntimeException();
           writeStatus(status, new Metadata());
         }
       });

@@ -6,6 +6,7 @@ import dev.tern.CodecRegistry;
 import dev.tern.Metadata;
 import dev.tern.ServerMethodDefinition;
 import dev.tern.Status;
+import dev.tern.internal.GrpcTimeout;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -133,6 +134,7 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   /** A handler for one accepted connection. */
   public static ServerHandler create(ServerSettings settings) {
     Http2Connection connection = new DefaultHttp2Connection(true);
+    OutboundFlow.configure(connection);
     // The connection window is refilled as bytes arrive: each stream's own window, driven by
     // what its application consumes, bounds memory, so one stalled call cannot starve the others.
     connection.local().flowController(
@@ -515,6 +517,18 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
           "Method not found: " + pathString.substring(1)));
       return;
     }
+    long timeoutNanos = -1;
+    CharSequence timeout = headers.get(GrpcHeaders.GRPC_TIMEOUT);
+    if (timeout != null) {
+      try {
+        timeoutNanos = GrpcTimeout.decodeNanos(timeout);
+      } catch (IllegalArgumentException e) {
+        // PROTOCOL-HTTP2.md gives no status for a malformed timeout; INTERNAL, as grpc-go
+        // answers. Like any bad header it fails this call only.
+        respondTrailersOnly(stream, Status.INTERNAL.withDescription(e.getMessage()));
+        return;
+      }
+    }
     Metadata metadata;
     try {
       metadata = GrpcHeaders.toMetadata(headers);
@@ -538,7 +552,8 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
         return;
       }
     }
-    ServerCallImpl<?, ?> call = ServerCallImpl.create(this, stream, method, headers, inboundCodec);
+    ServerCallImpl<?, ?> call =
+        ServerCallImpl.create(this, stream, method, headers, inboundCodec, timeoutNanos);
     stream.setProperty(callKey, call);
     call.start(metadata);
     if (endOfStream) {
@@ -570,7 +585,12 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
 
   @Override
   public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
-    // Netty closes the stream after this; streamClosed() cancels the call.
+    // Netty closes the stream after this; streamClosed() cancels the call with this cause.
+    Http2Stream stream = connection().stream(streamId);
+    ServerCallImpl<?, ?> call = stream == null ? null : stream.getProperty(callKey);
+    if (call != null) {
+      call.resetByClient(errorCode);
+    }
   }
 
   @Override
