@@ -66,6 +66,8 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   private static final int DRAIN_FINAL_GOAWAY_SENT = 2;
 
   private final ServerSettings settings;
+  /** Grows the receive windows to the connection's BDP; null when auto flow control is off. */
+  private final BdpEstimator bdp;
   private final Http2Connection.PropertyKey callKey;
   // A stream answered without a call: ANSWERED, or the answer waiting for the request to end.
   private final Http2Connection.PropertyKey earlyAnswerKey;
@@ -99,6 +101,10 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
         : ReadOnlyHttp2Headers.serverHeaders(false, GrpcHeaders.STATUS_OK,
             GrpcHeaders.CONTENT_TYPE, GrpcHeaders.CONTENT_TYPE_GRPC,
             GrpcHeaders.GRPC_ACCEPT_ENCODING, AsciiString.of(accept));
+    this.bdp = settings.autoFlowControl
+        ? new BdpEstimator(settings.flowControlWindow, BdpEstimator.DEFAULT_MAX_WINDOW,
+            System::nanoTime)
+        : null;
     this.callKey = encoder.connection().newKey();
     this.earlyAnswerKey = encoder.connection().newKey();
     ServerLimits limits = settings.limits;
@@ -217,7 +223,7 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
         .set(Attributes.LOCAL_ADDRESS, ctx.channel().localAddress())
         .build();
     super.handlerAdded(ctx);
-    connectionWindowOpen = ConnectionWindow.open(this, ctx, settings.flowControlWindow);
+    connectionWindowOpen = ConnectionWindow.open(this, ctx, settings.connectionFlowControlWindow);
     startLifecycleTimers();
   }
 
@@ -225,7 +231,7 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     super.channelActive(ctx);
     if (!connectionWindowOpen) {
-      connectionWindowOpen = ConnectionWindow.open(this, ctx, settings.flowControlWindow);
+      connectionWindowOpen = ConnectionWindow.open(this, ctx, settings.connectionFlowControlWindow);
     }
   }
 
@@ -439,6 +445,9 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   /** Returns flow-control credit for bytes the application consumed. */
   void returnBytes(Http2Stream stream, int bytes) {
     try {
+      if (bdp != null) {
+        bdp.bytesConsumed(bytes);
+      }
       if (decoder().flowController().consumeBytes(stream, bytes)) {
         // A WINDOW_UPDATE was written; a read-complete or write-queue flush may be far away.
         ctx.flush();
@@ -570,6 +579,9 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   @Override
   public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding,
       boolean endOfStream) throws Http2Exception {
+    if (bdp != null) {
+      bdp.onDataRead(this, ctx);
+    }
     Http2Stream stream = connection().stream(streamId);
     ServerCallImpl<?, ?> call = stream == null ? null : stream.getProperty(callKey);
     if (call == null) {
@@ -626,7 +638,10 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   }
 
   @Override
-  public void onPingAckRead(ChannelHandlerContext ctx, long data) {
+  public void onPingAckRead(ChannelHandlerContext ctx, long data) throws Http2Exception {
+    if (bdp != null && bdp.onPingAck(this, ctx, data)) {
+      return;
+    }
     if (data == DRAIN_PING_DATA) {
       sendFinalGoAway();
     }
