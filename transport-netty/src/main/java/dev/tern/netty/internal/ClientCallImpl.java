@@ -160,7 +160,24 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
         return;
       }
     }
-    Http2Headers requestHeaders = requestHeaders(headers);
+    // A call that adds nothing to the headers every call sends (no metadata, encoding or
+    // deadline) uses the connection's shared read-only copy of them, picked in createStream.
+    Http2Headers requestHeaders = (headers == null || headers.isEmpty())
+        && outboundCodec == null && deadline == null ? null : requestHeaders(headers);
+    ClientHandler ready = connection.isDone() && !connection.isCompletedExceptionally()
+        ? connection.getNow(null) : null;
+    if (ready != null) {
+      // The usual case: the connection is up. Same as below without the completion callback.
+      synchronized (lock) {
+        ready.writeQueue().enqueue(() -> createStream(ready, requestHeaders));
+        for (WriteQueue.Command c : pending) {
+          ready.writeQueue().enqueue(c);
+        }
+        pending = null;
+        transport = ready;
+      }
+      return;
+    }
     connection.whenComplete((handler, failure) -> {
       if (failure != null) {
         // An IOException's message says it all (refused, TLS handshake failed and why).
@@ -492,7 +509,11 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
             + f.cause()).withCause(f.cause()), new Metadata());
       }
     });
-    headers.scheme(handler.scheme());
+    if (headers == null) {
+      headers = handler.plainRequestHeaders(method.getPath());
+    } else {
+      headers.scheme(handler.scheme());
+    }
     handler.encoder().writeHeaders(ctx, streamId, headers, 0, false, promise);
     streamReady = true;
     runCallback(() -> listener.onReady());
