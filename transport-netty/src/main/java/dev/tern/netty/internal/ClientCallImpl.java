@@ -765,18 +765,19 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   }
 
   private void runCallback(Runnable task) {
-    Runnable guarded = () -> {
-      try {
-        task.run();
-      } catch (Throwable t) {
-        // A throwing listener must not break the transport; cancel the call instead.
-        cancel(Status.CANCELLED.withDescription("Listener threw an exception").withCause(t));
-      }
-    };
     if (callbackExecutor == null) {
-      guarded.run();
+      runGuarded(task); // no wrapper to allocate on the event loop
     } else {
-      callbackExecutor.execute(guarded);
+      callbackExecutor.execute(() -> runGuarded(task));
+    }
+  }
+
+  private void runGuarded(Runnable task) {
+    try {
+      task.run();
+    } catch (Throwable t) {
+      // A throwing listener must not break the transport; cancel the call instead.
+      cancel(Status.CANCELLED.withDescription("Listener threw an exception").withCause(t));
     }
   }
 }
