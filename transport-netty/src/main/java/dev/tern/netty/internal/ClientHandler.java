@@ -31,6 +31,8 @@ import io.netty.util.collection.IntObjectMap;
  */
 public final class ClientHandler extends Http2ConnectionHandler implements Http2FrameListener {
   private final ClientSettings settings;
+  /** Grows the receive windows to the connection's BDP; null when auto flow control is off. */
+  private final BdpEstimator bdp;
   private final AsciiString scheme;
   private final IntObjectMap<ClientCallImpl<?, ?>> calls = new IntObjectHashMap<>();
   private WriteQueue writeQueue;
@@ -43,6 +45,10 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
       Http2Settings initialSettings, ClientSettings settings, AsciiString scheme) {
     super(decoder, encoder, initialSettings);
     this.settings = settings;
+    this.bdp = settings.autoFlowControl
+        ? new BdpEstimator(settings.flowControlWindow, BdpEstimator.DEFAULT_MAX_WINDOW,
+            System::nanoTime)
+        : null;
     this.scheme = scheme;
     decoder.frameListener(this);
     encoder.connection().addListener(new Http2ConnectionAdapter() {
@@ -120,7 +126,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof Http2ConnectionPrefaceAndSettingsFrameWrittenEvent) {
       // Fired by Netty on the client right after the preface and SETTINGS are written.
-      ConnectionWindow.open(this, ctx, settings.flowControlWindow);
+      ConnectionWindow.open(this, ctx, settings.connectionFlowControlWindow);
     }
     super.userEventTriggered(ctx, evt);
   }
@@ -217,6 +223,9 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
       return;
     }
     try {
+      if (bdp != null) {
+        bdp.bytesConsumed(bytes);
+      }
       if (decoder().flowController().consumeBytes(stream, bytes)) {
         ctx.flush();
       }
@@ -261,6 +270,9 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   @Override
   public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding,
       boolean endOfStream) {
+    if (bdp != null) {
+      bdp.onDataRead(this, ctx);
+    }
     ClientCallImpl<?, ?> call = calls.get(streamId);
     if (call == null) {
       return data.readableBytes() + padding;
@@ -300,7 +312,11 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   public void onPingRead(ChannelHandlerContext ctx, long data) {}
 
   @Override
-  public void onPingAckRead(ChannelHandlerContext ctx, long data) {}
+  public void onPingAckRead(ChannelHandlerContext ctx, long data) throws Http2Exception {
+    if (bdp != null) {
+      bdp.onPingAck(this, ctx, data);
+    }
+  }
 
   @Override
   public void onPushPromiseRead(ChannelHandlerContext ctx, int streamId, int promisedStreamId,

@@ -17,10 +17,15 @@ public final class ClientSettings {
   public final CodecRegistry codecs;
   /** Bytes a call may have waiting to be written before sendMessage waits (see SendBuffer). */
   public final int sendBufferLimit;
+  /** The connection's receive window (RFC 9113 §6.9.2), opened right after the preface. */
+  public final int connectionFlowControlWindow;
+  /** Whether BDP estimation grows the windows (see BdpEstimator). */
+  public final boolean autoFlowControl;
 
   public ClientSettings(String authority, String userAgent, Executor executor,
       int maxInboundMessageSize, int maxOutboundMessageSize, int maxHeaderListSize,
-      int flowControlWindow, CodecRegistry codecs, int sendBufferLimit) {
+      int flowControlWindow, CodecRegistry codecs, int sendBufferLimit,
+      int connectionFlowControlWindow, boolean autoFlowControl) {
     this.authority = authority;
     this.userAgent = userAgent;
     this.executor = executor;
@@ -30,5 +35,7 @@ public final class ClientSettings {
     this.flowControlWindow = flowControlWindow;
     this.codecs = codecs;
     this.sendBufferLimit = sendBufferLimit;
+    this.connectionFlowControlWindow = connectionFlowControlWindow;
+    this.autoFlowControl = autoFlowControl;
   }
 }

@@ -502,8 +502,8 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   }
 
   /**
-   * Whether fewer than 32 KiB of this call's messages wait to be written: sent messages leave
-   * the count only once the client's HTTP/2 windows let them out and the socket took them.
+   * Whether a message sent now would leave at once: little (32 KiB) is on its way to the event
+   * loop, and little waits beyond what the client's stream window lets out (see SendBuffer).
    */
   @Override
   public boolean isReady() {
@@ -577,17 +577,32 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   private void writeMessage(ByteBuf frame, int bytes) {
     if (terminated) {
       frame.release();
-      onSent(bytes);
+      sendBuffer.dropped(bytes);
       return;
     }
     ChannelHandlerContext ctx = handler.context();
     ChannelPromise promise = ctx.newPromise();
     promise.addListener(f -> onSent(bytes));
     handler.encoder().writeData(ctx, stream.id(), frame, 0, false, promise);
+    if (sendBuffer.handedOff(bytes, sendWindow())) {
+      fireOnReady();
+    }
   }
 
   private void onSent(int bytes) {
-    if (sendBuffer.sent(bytes) && !cancelled) {
+    if (sendBuffer.sent(bytes, sendWindow())) {
+      fireOnReady();
+    }
+  }
+
+  /** What the client's window lets this stream send now (RFC 9113 §6.9). */
+  private int sendWindow() {
+    return stream.state() == Http2Stream.State.CLOSED
+        ? 0 : handler.encoder().flowController().windowSize(stream);
+  }
+
+  private void fireOnReady() {
+    if (!cancelled && !terminated) {
       runCallback(() -> listener.onReady());
     }
   }

@@ -65,6 +65,8 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   private static final int DRAIN_FINAL_GOAWAY_SENT = 2;
 
   private final ServerSettings settings;
+  /** Grows the receive windows to the connection's BDP; null when auto flow control is off. */
+  private final BdpEstimator bdp;
   private final Http2Connection.PropertyKey callKey;
   // A stream answered without a call: ANSWERED, or the answer waiting for the request to end.
   private final Http2Connection.PropertyKey earlyAnswerKey;
@@ -89,6 +91,10 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
       Http2Settings initialSettings, ServerSettings settings, FrameHooks hooks) {
     super(decoder, encoder, initialSettings);
     this.settings = settings;
+    this.bdp = settings.autoFlowControl
+        ? new BdpEstimator(settings.flowControlWindow, BdpEstimator.DEFAULT_MAX_WINDOW,
+            System::nanoTime)
+        : null;
     this.callKey = encoder.connection().newKey();
     this.earlyAnswerKey = encoder.connection().newKey();
     ServerLimits limits = settings.limits;
@@ -207,7 +213,7 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
         .set(Attributes.LOCAL_ADDRESS, ctx.channel().localAddress())
         .build();
     super.handlerAdded(ctx);
-    connectionWindowOpen = ConnectionWindow.open(this, ctx, settings.flowControlWindow);
+    connectionWindowOpen = ConnectionWindow.open(this, ctx, settings.connectionFlowControlWindow);
     startLifecycleTimers();
   }
 
@@ -215,7 +221,7 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     super.channelActive(ctx);
     if (!connectionWindowOpen) {
-      connectionWindowOpen = ConnectionWindow.open(this, ctx, settings.flowControlWindow);
+      connectionWindowOpen = ConnectionWindow.open(this, ctx, settings.connectionFlowControlWindow);
     }
   }
 
@@ -424,6 +430,9 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   /** Returns flow-control credit for bytes the application consumed. */
   void returnBytes(Http2Stream stream, int bytes) {
     try {
+      if (bdp != null) {
+        bdp.bytesConsumed(bytes);
+      }
       if (decoder().flowController().consumeBytes(stream, bytes)) {
         // A WINDOW_UPDATE was written; a read-complete or write-queue flush may be far away.
         ctx.flush();
@@ -555,6 +564,9 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   @Override
   public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding,
       boolean endOfStream) throws Http2Exception {
+    if (bdp != null) {
+      bdp.onDataRead(this, ctx);
+    }
     Http2Stream stream = connection().stream(streamId);
     ServerCallImpl<?, ?> call = stream == null ? null : stream.getProperty(callKey);
     if (call == null) {
@@ -611,7 +623,10 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   }
 
   @Override
-  public void onPingAckRead(ChannelHandlerContext ctx, long data) {
+  public void onPingAckRead(ChannelHandlerContext ctx, long data) throws Http2Exception {
+    if (bdp != null && bdp.onPingAck(this, ctx, data)) {
+      return;
+    }
     if (data == DRAIN_PING_DATA) {
       sendFinalGoAway();
     }
