@@ -566,12 +566,17 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
       return;
     }
     headersWritten = true;
-    Http2Headers headers = responseHeaders();
-    if (codec != null) {
-      headers.set(GrpcHeaders.GRPC_ENCODING, codec.encoding());
-    }
-    if (metadata != null) {
-      GrpcHeaders.addMetadata(metadata, headers);
+    Http2Headers headers;
+    if (codec == null && (metadata == null || metadata.isEmpty())) {
+      headers = handler.plainResponseHeaders();
+    } else {
+      headers = responseHeaders();
+      if (codec != null) {
+        headers.set(GrpcHeaders.GRPC_ENCODING, codec.encoding());
+      }
+      if (metadata != null) {
+        GrpcHeaders.addMetadata(metadata, headers);
+      }
     }
     ChannelHandlerContext ctx = handler.context();
     handler.encoder().writeHeaders(ctx, stream.id(), headers, 0, false, ctx.newPromise());
@@ -615,12 +620,18 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     if (stream.state() == Http2Stream.State.CLOSED) {
       return;
     }
-    Http2Headers headers = headersWritten ? new DefaultHttp2Headers(false) : responseHeaders();
-    headersWritten = true;
-    GrpcHeaders.addStatus(status, headers);
-    if (trailers != null) {
-      GrpcHeaders.addMetadata(trailers, headers);
+    Http2Headers headers;
+    if (headersWritten && status.isOk() && status.getDescription() == null
+        && (trailers == null || trailers.isEmpty())) {
+      headers = GrpcHeaders.OK_TRAILERS;
+    } else {
+      headers = headersWritten ? new DefaultHttp2Headers(false) : responseHeaders();
+      GrpcHeaders.addStatus(status, headers);
+      if (trailers != null) {
+        GrpcHeaders.addMetadata(trailers, headers);
+      }
     }
+    headersWritten = true;
     handler.writeFinalHeaders(stream, headers);
   }
 

@@ -27,6 +27,7 @@ import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.ReadOnlyHttp2Headers;
 import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -72,6 +73,8 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   private final Http2Connection.PropertyKey earlyAnswerKey;
   private WriteQueue writeQueue;
   private Attributes attributes = Attributes.EMPTY;
+  /** The response headers of a call that adds none: built once, shared read-only by calls. */
+  private final Http2Headers plainResponseHeaders;
   private ChannelHandlerContext ctx;
   private boolean connectionWindowOpen;
 
@@ -91,6 +94,13 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
       Http2Settings initialSettings, ServerSettings settings, FrameHooks hooks) {
     super(decoder, encoder, initialSettings);
     this.settings = settings;
+    String accept = settings.codecs.acceptEncoding();
+    this.plainResponseHeaders = accept == null
+        ? ReadOnlyHttp2Headers.serverHeaders(false, GrpcHeaders.STATUS_OK,
+            GrpcHeaders.CONTENT_TYPE, GrpcHeaders.CONTENT_TYPE_GRPC)
+        : ReadOnlyHttp2Headers.serverHeaders(false, GrpcHeaders.STATUS_OK,
+            GrpcHeaders.CONTENT_TYPE, GrpcHeaders.CONTENT_TYPE_GRPC,
+            GrpcHeaders.GRPC_ACCEPT_ENCODING, AsciiString.of(accept));
     this.bdp = settings.autoFlowControl
         ? new BdpEstimator(settings.flowControlWindow, BdpEstimator.DEFAULT_MAX_WINDOW,
             System::nanoTime)
@@ -386,6 +396,11 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
 
   ChannelHandlerContext context() {
     return ctx;
+  }
+
+  /** Read-only response headers for a call with no metadata and no grpc-encoding to add. */
+  Http2Headers plainResponseHeaders() {
+    return plainResponseHeaders;
   }
 
   ServerSettings settings() {
@@ -718,7 +733,10 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
    * write because a reset discards whatever is still queued behind flow control.
    */
   void writeFinalHeaders(Http2Stream stream, Http2Headers headers) {
-    encoder().writeHeaders(ctx, stream.id(), headers, 0, true, resetAfterResponse(stream));
+    // A request that has ended (every unary call) needs no reset: skip the listener.
+    ChannelPromise promise = stream.state() == Http2Stream.State.HALF_CLOSED_REMOTE
+        ? ctx.newPromise() : resetAfterResponse(stream);
+    encoder().writeHeaders(ctx, stream.id(), headers, 0, true, promise);
   }
 
   /** A promise for the last frame of a response that then resets a still-open request. */
