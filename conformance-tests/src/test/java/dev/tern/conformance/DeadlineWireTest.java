@@ -144,6 +144,17 @@ class DeadlineWireTest {
     assertEquals("Remaining", first.method, "the expired call's handler was started");
   }
 
+  @Test
+  void connectionLossCancelsTheHandler() throws Exception {
+    client.newStream(request(HOLD, "60S"), false);
+    DeadlineService.Seen handler = service.next("Hold");
+
+    client.close();
+
+    assertEquals("CANCELLED", handler.awaitContextCancelled());
+    handler.awaitOnCancel();
+  }
+
   @ParameterizedTest
   @CsvSource({"20m, DEADLINE_EXCEEDED", "60S, CANCELLED"})
   void resetIsTheDeadlineOnlyWhenTheDeadlineIsAboutToPass(String timeout, String expected)

@@ -244,7 +244,8 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     if (cancelled || sendFailed) {
       return;
     }
-    switch (sendBuffer.awaitRoom(() -> finished || cancelled)) {
+    switch (sendBuffer.hasRoom()
+        ? SendBuffer.Room.AVAILABLE : sendBuffer.awaitRoom(() -> finished || cancelled)) {
       case AVAILABLE:
         break;
       case CALL_ENDED:

@@ -463,6 +463,9 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
 
   /** Applies the send buffer limit; false if the message must be dropped (the call is ending). */
   private boolean awaitSendRoom() {
+    if (sendBuffer.hasRoom()) {
+      return true;
+    }
     SendBuffer.Room room = sendBuffer.awaitRoom(() -> cancelled);
     switch (room) {
       case AVAILABLE:
