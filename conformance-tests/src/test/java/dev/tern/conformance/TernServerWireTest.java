@@ -166,8 +166,9 @@ class TernServerWireTest {
 
     RawFrame f = client.nextFrame(id);
     assertEquals(RawFrame.Type.HEADERS, f.type(), f::toString);
-    assertTrue(f.isEndStream(), "the whole answer is one HEADERS frame");
     assertEquals("415", f.header(":status"));
+    // As grpc-java: a text/plain body saying why, which ends the stream.
+    assertTextBodyEnds(id);
     assertNothingMoreOn(id);
   }
 
@@ -188,8 +189,20 @@ class TernServerWireTest {
 
     RawFrame f = client.nextFrame(id);
     assertEquals(RawFrame.Type.HEADERS, f.type(), f::toString);
-    assertTrue(f.isEndStream());
     assertEquals("405", f.header(":status"));
+    assertTextBodyEnds(id);
+  }
+
+  /** After the headers of an HTTP error: DATA frames of text, the last with END_STREAM. */
+  private void assertTextBodyEnds(int id) {
+    RawFrame f;
+    StringBuilder body = new StringBuilder();
+    do {
+      f = client.nextFrame(id);
+      assertEquals(RawFrame.Type.DATA, f.type(), f::toString);
+      body.append(new String(f.payload(), java.nio.charset.StandardCharsets.UTF_8));
+    } while (!f.isEndStream());
+    assertTrue(body.length() > 0, "empty error body");
   }
 
   @Test

@@ -17,10 +17,12 @@ public final class ClientSettings {
   public final CodecRegistry codecs;
   /** Bytes a call may have waiting to be written before sendMessage waits (see SendBuffer). */
   public final int sendBufferLimit;
+  /** Request bytes a call keeps to replay it on another connection (transparent retry). */
+  public final long replayBufferLimit;
 
   public ClientSettings(String authority, String userAgent, Executor executor,
       int maxInboundMessageSize, int maxOutboundMessageSize, int maxHeaderListSize,
-      int flowControlWindow, CodecRegistry codecs, int sendBufferLimit) {
+      int flowControlWindow, CodecRegistry codecs, int sendBufferLimit, long replayBufferLimit) {
     this.authority = authority;
     this.userAgent = userAgent;
     this.executor = executor;
@@ -30,5 +32,6 @@ public final class ClientSettings {
     this.flowControlWindow = flowControlWindow;
     this.codecs = codecs;
     this.sendBufferLimit = sendBufferLimit;
+    this.replayBufferLimit = replayBufferLimit;
   }
 }
