@@ -86,6 +86,9 @@ public final class Metadata {
 
   /** Removes every value for {@code key}; returns whether any was removed. */
   public boolean removeAll(Key<?> key) {
+    if (size == 0) {
+      return false; // also: no arrays yet
+    }
     int w = 0;
     for (int r = 0; r < size; r++) {
       if (!names[r].equals(key.name())) {

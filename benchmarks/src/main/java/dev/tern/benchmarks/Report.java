@@ -24,10 +24,14 @@ public final class Report {
 
   public static void main(String[] args) throws IOException {
     Report report = new Report();
+    java.util.Set<String> rounds = new java.util.TreeSet<>();
     for (String file : args) {
       report.read(Path.of(file));
+      // Files are named roundN-<side>.csv: count the rounds, not the files.
+      String name = Path.of(file).getFileName().toString();
+      rounds.add(name.contains("-") ? name.substring(0, name.indexOf('-')) : name);
     }
-    System.out.print(report.table(args.length));
+    System.out.print(report.table(rounds.size()));
   }
 
   void read(Path csv) throws IOException {
@@ -44,6 +48,9 @@ public final class Report {
       bench = bench.substring(bench.lastIndexOf('.', methodDot - 1) + 1);
       StringBuilder key = new StringBuilder(bench.replace('\u00b7', ':'));
       for (int i = 7; i < header.size() && i < cells.size(); i++) {
+        if (cells.get(i).isEmpty()) {
+          continue; // a parameter of another benchmark in the same run
+        }
         key.append(' ').append(header.get(i).replace("Param: ", "")).append('=')
             .append(cells.get(i));
       }

@@ -17,15 +17,18 @@ import dev.tern.StatusRuntimeException;
  * sent). The connection and the server's other calls are unaffected, and callbacks that arrive
  * after the failure are dropped.
  *
- * <p>The transport already does this as a last resort, but it writes the status straight to the
- * stream, so interceptors further out never see the call end. This interceptor closes through
- * the interceptor chain instead: put it innermost (after logging and metrics) so that they log
- * and count the failure. Thread-safe.
+ * <p>Who already handles what, so nothing is handled twice: handlers built with
+ * {@link dev.tern.ServerCalls} (generated stubs) catch their method's exceptions themselves and
+ * close the call, so those never reach this interceptor. The transport catches whatever a raw
+ * handler or listener throws as a last resort, but it writes the status straight to the stream,
+ * so interceptors further out never see the call end. This interceptor closes through the
+ * interceptor chain instead: put it innermost (after logging and metrics) so that they log and
+ * count the failure. The message sent is the transport's and ServerCalls' own. Thread-safe.
  */
 public final class RecoveryInterceptor implements ServerInterceptor {
   private static final System.Logger LOG = System.getLogger(RecoveryInterceptor.class.getName());
-  /** The description clients see for an unexpected handler exception. */
-  public static final String GENERIC_MESSAGE = "Internal error";
+  /** The description clients see for an unexpected handler exception (as from the transport). */
+  public static final String GENERIC_MESSAGE = "Application error processing RPC";
 
   private RecoveryInterceptor() {}
 

@@ -20,7 +20,8 @@ import java.util.Locale;
  * messages nobody asked for are not credited, so a reader that stops requesting stops the sender.
  *
  * <p>Messages are not copied: a message that lies in one DATA frame is a retained slice of that
- * frame; one that spans frames is a slice of a composite of them.
+ * frame; one that spans frames is a composite of slices of them. While the unread bytes lie in
+ * one frame (the common case) that frame is the whole buffer: no composite is allocated.
  *
  * <p>Not thread-safe: owned by the stream's event loop.
  */
@@ -57,7 +58,11 @@ public final class MessageDeframer {
 
   private final Sink sink;
   private final ByteBufAllocator alloc;
-  private final CompositeByteBuf buffer;
+  /**
+   * The unread bytes: empty, the one received buffer they lie in, or a composite once they span
+   * several (only then is one allocated).
+   */
+  private ByteBuf buffer = Unpooled.EMPTY_BUFFER;
   private int maxMessageSize;
   private int requested;
   private int pendingLength = -1;
@@ -71,7 +76,6 @@ public final class MessageDeframer {
   public MessageDeframer(Sink sink, ByteBufAllocator alloc, int maxMessageSize) {
     this.sink = sink;
     this.alloc = alloc;
-    this.buffer = alloc.compositeBuffer(Integer.MAX_VALUE);
     this.maxMessageSize = maxMessageSize;
   }
 
@@ -86,10 +90,18 @@ public final class MessageDeframer {
       data.release();
       return;
     }
-    if (data.isReadable()) {
-      buffer.addComponent(true, data);
-    } else {
+    if (!data.isReadable()) {
       data.release();
+    } else if (!buffer.isReadable()) {
+      buffer.release();
+      buffer = data;
+    } else if (buffer instanceof CompositeByteBuf) {
+      ((CompositeByteBuf) buffer).addComponent(true, data);
+    } else {
+      CompositeByteBuf composite = alloc.compositeBuffer(Integer.MAX_VALUE);
+      composite.addComponent(true, buffer);
+      composite.addComponent(true, data);
+      buffer = composite;
     }
     deliver();
   }
@@ -122,6 +134,7 @@ public final class MessageDeframer {
     if (!closed) {
       closed = true;
       buffer.release();
+      buffer = Unpooled.EMPTY_BUFFER;
     }
   }
 
@@ -242,7 +255,13 @@ public final class MessageDeframer {
     boolean compressed = pendingCompressed;
     pendingLength = -1;
     credited = 0;
-    buffer.discardReadComponents();
+    if (!buffer.isReadable()) {
+      // Drop the frame (or composite) now rather than with the next one.
+      buffer.release();
+      buffer = Unpooled.EMPTY_BUFFER;
+    } else if (buffer instanceof CompositeByteBuf) {
+      ((CompositeByteBuf) buffer).discardReadComponents();
+    }
     requested--;
     sink.messageRead(message, compressed, frameBytes);
     return true;
@@ -257,7 +276,10 @@ public final class MessageDeframer {
     if (length == 0) {
       return Unpooled.EMPTY_BUFFER;
     }
-    List<ByteBuf> parts = buffer.decompose(buffer.readerIndex(), length);
+    if (!(buffer instanceof CompositeByteBuf)) {
+      return buffer.readRetainedSlice(length);
+    }
+    List<ByteBuf> parts = ((CompositeByteBuf) buffer).decompose(buffer.readerIndex(), length);
     buffer.skipBytes(length);
     if (parts.size() == 1) {
       return parts.get(0).retain();

@@ -44,9 +44,10 @@ import java.util.concurrent.TimeUnit;
  *       created inside that Context, so the transport applies its deadline to each attempt.
  * </ul>
  *
- * <p>Otherwise the attempt's status and trailers are the call's. Streams the server never
- * processed (REFUSED_STREAM, GOAWAY) are retried transparently by the transport and never
- * reach this layer.
+ * <p>Otherwise the attempt's status and trailers are the call's. Transparently retrying streams
+ * the server never processed (REFUSED_STREAM, above a GOAWAY's last-stream-id) is the
+ * transport's job, not this layer's; what reaches this layer is an ordinary attempt (such
+ * failures arrive as UNAVAILABLE).
  *
  * <p>Interceptors outside this one see one call; attempt-level observers (metrics) are run per
  * attempt through an internal hook. {@code TernChannel.Builder.retryPolicy} installs it beneath
@@ -316,9 +317,7 @@ public final class RetryInterceptor implements ClientInterceptor {
       Metadata h = new Metadata();
       h.merge(headers);
       if (a.index > 0) {
-        if (h.containsKey(PREVIOUS_ATTEMPTS)) {
-          h.removeAll(PREVIOUS_ATTEMPTS);
-        }
+        h.removeAll(PREVIOUS_ATTEMPTS);
         h.put(PREVIOUS_ATTEMPTS, Integer.toString(a.index));
       }
       a.call.start(a, h);

@@ -32,6 +32,11 @@ public final class ProtoMarshaller<T extends MessageLite> implements Marshaller<
   // Below this size a stream-backed CodedInputStream reads the message in one buffer fill.
   private static final int MAX_STREAM_BUFFER = 8192;
 
+  // Messages up to this size are parsed from a per-thread copy (see parse); larger ones are rare
+  // enough that a fresh array costs little next to the message itself.
+  private static final int MAX_SCRATCH = 64 * 1024;
+  private static final ThreadLocal<byte[]> SCRATCH = new ThreadLocal<>();
+
   private final T defaultInstance;
   private final Parser<T> parser;
   private final ExtensionRegistryLite extensionRegistry;
@@ -130,9 +135,19 @@ public final class ProtoMarshaller<T extends MessageLite> implements Marshaller<
       CodedInputStream cis;
       if (length == 0) {
         return defaultInstance;
+      } else if (in.hasArray()) {
+        // Heap buffer: decode from the backing array; bytes fields are copied out because the
+        // array is not marked immutable.
+        cis = CodedInputStream.newInstance(in.array(), in.arrayOffset() + in.readerIndex(), length);
+        in.skipBytes(length);
+      } else if (length <= MAX_SCRATCH) {
+        // Direct or composite buffer (what the transport receives): protobuf would copy a direct
+        // ByteBuffer into a new array of its own; a per-thread scratch array makes that copy
+        // garbage-free. Not marked immutable, so no parsed field aliases the scratch array.
+        byte[] scratch = scratch(length);
+        in.readBytes(scratch, 0, length);
+        cis = CodedInputStream.newInstance(scratch, 0, length);
       } else if (in.nioBufferCount() == 1) {
-        // Heap buffers decode from the backing array, direct ones through Unsafe; either way the
-        // decoder copies bytes fields out because the buffer is not marked immutable.
         cis = CodedInputStream.newInstance(in.nioBuffer(in.readerIndex(), length));
         in.skipBytes(length);
       } else {
@@ -149,6 +164,16 @@ public final class ProtoMarshaller<T extends MessageLite> implements Marshaller<
           .withCause(e)
           .asRuntimeException();
     }
+  }
+
+  /** This thread's scratch array, grown (up to {@link #MAX_SCRATCH}) to hold {@code length}. */
+  private static byte[] scratch(int length) {
+    byte[] scratch = SCRATCH.get();
+    if (scratch == null || scratch.length < length) {
+      scratch = new byte[Math.max(length, 1024)];
+      SCRATCH.set(scratch);
+    }
+    return scratch;
   }
 
   private String typeName() {

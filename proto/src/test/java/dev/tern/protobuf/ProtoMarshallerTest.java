@@ -93,6 +93,45 @@ class ProtoMarshallerTest {
   }
 
   @Test
+  void messageParsedFromDirectBufferKeepsItsBytesAfterLaterParsesOnTheSameThread() {
+    // Direct buffers are parsed from a reused per-thread copy: no field may alias that copy.
+    BytesValue first = bytesOf(1000);
+    BytesValue parsedFirst = withBuffer(PooledByteBufAllocator.DEFAULT.directBuffer(), buf -> {
+      BYTES.write(first, buf);
+      return BYTES.parse(buf);
+    });
+    for (int i = 0; i < 3; i++) {
+      BytesValue other = BytesValue.newBuilder()
+          .setValue(ByteString.copyFrom(new byte[1000 + i])).build();
+      assertEquals(other, withBuffer(PooledByteBufAllocator.DEFAULT.directBuffer(), buf -> {
+        BYTES.write(other, buf);
+        return BYTES.parse(buf);
+      }));
+    }
+    assertEquals(first, parsedFirst);
+  }
+
+  @Test
+  void parseConsumesTheBytesOfDirectAndCompositeBuffers() {
+    BytesValue value = bytesOf(300);
+    withBuffer(PooledByteBufAllocator.DEFAULT.directBuffer(), buf -> {
+      BYTES.write(value, buf);
+      assertEquals(value, BYTES.parse(buf));
+      assertFalse(buf.isReadable());
+      return null;
+    });
+    byte[] wire = value.toByteArray();
+    CompositeByteBuf composite = Unpooled.compositeBuffer();
+    composite.addComponent(true, Unpooled.directBuffer().writeBytes(wire, 0, 100));
+    composite.addComponent(true, Unpooled.directBuffer().writeBytes(wire, 100, wire.length - 100));
+    withBuffer(composite, buf -> {
+      assertEquals(value, BYTES.parse(buf));
+      assertFalse(buf.isReadable());
+      return null;
+    });
+  }
+
+  @Test
   void writeAppendsAfterBytesAlreadyInTheBuffer() {
     Struct s = sampleStruct();
     for (ByteBufAllocator alloc :

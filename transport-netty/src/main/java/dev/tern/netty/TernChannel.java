@@ -97,7 +97,9 @@ public final class TernChannel extends Channel {
     this.settings = new ClientSettings(authority, b.userAgent == null
         ? USER_AGENT : b.userAgent + " " + USER_AGENT, executor, b.maxInboundMessageSize,
         b.maxOutboundMessageSize, b.maxHeaderListSize, b.flowControlWindow, b.codecs,
-        b.sendBufferLimit, b.retryBufferLimit);
+        b.sendBufferLimit,
+        b.connectionFlowControlWindow > 0 ? b.connectionFlowControlWindow : b.flowControlWindow,
+        b.autoFlowControl, b.retryBufferLimit);
     this.group = SharedResources.GROUP;
     this.sslContext = b.sslContext;
     // The server's certificate must match the authority the call claims (server_host_override).
@@ -262,6 +264,8 @@ public final class TernChannel extends Channel {
     private int flowControlWindow = TernServer.DEFAULT_FLOW_CONTROL_WINDOW;
     private CodecRegistry codecs = CodecRegistry.getDefault();
     private int sendBufferLimit = TernServer.DEFAULT_SEND_BUFFER_LIMIT;
+    private int connectionFlowControlWindow = -1;
+    private boolean autoFlowControl = true;
     private SslContext sslContext;
     private long handshakeTimeoutMillis = TernServer.DEFAULT_HANDSHAKE_TIMEOUT_MILLIS;
     private final List<ClientInterceptor> interceptors = new ArrayList<>();
@@ -448,8 +452,34 @@ public final class TernChannel extends Channel {
       return this;
     }
 
+    /**
+     * The HTTP/2 stream flow-control window (SETTINGS_INITIAL_WINDOW_SIZE), default 1 MiB: how
+     * much of a response the server may send ahead of the application's reading. With
+     * {@link #autoFlowControl} on, the windows start here and may grow.
+     */
     public Builder flowControlWindow(int bytes) {
       this.flowControlWindow = positive(bytes);
+      return this;
+    }
+
+    /**
+     * The connection's receive window (RFC 9113 §6.9.2), shared by all its streams; default: the
+     * stream window. Tern refills it as data arrives, so it bounds bytes in flight per round
+     * trip, not memory (the stream windows do that).
+     */
+    public Builder connectionFlowControlWindow(int bytes) {
+      this.connectionFlowControlWindow = positive(bytes);
+      return this;
+    }
+
+    /**
+     * Whether to grow the receive windows to the connection's bandwidth-delay product, measured
+     * with PINGs as gRPC's implementations do (default on). Windows grow only while the
+     * application drains data faster than the window lets it arrive, up to 8 MiB; a reader that
+     * stops requesting keeps the configured window.
+     */
+    public Builder autoFlowControl(boolean enabled) {
+      this.autoFlowControl = enabled;
       return this;
     }
 

@@ -131,7 +131,9 @@ public final class TernServer {
     }
     this.settings = new ServerSettings(methods, b.direct ? null : executor,
         b.maxInboundMessageSize, b.maxOutboundMessageSize, b.maxHeaderListSize,
-        b.maxConcurrentStreams, b.flowControlWindow, b.codecs, b.sendBufferLimit, b.limits());
+        b.maxConcurrentStreams, b.flowControlWindow, b.codecs, b.sendBufferLimit, b.limits(),
+        b.connectionFlowControlWindow > 0 ? b.connectionFlowControlWindow : b.flowControlWindow,
+        b.autoFlowControl);
     this.sslContext = b.sslContext;
     this.handshakeTimeoutMillis = b.handshakeTimeoutMillis;
     this.bossGroup = EventLoops.newGroup(1, "tern-server-boss");
@@ -348,6 +350,8 @@ public final class TernServer {
     private int flowControlWindow = DEFAULT_FLOW_CONTROL_WINDOW;
     private CodecRegistry codecs = CodecRegistry.getDefault();
     private int sendBufferLimit = DEFAULT_SEND_BUFFER_LIMIT;
+    private int connectionFlowControlWindow = -1;
+    private boolean autoFlowControl = true;
     private int workerThreads = Runtime.getRuntime().availableProcessors();
     private SslContext sslContext;
     private long handshakeTimeoutMillis = DEFAULT_HANDSHAKE_TIMEOUT_MILLIS;
@@ -464,9 +468,34 @@ public final class TernServer {
       return this;
     }
 
-    /** The HTTP/2 stream flow-control window (SETTINGS_INITIAL_WINDOW_SIZE). */
+    /**
+     * The HTTP/2 stream flow-control window (SETTINGS_INITIAL_WINDOW_SIZE), default 1 MiB: how
+     * much of a request the client may send ahead of the handler's reading. With
+     * {@link #autoFlowControl} on, the windows start here and may grow.
+     */
     public Builder flowControlWindow(int bytes) {
       this.flowControlWindow = positive(bytes);
+      return this;
+    }
+
+    /**
+     * The connection's receive window (RFC 9113 §6.9.2), shared by all its streams; default: the
+     * stream window. Tern refills it as data arrives, so it bounds bytes in flight per round
+     * trip, not memory (the stream windows do that).
+     */
+    public Builder connectionFlowControlWindow(int bytes) {
+      this.connectionFlowControlWindow = positive(bytes);
+      return this;
+    }
+
+    /**
+     * Whether to grow the receive windows to the connection's bandwidth-delay product, measured
+     * with PINGs as gRPC's implementations do (default on). Windows grow only while the
+     * application drains data faster than the window lets it arrive, up to 8 MiB; a handler
+     * that stops reading keeps the configured window.
+     */
+    public Builder autoFlowControl(boolean enabled) {
+      this.autoFlowControl = enabled;
       return this;
     }
 

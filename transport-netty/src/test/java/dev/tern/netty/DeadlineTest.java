@@ -157,8 +157,12 @@ class DeadlineTest {
     h.onCancel.get(10, TimeUnit.SECONDS);
     h.contextCancelledAt.get(10, TimeUnit.SECONDS);
     assertTrue(h.call.isCancelled());
+    // Usually DEADLINE_EXCEEDED: the server's own timer, or the client's reset landing as the
+    // server's deadline passes. On a starved machine the reset can land well before it and read
+    // as a cancellation; DeadlineWireTest pins both cases down with a scripted client.
     Status serverView = Contexts.statusFromCancelled(h.context);
-    assertEquals(Status.Code.DEADLINE_EXCEEDED, serverView.getCode(), serverView::toString);
+    assertTrue(serverView.getCode() == Status.Code.DEADLINE_EXCEEDED
+        || serverView.getCode() == Status.Code.CANCELLED, serverView::toString);
   }
 
   @Test

@@ -47,7 +47,7 @@ class InterceptorChainTest {
   void start() throws Exception {
     RbacInterceptor rbac = RbacInterceptor.builder()
         .allowRole("admin", "*")
-        .allowRole("reader", "tern.test.Shop/Get", "tern.test.Shop/Slow", "tern.test.Shop/Throw")
+        .allowRole("reader", "tern.test.Shop/Get", "tern.test.Shop/Slow", "tern.test.Shop/Throw*")
         .build();
     ServerInterceptor countingRbac = new ServerInterceptor() {
       @Override
@@ -158,8 +158,20 @@ class InterceptorChainTest {
 
     assertEquals(1, metrics.server("tern.test.Shop/Throw").count(Status.Code.INTERNAL));
     assertTrue(log.lines.stream().anyMatch(l -> l.contains("method=tern.test.Shop/Throw")
-        && l.contains("status=INTERNAL") && l.contains("message=\"Internal error\"")),
+        && l.contains("status=INTERNAL")
+        && l.contains("message=\"" + RecoveryInterceptor.GENERIC_MESSAGE + "\"")),
         log.lines::toString);
+  }
+
+  @Test
+  void thrownStatusExceptionKeepsItsStatusAndTrailersThroughRecovery() throws Exception {
+    CallResult<String> r = call(as("alice-token"), ShopService.THROW_STATUS, "x");
+    assertEquals(Status.Code.FAILED_PRECONDITION, r.status.getCode(), r.status::toString);
+    assertEquals("out of stock", r.status.getDescription());
+    // The transport's last-resort handling would drop these trailers; the interceptor keeps them.
+    assertEquals("stock", r.trailers.get(ShopService.REASON));
+    assertEquals(1, metrics.server("tern.test.Shop/ThrowStatus")
+        .count(Status.Code.FAILED_PRECONDITION));
   }
 
   @Test

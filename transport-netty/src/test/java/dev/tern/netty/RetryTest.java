@@ -15,6 +15,7 @@ import dev.tern.ServerCallHandler;
 import dev.tern.ServerServiceDefinition;
 import dev.tern.Status;
 import dev.tern.metrics.InMemoryMetrics;
+import dev.tern.metrics.MetricsRecorder;
 import dev.tern.metrics.MetricsInterceptors;
 import dev.tern.retry.RetryInterceptor;
 import dev.tern.retry.RetryPolicy;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +38,11 @@ class RetryTest {
   private static final MethodDescriptor<String, String> FLAKY = ShopService.method("Flaky");
   private static final MethodDescriptor<String, String> HEADERS_THEN_FAIL =
       ShopService.method("HeadersThenFail");
+  private static final MethodDescriptor<String, String> LIST =
+      MethodDescriptor.newBuilder(ShopService.STRING, ShopService.STRING)
+          .setFullMethodName(ShopService.SERVICE + "/List")
+          .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
+          .build();
   private static final MethodDescriptor<String, String> COLLECT =
       MethodDescriptor.newBuilder(ShopService.STRING, ShopService.STRING)
           .setFullMethodName(ShopService.SERVICE + "/Collect")
@@ -127,6 +134,17 @@ class RetryTest {
           call.close(Status.UNAVAILABLE, new Metadata());
         }))
         .addMethod(COLLECT, collect)
+        .addMethod(LIST, unary((request, headers, call) -> {
+          List<String> seen = record("list", headers);
+          if (seen.size() == 1) {
+            call.close(Status.UNAVAILABLE, new Metadata());
+            return;
+          }
+          for (int i = 1; i <= 3; i++) {
+            call.sendMessage(request + i);
+          }
+          call.close(Status.OK, new Metadata());
+        }))
         .build();
   }
 
@@ -297,6 +315,52 @@ class RetryTest {
     assertEquals(Status.Code.OK, result.status.getCode(), result.status::toString);
     assertEquals(List.of("a+b+c"), result.messages);
     assertEquals(List.of("-", "1"), attempts.get("collect"));
+  }
+
+  @Test
+  void serverStreamingCallIsRetriedBeforeItsFirstMessage() throws Exception {
+    TernChannel ch = track(channelBuilder().retryPolicy(fast(3)).build());
+    CallResult<String> result = new CallResult<>();
+    ClientCall<String, String> call = ch.newCall(LIST, CallOptions.DEFAULT);
+    call.start(result, new Metadata());
+    call.request(10);
+    call.sendMessage("item");
+    call.halfClose();
+    result.await();
+    assertEquals(Status.Code.OK, result.status.getCode(), result.status::toString);
+    assertEquals(List.of("item1", "item2", "item3"), result.messages);
+    assertEquals(List.of("-", "1"), attempts.get("list"));
+  }
+
+  @Test
+  void cancellingDuringBackoffEndsTheCallAtOnceWithoutAnotherAttempt() throws Exception {
+    CountDownLatch firstAttemptFailed = new CountDownLatch(1);
+    MetricsRecorder attemptEnds = new MetricsRecorder() {
+      @Override
+      public void clientAttemptEnded(String method, String target, Status.Code code,
+          long durationNanos, long sentBytes, long receivedBytes) {
+        firstAttemptFailed.countDown();
+      }
+    };
+    TernChannel ch = track(channelBuilder().retryPolicy(RetryPolicy.builder().maxAttempts(3)
+        .initialBackoff(Duration.ofSeconds(20)).maxBackoff(Duration.ofSeconds(20)).jitter(0)
+        .build()).intercept(MetricsInterceptors.client(attemptEnds)).build());
+    CallResult<String> result = new CallResult<>();
+    ClientCall<String, String> call = ch.newCall(FLAKY, CallOptions.DEFAULT);
+    call.start(result, new Metadata());
+    call.request(1);
+    call.sendMessage("cancel,9,UNAVAILABLE");
+    call.halfClose();
+    assertTrue(firstAttemptFailed.await(30, TimeUnit.SECONDS));
+    long start = System.nanoTime();
+    call.cancel("user gave up", null);
+    result.await();
+    // Almost always CANCELLED (cancelled in the 20 s backoff); UNAVAILABLE if the cancel won the
+    // race with the attempt's own close by microseconds. Either way: at once, and no retry.
+    assertTrue(result.status.getCode() == Status.Code.CANCELLED
+        || result.status.getCode() == Status.Code.UNAVAILABLE, result.status::toString);
+    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10));
+    assertEquals(1, attempts.get("cancel").size());
   }
 
   @Test

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A small service for interceptor tests: strings whose marshaller knows their size (so bytes can
  * be counted). Get answers "got " + request and records the caller's principal; Delete answers
- * "deleted"; Throw throws; Slow waits for {@link #release} before answering.
+ * "deleted"; Throw throws; ThrowStatus throws a status with trailers; Slow waits for {@link #release} before answering.
  */
 final class ShopService {
   static final Marshaller<String> STRING = new Marshaller<>() {
@@ -45,6 +45,8 @@ final class ShopService {
   static final MethodDescriptor<String, String> DELETE = method("Delete");
   static final MethodDescriptor<String, String> THROW = method("Throw");
   static final MethodDescriptor<String, String> SLOW = method("Slow");
+  static final MethodDescriptor<String, String> THROW_STATUS = method("ThrowStatus");
+  static final Metadata.Key<String> REASON = Metadata.Key.ascii("x-reason");
 
   final AtomicInteger handled = new AtomicInteger();
   final List<Principal> principals = new CopyOnWriteArrayList<>();
@@ -67,6 +69,12 @@ final class ShopService {
         .addMethod(DELETE, unary((request, call) -> reply(call, "deleted")))
         .addMethod(THROW, unary((request, call) -> {
           throw new IllegalStateException("secret detail");
+        }))
+        .addMethod(THROW_STATUS, unary((request, call) -> {
+          Metadata trailers = new Metadata();
+          trailers.put(REASON, "stock");
+          throw Status.FAILED_PRECONDITION.withDescription("out of stock")
+              .asRuntimeException(trailers);
         }))
         .addMethod(SLOW, unary((request, call) -> {
           slowStarted.countDown();

@@ -413,8 +413,8 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   }
 
   /**
-   * Whether fewer than 32 KiB of this call's messages wait to be written: sent messages leave
-   * the count only once the server's HTTP/2 windows let them out and the socket took them.
+   * Whether a message sent now would leave at once: little (32 KiB) is on its way to the event
+   * loop, and little waits beyond what the server's stream window lets out (see SendBuffer).
    */
   @Override
   public boolean isReady() {
@@ -696,7 +696,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   private void writeData(ByteBuf frame, int bytes, boolean endOfStream, int gen) {
     if (gen != generation || done || streamId < 0) {
       frame.release();
-      onSent(bytes);
+      sendBuffer.dropped(bytes);
       return;
     }
     ClientHandler handler = transport;
@@ -706,13 +706,33 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
       promise.addListener(f -> onSent(bytes));
     }
     handler.encoder().writeData(ctx, streamId, frame, 0, endOfStream, promise);
+    if (bytes > 0 && sendBuffer.handedOff(bytes, sendWindow())) {
+      fireOnReady();
+    }
   }
 
   private void onSent(int bytes) {
-    if (bytes == 0) {
-      return;
+    if (sendBuffer.sent(bytes, sendWindow())) {
+      fireOnReady();
     }
-    if (sendBuffer.sent(bytes) && !cancelled) {
+  }
+
+  /**
+   * What the server's window lets this stream send now (RFC 9113 §6.9); 0 for a stream still
+   * held back by the server's concurrency limit, which has no window yet.
+   */
+  private int sendWindow() {
+    ClientHandler handler = transport;
+    io.netty.handler.codec.http2.Http2Stream stream =
+        handler == null || streamId < 0 ? null : handler.connection().stream(streamId);
+    if (stream == null || stream.state() == io.netty.handler.codec.http2.Http2Stream.State.CLOSED) {
+      return 0;
+    }
+    return handler.encoder().flowController().windowSize(stream);
+  }
+
+  private void fireOnReady() {
+    if (!cancelled && !done) {
       runCallback(() -> listener.onReady());
     }
   }

@@ -59,6 +59,8 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   };
 
   private final ClientSettings settings;
+  /** Grows the receive windows to the connection's BDP; null when auto flow control is off. */
+  private final BdpEstimator bdp;
   private final AsciiString scheme;
   private final IntObjectMap<ClientCallImpl<?, ?>> calls = new IntObjectHashMap<>();
   private WriteQueue writeQueue;
@@ -82,6 +84,10 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
       boolean keepAliveWithoutCalls) {
     super(decoder, encoder, initialSettings);
     this.settings = settings;
+    this.bdp = settings.autoFlowControl
+        ? new BdpEstimator(settings.flowControlWindow, BdpEstimator.DEFAULT_MAX_WINDOW,
+            System::nanoTime)
+        : null;
     this.scheme = scheme;
     this.lifecycle = lifecycle;
     this.keepAliveTimeNanos = keepAliveTimeNanos;
@@ -132,6 +138,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   public static ClientHandler create(ClientSettings settings, boolean tls, Lifecycle lifecycle,
       long keepAliveTimeNanos, long keepAliveTimeoutNanos, boolean keepAliveWithoutCalls) {
     Http2Connection connection = new DefaultHttp2Connection(false);
+    OutboundFlow.configure(connection);
     connection.local().flowController(
         new DefaultHttp2LocalFlowController(connection, 0.5f, true));
     Http2Settings initial = new Http2Settings()
@@ -202,7 +209,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof Http2ConnectionPrefaceAndSettingsFrameWrittenEvent) {
       // Fired by Netty on the client right after the preface and SETTINGS are written.
-      ConnectionWindow.open(this, ctx, settings.flowControlWindow);
+      ConnectionWindow.open(this, ctx, settings.connectionFlowControlWindow);
     }
     super.userEventTriggered(ctx, evt);
   }
@@ -357,6 +364,9 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
       return;
     }
     try {
+      if (bdp != null) {
+        bdp.bytesConsumed(bytes);
+      }
       if (decoder().flowController().consumeBytes(stream, bytes)) {
         ctx.flush();
       }
@@ -428,6 +438,9 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   @Override
   public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding,
       boolean endOfStream) {
+    if (bdp != null) {
+      bdp.onDataRead(this, ctx);
+    }
     ClientCallImpl<?, ?> call = calls.get(streamId);
     if (call == null) {
       return data.readableBytes() + padding;
@@ -496,7 +509,11 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   public void onPingRead(ChannelHandlerContext ctx, long data) {}
 
   @Override
-  public void onPingAckRead(ChannelHandlerContext ctx, long data) {}
+  public void onPingAckRead(ChannelHandlerContext ctx, long data) throws Http2Exception {
+    if (bdp != null) {
+      bdp.onPingAck(this, ctx, data);
+    }
+  }
 
   @Override
   public void onPushPromiseRead(ChannelHandlerContext ctx, int streamId, int promisedStreamId,

@@ -17,12 +17,17 @@ public final class ClientSettings {
   public final CodecRegistry codecs;
   /** Bytes a call may have waiting to be written before sendMessage waits (see SendBuffer). */
   public final int sendBufferLimit;
+  /** The connection's receive window (RFC 9113 §6.9.2), opened right after the preface. */
+  public final int connectionFlowControlWindow;
+  /** Whether BDP estimation grows the windows (see BdpEstimator). */
+  public final boolean autoFlowControl;
   /** Request bytes a call keeps to replay it on another connection (transparent retry). */
   public final long replayBufferLimit;
 
   public ClientSettings(String authority, String userAgent, Executor executor,
       int maxInboundMessageSize, int maxOutboundMessageSize, int maxHeaderListSize,
-      int flowControlWindow, CodecRegistry codecs, int sendBufferLimit, long replayBufferLimit) {
+      int flowControlWindow, CodecRegistry codecs, int sendBufferLimit,
+      int connectionFlowControlWindow, boolean autoFlowControl, long replayBufferLimit) {
     this.authority = authority;
     this.userAgent = userAgent;
     this.executor = executor;
@@ -32,6 +37,8 @@ public final class ClientSettings {
     this.flowControlWindow = flowControlWindow;
     this.codecs = codecs;
     this.sendBufferLimit = sendBufferLimit;
+    this.connectionFlowControlWindow = connectionFlowControlWindow;
+    this.autoFlowControl = autoFlowControl;
     this.replayBufferLimit = replayBufferLimit;
   }
 }

@@ -4,6 +4,7 @@ import dev.tern.Metadata;
 import dev.tern.Status;
 import dev.tern.internal.StatusMessageCodec;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.ReadOnlyHttp2Headers;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -28,6 +29,10 @@ public final class GrpcHeaders {
   public static final AsciiString GRPC_TIMEOUT = AsciiString.cached("grpc-timeout");
   public static final AsciiString GRPC_ENCODING = AsciiString.cached("grpc-encoding");
   public static final AsciiString GRPC_ACCEPT_ENCODING = AsciiString.cached("grpc-accept-encoding");
+
+  /** Trailers of a successful call with no metadata: read-only, shared by every call. */
+  public static final Http2Headers OK_TRAILERS = ReadOnlyHttp2Headers.trailers(false,
+      GRPC_STATUS, AsciiString.cached("0"));
 
   private static final AsciiString[] STATUS_CODES = new AsciiString[Status.Code.values().length];
 

@@ -5,31 +5,48 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
- * Accounts for one call's outbound bytes: queued from the moment the application hands a message
- * over until Netty reports it written to the socket. A message waits there for the peer's HTTP/2
- * window (stream and connection, RFC 9113 §6.9) and for the socket to accept it, so the count
- * reflects both the peer's reading and the connection's writability.
+ * One call's outbound bytes, from {@code sendMessage} until Netty reports them written to the
+ * socket, and what they mean for readiness and memory.
  *
- * <ul>
- *   <li>Below {@link #ON_READY_THRESHOLD} the call is ready ({@code isReady()}); crossing back
- *       below it fires {@code onReady}.
- *   <li>At {@code limit} the sender is made to wait: {@link #awaitRoom} blocks the sending
- *       thread until the bytes drain or the call ends. An event-loop thread must never block, so
- *       there the caller fails the call instead. Memory per call is thus bounded by the limit plus
- *       one message, whatever the application does.
- * </ul>
+ * <p><b>Readiness</b> ({@link #isReady}) holds while all three are true:
+ * <ol>
+ *   <li>fewer than {@link #ON_READY_THRESHOLD} bytes are on their way from the application to
+ *       the event loop;
+ *   <li>of the bytes handed to Netty, fewer than {@code ON_READY_THRESHOLD} exceed what the
+ *       stream's send window (the peer's window, RFC 9113 §6.9) covers: bytes the window covers
+ *       leave at once, the rest wait for the peer to read. Bytes written to the channel but not
+ *       yet to the socket count as waiting too, so a congested connection also holds senders;
+ *   <li>fewer than {@code limit} bytes are held in all (so a ready sender never blocks).
+ * </ol>
+ * A sender that respects readiness keeps about one window in flight: a long link stays busy, a
+ * peer that stops reading stops the sender after one window, and another stream's backlog never
+ * holds this one (Netty's own stream writability also counts the connection's total backlog,
+ * which would let one stalled call stop every other; hence this count per stream). Each
+ * condition is tracked on the event loop as it clears, which is when {@code onReady} fires.
  *
- * <p>Thread-safe: application threads add, the event loop completes writes.
+ * <p><b>Memory</b> ({@link #awaitRoom}): at {@code limit} held bytes the sender waits: the
+ * sending thread blocks until bytes drain or the call ends. An event-loop thread must never
+ * block, so there the caller fails the call instead. Memory per call is thus bounded by the
+ * limit plus one message, whatever the application does.
+ *
+ * <p>Thread-safe: application threads add; the event loop hands off, writes and drops.
  */
 final class SendBuffer {
-  /** Bytes queued above which a call reports not ready (as grpc-java: 32 KiB). */
+  /** Bytes on their way, or waiting for the peer's window, above which a call is not ready. */
   static final int ON_READY_THRESHOLD = 32 * 1024;
 
   /** What {@link #awaitRoom} found. */
   enum Room { AVAILABLE, CALL_ENDED, CANNOT_BLOCK, INTERRUPTED }
 
-  private final AtomicInteger queued = new AtomicInteger();
+  /** Everything not yet written to the socket. */
+  private final AtomicInteger held = new AtomicInteger();
+  /** Queued by the application, not yet handed to Netty. */
+  private final AtomicInteger inHandoff = new AtomicInteger();
+  /** Handed to Netty, not yet written to the socket. Event loop only. */
+  private int inNetty;
   private final int limit;
+  /** Whether the bytes in Netty beyond the stream window are below the threshold. */
+  private volatile boolean windowOk = true;
   private volatile int waiters;
 
   SendBuffer(int limit) {
@@ -37,20 +54,20 @@ final class SendBuffer {
   }
 
   boolean isReady() {
-    return queued.get() < ON_READY_THRESHOLD;
+    return windowOk && inHandoff.get() < ON_READY_THRESHOLD && held.get() < limit;
   }
 
-  int queuedBytes() {
-    return queued.get();
+  int heldBytes() {
+    return held.get();
   }
 
   /**
-   * Waits until fewer than {@code limit} bytes are queued, the call ends ({@code ended} turns
+   * Waits until fewer than {@code limit} bytes are held, the call ends ({@code ended} turns
    * true; {@link #wake} is called then) or the thread is interrupted (its flag is kept). Does
    * not wait on a Netty event-loop thread: that thread is the one that would drain the bytes.
    */
   Room awaitRoom(BooleanSupplier ended) {
-    if (queued.get() < limit) {
+    if (held.get() < limit) {
       return Room.AVAILABLE;
     }
     if (ThreadExecutorMap.currentExecutor() != null) {
@@ -59,7 +76,7 @@ final class SendBuffer {
     synchronized (this) {
       waiters++;
       try {
-        while (queued.get() >= limit) {
+        while (held.get() >= limit) {
           if (ended.getAsBoolean()) {
             return Room.CALL_ENDED;
           }
@@ -76,17 +93,52 @@ final class SendBuffer {
     }
   }
 
+  /** The application queued {@code bytes} for sending. */
   void add(int bytes) {
-    queued.addAndGet(bytes);
+    held.addAndGet(bytes);
+    inHandoff.addAndGet(bytes);
   }
 
-  /** {@code bytes} were written (or dropped); returns whether the call just became ready. */
-  boolean sent(int bytes) {
-    int after = queued.addAndGet(-bytes);
+  /**
+   * Event loop: {@code bytes} were handed to Netty; {@code window} is the stream's send window
+   * now (0 if the stream has none yet). Returns whether the call just became ready.
+   */
+  boolean handedOff(int bytes, int window) {
+    int after = inHandoff.addAndGet(-bytes);
+    inNetty += bytes;
+    boolean crossed = after < ON_READY_THRESHOLD && after + bytes >= ON_READY_THRESHOLD;
+    return (updateWindowOk(window) | crossed) && isReady();
+  }
+
+  /**
+   * Event loop: {@code bytes} handed to Netty were written to the socket (or failed); returns
+   * whether the call just became ready.
+   */
+  boolean sent(int bytes, int window) {
+    inNetty -= bytes;
+    int after = held.addAndGet(-bytes);
     if (waiters > 0 && after < limit) {
       wake();
     }
-    return after < ON_READY_THRESHOLD && after + bytes >= ON_READY_THRESHOLD;
+    boolean crossed = after < limit && after + bytes >= limit;
+    return (updateWindowOk(window) | crossed) && isReady();
+  }
+
+  /** Event loop: {@code bytes} were dropped before reaching Netty (the call ended). */
+  void dropped(int bytes) {
+    inHandoff.addAndGet(-bytes);
+    int after = held.addAndGet(-bytes);
+    if (waiters > 0 && after < limit) {
+      wake();
+    }
+  }
+
+  /** Recomputes the window condition; returns whether it just turned true. */
+  private boolean updateWindowOk(int window) {
+    boolean ok = inNetty - Math.max(0, window) < ON_READY_THRESHOLD;
+    boolean was = windowOk;
+    windowOk = ok;
+    return ok && !was;
   }
 
   /** Wakes blocked senders, e.g. because the call ended. */

@@ -502,8 +502,8 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   }
 
   /**
-   * Whether fewer than 32 KiB of this call's messages wait to be written: sent messages leave
-   * the count only once the client's HTTP/2 windows let them out and the socket took them.
+   * Whether a message sent now would leave at once: little (32 KiB) is on its way to the event
+   * loop, and little waits beyond what the client's stream window lets out (see SendBuffer).
    */
   @Override
   public boolean isReady() {
@@ -563,12 +563,17 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
       return;
     }
     headersWritten = true;
-    Http2Headers headers = responseHeaders();
-    if (codec != null) {
-      headers.set(GrpcHeaders.GRPC_ENCODING, codec.encoding());
-    }
-    if (metadata != null) {
-      GrpcHeaders.addMetadata(metadata, headers);
+    Http2Headers headers;
+    if (codec == null && (metadata == null || metadata.isEmpty())) {
+      headers = handler.plainResponseHeaders();
+    } else {
+      headers = responseHeaders();
+      if (codec != null) {
+        headers.set(GrpcHeaders.GRPC_ENCODING, codec.encoding());
+      }
+      if (metadata != null) {
+        GrpcHeaders.addMetadata(metadata, headers);
+      }
     }
     ChannelHandlerContext ctx = handler.context();
     handler.encoder().writeHeaders(ctx, stream.id(), headers, 0, false, ctx.newPromise());
@@ -577,17 +582,32 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   private void writeMessage(ByteBuf frame, int bytes) {
     if (terminated) {
       frame.release();
-      onSent(bytes);
+      sendBuffer.dropped(bytes);
       return;
     }
     ChannelHandlerContext ctx = handler.context();
     ChannelPromise promise = ctx.newPromise();
     promise.addListener(f -> onSent(bytes));
     handler.encoder().writeData(ctx, stream.id(), frame, 0, false, promise);
+    if (sendBuffer.handedOff(bytes, sendWindow())) {
+      fireOnReady();
+    }
   }
 
   private void onSent(int bytes) {
-    if (sendBuffer.sent(bytes) && !cancelled) {
+    if (sendBuffer.sent(bytes, sendWindow())) {
+      fireOnReady();
+    }
+  }
+
+  /** What the client's window lets this stream send now (RFC 9113 §6.9). */
+  private int sendWindow() {
+    return stream.state() == Http2Stream.State.CLOSED
+        ? 0 : handler.encoder().flowController().windowSize(stream);
+  }
+
+  private void fireOnReady() {
+    if (!cancelled && !terminated) {
       runCallback(() -> listener.onReady());
     }
   }
@@ -597,12 +617,18 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     if (stream.state() == Http2Stream.State.CLOSED) {
       return;
     }
-    Http2Headers headers = headersWritten ? new DefaultHttp2Headers(false) : responseHeaders();
-    headersWritten = true;
-    GrpcHeaders.addStatus(status, headers);
-    if (trailers != null) {
-      GrpcHeaders.addMetadata(trailers, headers);
+    Http2Headers headers;
+    if (headersWritten && status.isOk() && status.getDescription() == null
+        && (trailers == null || trailers.isEmpty())) {
+      headers = GrpcHeaders.OK_TRAILERS;
+    } else {
+      headers = headersWritten ? new DefaultHttp2Headers(false) : responseHeaders();
+      GrpcHeaders.addStatus(status, headers);
+      if (trailers != null) {
+        GrpcHeaders.addMetadata(trailers, headers);
+      }
     }
+    headersWritten = true;
     handler.writeFinalHeaders(stream, headers);
   }
 

@@ -27,6 +27,7 @@ import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.ReadOnlyHttp2Headers;
 import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -65,11 +66,15 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   private static final int DRAIN_FINAL_GOAWAY_SENT = 2;
 
   private final ServerSettings settings;
+  /** Grows the receive windows to the connection's BDP; null when auto flow control is off. */
+  private final BdpEstimator bdp;
   private final Http2Connection.PropertyKey callKey;
   // A stream answered without a call: ANSWERED, or the answer waiting for the request to end.
   private final Http2Connection.PropertyKey earlyAnswerKey;
   private WriteQueue writeQueue;
   private Attributes attributes = Attributes.EMPTY;
+  /** The response headers of a call that adds none: built once, shared read-only by calls. */
+  private final Http2Headers plainResponseHeaders;
   private ChannelHandlerContext ctx;
   private boolean connectionWindowOpen;
 
@@ -89,6 +94,17 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
       Http2Settings initialSettings, ServerSettings settings, FrameHooks hooks) {
     super(decoder, encoder, initialSettings);
     this.settings = settings;
+    String accept = settings.codecs.acceptEncoding();
+    this.plainResponseHeaders = accept == null
+        ? ReadOnlyHttp2Headers.serverHeaders(false, GrpcHeaders.STATUS_OK,
+            GrpcHeaders.CONTENT_TYPE, GrpcHeaders.CONTENT_TYPE_GRPC)
+        : ReadOnlyHttp2Headers.serverHeaders(false, GrpcHeaders.STATUS_OK,
+            GrpcHeaders.CONTENT_TYPE, GrpcHeaders.CONTENT_TYPE_GRPC,
+            GrpcHeaders.GRPC_ACCEPT_ENCODING, AsciiString.of(accept));
+    this.bdp = settings.autoFlowControl
+        ? new BdpEstimator(settings.flowControlWindow, BdpEstimator.DEFAULT_MAX_WINDOW,
+            System::nanoTime)
+        : null;
     this.callKey = encoder.connection().newKey();
     this.earlyAnswerKey = encoder.connection().newKey();
     ServerLimits limits = settings.limits;
@@ -128,6 +144,7 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   /** A handler for one accepted connection. */
   public static ServerHandler create(ServerSettings settings) {
     Http2Connection connection = new DefaultHttp2Connection(true);
+    OutboundFlow.configure(connection);
     // The connection window is refilled as bytes arrive: each stream's own window, driven by
     // what its application consumes, bounds memory, so one stalled call cannot starve the others.
     connection.local().flowController(
@@ -206,7 +223,7 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
         .set(Attributes.LOCAL_ADDRESS, ctx.channel().localAddress())
         .build();
     super.handlerAdded(ctx);
-    connectionWindowOpen = ConnectionWindow.open(this, ctx, settings.flowControlWindow);
+    connectionWindowOpen = ConnectionWindow.open(this, ctx, settings.connectionFlowControlWindow);
     startLifecycleTimers();
   }
 
@@ -214,7 +231,7 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     super.channelActive(ctx);
     if (!connectionWindowOpen) {
-      connectionWindowOpen = ConnectionWindow.open(this, ctx, settings.flowControlWindow);
+      connectionWindowOpen = ConnectionWindow.open(this, ctx, settings.connectionFlowControlWindow);
     }
   }
 
@@ -381,6 +398,11 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
     return ctx;
   }
 
+  /** Read-only response headers for a call with no metadata and no grpc-encoding to add. */
+  Http2Headers plainResponseHeaders() {
+    return plainResponseHeaders;
+  }
+
   ServerSettings settings() {
     return settings;
   }
@@ -423,6 +445,9 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   /** Returns flow-control credit for bytes the application consumed. */
   void returnBytes(Http2Stream stream, int bytes) {
     try {
+      if (bdp != null) {
+        bdp.bytesConsumed(bytes);
+      }
       if (decoder().flowController().consumeBytes(stream, bytes)) {
         // A WINDOW_UPDATE was written; a read-complete or write-queue flush may be far away.
         ctx.flush();
@@ -554,6 +579,9 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   @Override
   public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding,
       boolean endOfStream) throws Http2Exception {
+    if (bdp != null) {
+      bdp.onDataRead(this, ctx);
+    }
     Http2Stream stream = connection().stream(streamId);
     ServerCallImpl<?, ?> call = stream == null ? null : stream.getProperty(callKey);
     if (call == null) {
@@ -610,7 +638,10 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   }
 
   @Override
-  public void onPingAckRead(ChannelHandlerContext ctx, long data) {
+  public void onPingAckRead(ChannelHandlerContext ctx, long data) throws Http2Exception {
+    if (bdp != null && bdp.onPingAck(this, ctx, data)) {
+      return;
+    }
     if (data == DRAIN_PING_DATA) {
       sendFinalGoAway();
     }
@@ -702,7 +733,10 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
    * write because a reset discards whatever is still queued behind flow control.
    */
   void writeFinalHeaders(Http2Stream stream, Http2Headers headers) {
-    encoder().writeHeaders(ctx, stream.id(), headers, 0, true, resetAfterResponse(stream));
+    // A request that has ended (every unary call) needs no reset: skip the listener.
+    ChannelPromise promise = stream.state() == Http2Stream.State.HALF_CLOSED_REMOTE
+        ? ctx.newPromise() : resetAfterResponse(stream);
+    encoder().writeHeaders(ctx, stream.id(), headers, 0, true, promise);
   }
 
   /** A promise for the last frame of a response that then resets a still-open request. */

@@ -25,11 +25,16 @@ public final class ServerSettings {
   public final int sendBufferLimit;
   /** Protections against abusive peers and connection-lifetime settings. */
   public final ServerLimits limits;
+  /** The connection's receive window (RFC 9113 §6.9.2), opened right after the preface. */
+  public final int connectionFlowControlWindow;
+  /** Whether BDP estimation grows the windows (see BdpEstimator). */
+  public final boolean autoFlowControl;
 
   public ServerSettings(Map<String, ServerMethodDefinition<?, ?>> methodsByPath, Executor executor,
       int maxInboundMessageSize, int maxOutboundMessageSize, int maxHeaderListSize,
       int maxConcurrentStreams, int flowControlWindow, CodecRegistry codecs,
-      int sendBufferLimit, ServerLimits limits) {
+      int sendBufferLimit, ServerLimits limits, int connectionFlowControlWindow,
+      boolean autoFlowControl) {
     this.methodsByPath = Map.copyOf(methodsByPath);
     this.executor = executor;
     this.maxInboundMessageSize = maxInboundMessageSize;
@@ -40,5 +45,7 @@ public final class ServerSettings {
     this.codecs = codecs;
     this.sendBufferLimit = sendBufferLimit;
     this.limits = limits;
+    this.connectionFlowControlWindow = connectionFlowControlWindow;
+    this.autoFlowControl = autoFlowControl;
   }
 }

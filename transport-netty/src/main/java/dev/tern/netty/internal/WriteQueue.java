@@ -1,8 +1,8 @@
 package dev.tern.netty.internal;
 
 import io.netty.channel.Channel;
+import io.netty.util.internal.PlatformDependent;
 import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -19,7 +19,9 @@ public final class WriteQueue implements Runnable {
   private static final int MAX_COMMANDS_PER_FLUSH = 128;
 
   private final Channel channel;
-  private final Queue<Command> queue = new ConcurrentLinkedQueue<>();
+  // Many producers, one consumer (the event loop): an array-backed MPSC queue allocates nothing
+  // per command, unlike a linked queue's node.
+  private final Queue<Command> queue = PlatformDependent.newMpscQueue();
   private final AtomicBoolean scheduled = new AtomicBoolean();
 
   public WriteQueue(Channel channel) {

@@ -1,0 +1,91 @@
+package dev.tern.interop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The launchers as outside tools use them: interop-server.sh with TLS, interop-client.sh for two
+ * cases and one failure, then SIGTERM. Runs after packaging (failsafe), when the class path file
+ * the scripts read exists.
+ */
+class InteropLaunchersIT {
+  private static final Pattern STARTED = Pattern.compile("Server started on port (\\d+)");
+  private final File dir = new File(System.getProperty("tern.interop.dir", "."));
+
+  @Test
+  void serverScriptServesClientScriptCasesAndStopsOnSigterm() throws Exception {
+    Process server = new ProcessBuilder("bash", "interop-server.sh", "--port=0", "--use_tls=true")
+        .directory(dir).redirectErrorStream(true).start();
+    try {
+      BufferedReader out = new BufferedReader(
+          new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+      CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
+        try {
+          for (String line; (line = out.readLine()) != null; ) {
+            Matcher m = STARTED.matcher(line);
+            if (m.find()) {
+              return Integer.parseInt(m.group(1));
+            }
+          }
+          throw new IllegalStateException("server exited without starting");
+        } catch (IOException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      int p = port.get(60, TimeUnit.SECONDS);
+      // exec: the script's process is the JVM itself.
+      assertTrue(server.info().command().orElse("").endsWith("java"),
+          () -> "server PID runs " + server.info().command());
+
+      for (String testCase : List.of("empty_unary", "ping_pong")) {
+        Result r = client("--server_host=127.0.0.1", "--server_port=" + p,
+            "--test_case=" + testCase, "--use_tls=true", "--use_test_ca=true",
+            "--server_host_override=" + InteropTls.SERVER_HOST_OVERRIDE);
+        assertEquals(0, r.exit, () -> testCase + ": " + r.output);
+      }
+
+      // Plaintext to the TLS port fails fast, with one line saying why.
+      Result failed = client("--server_host=127.0.0.1", "--server_port=" + p,
+          "--test_case=empty_unary");
+      assertNotEquals(0, failed.exit, failed.output);
+      assertEquals(1, failed.output.lines().count(), failed.output);
+      assertTrue(failed.output.startsWith("FAILED empty_unary: "), failed.output);
+
+      server.destroy(); // SIGTERM
+      assertTrue(server.waitFor(20, TimeUnit.SECONDS), "server did not stop on SIGTERM");
+      // 143 = 128 + SIGTERM: the JVM ran its shutdown hook and exited.
+      assertEquals(143, server.exitValue());
+    } finally {
+      server.destroyForcibly();
+    }
+  }
+
+  private record Result(int exit, String output) {}
+
+  private Result client(String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of("bash", "interop-client.sh"));
+    command.addAll(List.of(args));
+    Process client = new ProcessBuilder(command).directory(dir).redirectErrorStream(true).start();
+    String output;
+    try (BufferedReader r = new BufferedReader(
+        new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8))) {
+      output = r.lines().collect(Collectors.joining("\n"));
+    }
+    assertTrue(client.waitFor(60, TimeUnit.SECONDS), "client did not finish");
+    return new Result(client.exitValue(), output);
+  }
+}
