@@ -205,6 +205,72 @@ class FlowControlTest {
   }
 
   @Test
+  void observerStyleClientStreamIsHeldAtTheSendBufferLimit() throws Exception {
+    CompletableFuture<ServerCall<String, String>> serverCall = new CompletableFuture<>();
+    ServerCallHandler<String, String> silent = (call, headers) -> {
+      serverCall.complete(call);
+      return new ServerCall.Listener<>() {
+        int received;
+
+        @Override
+        public void onMessage(String message) {
+          received++;
+        }
+
+        @Override
+        public void onHalfClose() {
+          call.sendMessage(Integer.toString(received));
+          call.close(Status.OK, new Metadata());
+        }
+      };
+    };
+    start(StreamingMethods.service(CLIENT_STREAM, silent), b -> {});
+    TernChannel limited = TernChannel.builder().target("127.0.0.1:" + proxy.port())
+        .flowControlWindow(WINDOW).sendBufferLimit(128 * 1024).build();
+    try {
+      int count = 5000;
+      AtomicInteger accepted = new AtomicInteger();
+      CompletableFuture<String> response = new CompletableFuture<>();
+      StreamObserver<String> requests = dev.tern.ClientCalls.asyncClientStreamingCall(
+          limited.newCall(CLIENT_STREAM, CallOptions.DEFAULT), new StreamObserver<>() {
+            @Override
+            public void onNext(String value) {
+              response.complete(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              response.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {}
+          });
+      // The simplest client streamer: a loop of onNext on its own thread, no isReady.
+      CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
+        for (int i = 0; i < count; i++) {
+          requests.onNext(StreamingMethods.payload(i, MESSAGE));
+          accepted.incrementAndGet();
+        }
+        requests.onCompleted();
+      });
+      ServerCall<String, String> call = serverCall.get(10, TimeUnit.SECONDS);
+      long handed = awaitQuiet(accepted::get) * (MESSAGE + 5L);
+      assertTrue(proxy.bytesToServer() <= WINDOW + OVERHEAD, "on the wire: "
+          + proxy.bytesToServer());
+      assertTrue(handed <= WINDOW + 128 * 1024 + MESSAGE + OVERHEAD,
+          "onNext accepted " + handed + " bytes for a server that reads nothing");
+      assertTrue(!sender.isDone(), "the sending thread waits");
+
+      call.request(Integer.MAX_VALUE);
+      sender.get(60, TimeUnit.SECONDS);
+      assertEquals(Integer.toString(count), response.get(60, TimeUnit.SECONDS));
+    } finally {
+      limited.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void eventLoopHandlerThatIgnoresIsReadyFailsAtTheSendBufferLimit() throws Exception {
     AtomicInteger sentByHandler = new AtomicInteger();
     start(StreamingMethods.service(SERVER_STREAM,

@@ -183,7 +183,10 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
       }
     }
     synchronized (lock) {
-      requestHeaders = requestHeaders(headers);
+      // A call that adds nothing to the headers every call sends (no metadata, encoding or
+      // deadline) uses the connection's shared read-only copy of them, picked in createStream.
+      requestHeaders = (headers == null || headers.isEmpty())
+          && outboundCodec == null && deadline == null ? null : requestHeaders(headers);
     }
     CompletableFuture<ClientHandler> first = transports.transport(callOptions.isWaitForReady());
     connection = first;
@@ -198,37 +201,46 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
 
   /** Starts attempt {@code gen} on the connection {@code future} brings. */
   private void attach(CompletableFuture<ClientHandler> future, int gen) {
-    future.whenComplete((handler, failure) -> {
-      if (failure != null) {
-        Status status;
-        synchronized (lock) {
-          status = cancelStatus;
-        }
-        if (status == null) {
-          status = failure instanceof StatusRuntimeException
-              ? ((StatusRuntimeException) failure).getStatus()
-              // An IOException's message says it all (refused, TLS handshake failed and why).
-              : Status.UNAVAILABLE.withDescription("Connection failed: "
-                  + (failure instanceof java.io.IOException && failure.getMessage() != null
-                      ? failure.getMessage() : failure.toString())).withCause(failure);
-        }
-        failBeforeStream(status);
+    ClientHandler ready = future.isDone() && !future.isCompletedExceptionally()
+        ? future.getNow(null) : null;
+    if (ready != null) {
+      // The usual case: the connection is up. No completion callback to allocate.
+      onTransport(ready, null, gen);
+      return;
+    }
+    future.whenComplete((handler, failure) -> onTransport(handler, failure, gen));
+  }
+
+  private void onTransport(ClientHandler handler, Throwable failure, int gen) {
+    if (failure != null) {
+      Status status;
+      synchronized (lock) {
+        status = cancelStatus;
+      }
+      if (status == null) {
+        status = failure instanceof StatusRuntimeException
+            ? ((StatusRuntimeException) failure).getStatus()
+            // An IOException's message says it all (refused, TLS handshake failed and why).
+            : Status.UNAVAILABLE.withDescription("Connection failed: "
+                + (failure instanceof java.io.IOException && failure.getMessage() != null
+                    ? failure.getMessage() : failure.toString())).withCause(failure);
+      }
+      failBeforeStream(status);
+      return;
+    }
+    synchronized (lock) {
+      if (gen != generation || pending == null) {
         return;
       }
-      synchronized (lock) {
-        if (gen != generation || pending == null) {
-          return;
-        }
-        int initialRequests = requested;
-        Http2Headers headers = requestHeaders;
-        handler.writeQueue().enqueue(() -> createStream(handler, headers, gen, initialRequests));
-        for (WriteQueue.Command c : pending) {
-          handler.writeQueue().enqueue(c);
-        }
-        pending = null;
-        transport = handler;
+      int initialRequests = requested;
+      Http2Headers headers = requestHeaders;
+      handler.writeQueue().enqueue(() -> createStream(handler, headers, gen, initialRequests));
+      for (WriteQueue.Command c : pending) {
+        handler.writeQueue().enqueue(c);
       }
-    });
+      pending = null;
+      transport = handler;
+    }
   }
 
   /** Ends a call that never got a stream; commands issued already or later only release. */
@@ -297,7 +309,8 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     if (cancelled || sendFailed) {
       return;
     }
-    switch (sendBuffer.awaitRoom(() -> finished || cancelled)) {
+    switch (sendBuffer.hasRoom()
+        ? SendBuffer.Room.AVAILABLE : sendBuffer.awaitRoom(() -> finished || cancelled)) {
       case AVAILABLE:
         break;
       case CALL_ENDED:
@@ -687,7 +700,11 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
         }
       }
     });
-    headers.scheme(handler.scheme());
+    if (headers == null) {
+      headers = handler.plainRequestHeaders(method.getPath());
+    } else {
+      headers.scheme(handler.scheme());
+    }
     handler.encoder().writeHeaders(ctx, streamId, headers, 0, false, promise);
     streamReady = true;
     runCallback(() -> listener.onReady());
@@ -957,18 +974,19 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   }
 
   private void runCallback(Runnable task) {
-    Runnable guarded = () -> {
-      try {
-        task.run();
-      } catch (Throwable t) {
-        // A throwing listener must not break the transport; cancel the call instead.
-        cancel(Status.CANCELLED.withDescription("Listener threw an exception").withCause(t));
-      }
-    };
     if (callbackExecutor == null) {
-      guarded.run();
+      runGuarded(task); // no wrapper to allocate on the event loop
     } else {
-      callbackExecutor.execute(guarded);
+      callbackExecutor.execute(() -> runGuarded(task));
+    }
+  }
+
+  private void runGuarded(Runnable task) {
+    try {
+      task.run();
+    } catch (Throwable t) {
+      // A throwing listener must not break the transport; cancel the call instead.
+      cancel(Status.CANCELLED.withDescription("Listener threw an exception").withCause(t));
     }
   }
 }

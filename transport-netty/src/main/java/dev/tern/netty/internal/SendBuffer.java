@@ -61,6 +61,11 @@ final class SendBuffer {
     return held.get();
   }
 
+  /** Whether a message may be added without waiting (the common case; no allocation). */
+  boolean hasRoom() {
+    return held.get() < limit;
+  }
+
   /**
    * Waits until fewer than {@code limit} bytes are held, the call ends ({@code ended} turns
    * true; {@link #wake} is called then) or the thread is interrupted (its flag is kept). Does
