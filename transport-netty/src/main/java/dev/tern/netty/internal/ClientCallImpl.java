@@ -160,7 +160,24 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
         return;
       }
     }
-    Http2Headers requestHeaders = requestHeaders(headers);
+    // A call that adds nothing to the headers every call sends (no metadata, encoding or
+    // deadline) uses the connection's shared read-only copy of them, picked in createStream.
+    Http2Headers requestHeaders = (headers == null || headers.isEmpty())
+        && outboundCodec == null && deadline == null ? null : requestHeaders(headers);
+    ClientHandler ready = connection.isDone() && !connection.isCompletedExceptionally()
+        ? connection.getNow(null) : null;
+    if (ready != null) {
+      // The usual case: the connection is up. Same as below without the completion callback.
+      synchronized (lock) {
+        ready.writeQueue().enqueue(() -> createStream(ready, requestHeaders));
+        for (WriteQueue.Command c : pending) {
+          ready.writeQueue().enqueue(c);
+        }
+        pending = null;
+        transport = ready;
+      }
+      return;
+    }
     connection.whenComplete((handler, failure) -> {
       if (failure != null) {
         // An IOException's message says it all (refused, TLS handshake failed and why).
@@ -493,7 +510,11 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
             + f.cause()).withCause(f.cause()), new Metadata());
       }
     });
-    headers.scheme(handler.scheme());
+    if (headers == null) {
+      headers = handler.plainRequestHeaders(method.getPath());
+    } else {
+      headers.scheme(handler.scheme());
+    }
     handler.encoder().writeHeaders(ctx, streamId, headers, 0, false, promise);
     streamReady = true;
     runCallback(() -> listener.onReady());
@@ -745,18 +766,19 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   }
 
   private void runCallback(Runnable task) {
-    Runnable guarded = () -> {
-      try {
-        task.run();
-      } catch (Throwable t) {
-        // A throwing listener must not break the transport; cancel the call instead.
-        cancel(Status.CANCELLED.withDescription("Listener threw an exception").withCause(t));
-      }
-    };
     if (callbackExecutor == null) {
-      guarded.run();
+      runGuarded(task); // no wrapper to allocate on the event loop
     } else {
-      callbackExecutor.execute(guarded);
+      callbackExecutor.execute(() -> runGuarded(task));
+    }
+  }
+
+  private void runGuarded(Runnable task) {
+    try {
+      task.run();
+    } catch (Throwable t) {
+      // A throwing listener must not break the transport; cancel the call instead.
+      cancel(Status.CANCELLED.withDescription("Listener threw an exception").withCause(t));
     }
   }
 }

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.ReadOnlyHttp2Headers;
 import io.netty.util.AsciiString;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
@@ -33,6 +34,8 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   private final ClientSettings settings;
   /** Grows the receive windows to the connection's BDP; null when auto flow control is off. */
   private final BdpEstimator bdp;
+  /** Read-only request headers of calls that add none, by :path. Event loop only. */
+  private final java.util.Map<String, Http2Headers> plainRequestHeaders = new java.util.HashMap<>();
   private final AsciiString scheme;
   private final IntObjectMap<ClientCallImpl<?, ?>> calls = new IntObjectHashMap<>();
   private WriteQueue writeQueue;
@@ -144,6 +147,33 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   }
 
   /** {@code :scheme} of this connection's requests. */
+  /**
+   * The request headers every call to {@code path} sends, built once per connection and shared
+   * read-only (their HPACK encoding still happens per request). Event loop only.
+   */
+  Http2Headers plainRequestHeaders(String path) {
+    Http2Headers headers = plainRequestHeaders.get(path);
+    if (headers == null) {
+      String accept = settings.codecs.acceptEncoding();
+      AsciiString[] others = accept == null
+          ? new AsciiString[] {
+              GrpcHeaders.CONTENT_TYPE, GrpcHeaders.CONTENT_TYPE_GRPC,
+              GrpcHeaders.TE, GrpcHeaders.TE_TRAILERS,
+              GrpcHeaders.USER_AGENT, AsciiString.of(settings.userAgent)}
+          : new AsciiString[] {
+              GrpcHeaders.CONTENT_TYPE, GrpcHeaders.CONTENT_TYPE_GRPC,
+              GrpcHeaders.TE, GrpcHeaders.TE_TRAILERS,
+              GrpcHeaders.USER_AGENT, AsciiString.of(settings.userAgent),
+              GrpcHeaders.GRPC_ACCEPT_ENCODING, AsciiString.of(accept)};
+      headers = ReadOnlyHttp2Headers.clientHeaders(false, GrpcHeaders.POST, AsciiString.of(path),
+          scheme, AsciiString.of(settings.authority), others);
+      if (plainRequestHeaders.size() < 1024) {
+        plainRequestHeaders.put(path, headers);
+      }
+    }
+    return headers;
+  }
+
   AsciiString scheme() {
     return scheme;
   }

@@ -340,23 +340,24 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   }
 
   private void runCallback(Runnable task) {
-    Runnable guarded = () -> {
-      if (callbacksStopped) {
-        return;
-      }
-      Context previous = context.attach();
-      try {
-        task.run();
-      } catch (Throwable t) {
-        applicationFailed(t);
-      } finally {
-        context.detach(previous);
-      }
-    };
     if (callbackExecutor == null) {
-      guarded.run();
+      runGuarded(task); // no wrapper to allocate on the event loop
     } else {
-      callbackExecutor.execute(guarded);
+      callbackExecutor.execute(() -> runGuarded(task));
+    }
+  }
+
+  private void runGuarded(Runnable task) {
+    if (callbacksStopped) {
+      return;
+    }
+    Context previous = context.attach();
+    try {
+      task.run();
+    } catch (Throwable t) {
+      applicationFailed(t);
+    } finally {
+      context.detach(previous);
     }
   }
 
@@ -399,7 +400,13 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
 
   @Override
   public void request(int numMessages) {
-    handler.runOnEventLoop(() -> deframer.request(numMessages));
+    if (handler.context().executor().inEventLoop()) {
+      deframer.request(numMessages);
+    } else {
+      // Through the write queue: a handler's request, response and close (what a unary call
+      // does from startCall on) then cost one event-loop task and one flush, not two.
+      handler.writeQueue().enqueue(() -> deframer.request(numMessages));
+    }
   }
 
   @Override
