@@ -370,7 +370,7 @@ abstract class StreamingContractTest {
     call.send(StreamingContract.streamRequest(count, 1000)); // 2 MB, 30 windows
     call.halfClose();
 
-    long sent = awaitQuiet(() -> proxy.bytesToClient() - before);
+    long sent = awaitQuiet(() -> proxy.bytesToClient() - before, SMALL_WINDOW / 2);
     assertTrue(sent >= SMALL_WINDOW / 2, "the server filled the window: " + sent);
     assertTrue(sent <= SMALL_WINDOW + OVERHEAD,
         sent + " bytes sent to a client that reads nothing; its window is " + SMALL_WINDOW);
@@ -406,7 +406,8 @@ abstract class StreamingContractTest {
       }
     });
     gates.arrived(gate).get(10, TimeUnit.SECONDS);
-    long sent = awaitQuiet(() -> smallWindowProxy.bytesToServer() - before);
+    long sent = awaitQuiet(() -> smallWindowProxy.bytesToServer() - before,
+        SMALL_WINDOW / 2);
     assertTrue(sent >= SMALL_WINDOW / 2, "the client filled the window: " + sent);
     assertTrue(sent <= SMALL_WINDOW + OVERHEAD,
         sent + " bytes sent to a server that reads nothing; its window is " + SMALL_WINDOW);
@@ -444,24 +445,25 @@ abstract class StreamingContractTest {
   }
 
   /**
-   * Waits until {@code counter} has not moved for 300 ms (at most 20 s) and returns it: how far
-   * a sender got before flow control stopped it.
+   * Waits until {@code counter} has reached {@code atLeast} and then not moved for 300 ms (at
+   * most 30 s in all) and returns it: how far a sender got before flow control stopped it. The
+   * floor keeps a slow start (a loaded machine) from passing for a stop.
    */
-  static long awaitQuiet(LongSupplier counter) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+  static long awaitQuiet(LongSupplier counter, long atLeast) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     long last = counter.getAsLong();
     long since = System.nanoTime();
     while (System.nanoTime() < deadline) {
       Thread.sleep(20); // polling a byte counter: there is no event to wait for
       long now = counter.getAsLong();
-      if (now != last || now == 0) {
+      if (now != last || now < atLeast) {
         last = now;
         since = System.nanoTime();
       } else if (System.nanoTime() - since > TimeUnit.MILLISECONDS.toNanos(300)) {
         return now;
       }
     }
-    throw new AssertionError("the byte count never settled: " + last);
+    throw new AssertionError("the count never settled at or above " + atLeast + ": " + last);
   }
 
   static int getInt(byte[] b) {

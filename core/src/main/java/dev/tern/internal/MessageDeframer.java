@@ -160,8 +160,11 @@ public final class MessageDeframer {
           close();
           sink.endOfStream();
         } else if (!wholeFrameBuffered()) {
-          // Bytes remain that can never form a whole message.
-          fail(Status.INTERNAL.withDescription(
+          // Bytes remain that can never form a whole message. A header that is complete but
+          // invalid gets the error it would have got had it been read (found by fuzzing: the
+          // answer must not depend on whether the application had requested it yet).
+          Status invalid = pendingLength < 0 ? checkHeader() : null;
+          fail(invalid != null ? invalid : Status.INTERNAL.withDescription(
               "Stream ended in the middle of a message (" + describePartial() + ")"));
         }
       }
@@ -180,6 +183,30 @@ public final class MessageDeframer {
       credited = present;
       sink.bytesConsumed(bytes);
     }
+  }
+
+  /** The error for the unread header at the reader index, or null if it is valid or partial. */
+  private Status checkHeader() {
+    if (buffer.readableBytes() < HEADER_LENGTH) {
+      return null;
+    }
+    int flags = buffer.getUnsignedByte(buffer.readerIndex());
+    if ((flags & RESERVED_FLAG_MASK) != 0) {
+      return reservedFlags(flags);
+    }
+    long length = buffer.getUnsignedInt(buffer.readerIndex() + 1);
+    return length > maxMessageSize ? tooLarge(length) : null;
+  }
+
+  private static Status reservedFlags(int flags) {
+    return Status.INTERNAL.withDescription(
+        "gRPC frame header malformed: reserved flag bits set (0x"
+            + Integer.toHexString(flags) + ")");
+  }
+
+  private Status tooLarge(long length) {
+    return Status.RESOURCE_EXHAUSTED.withDescription(String.format(Locale.ROOT,
+        "gRPC message exceeds maximum size %d: %d", maxMessageSize, length));
   }
 
   /** Whether the next message is completely buffered (only waiting for a request). */
@@ -208,17 +235,14 @@ public final class MessageDeframer {
       }
       int flags = buffer.readUnsignedByte();
       if ((flags & RESERVED_FLAG_MASK) != 0) {
-        fail(Status.INTERNAL.withDescription(
-            "gRPC frame header malformed: reserved flag bits set (0x"
-                + Integer.toHexString(flags) + ")"));
+        fail(reservedFlags(flags));
         return false;
       }
       pendingCompressed = (flags & COMPRESSED_FLAG_MASK) != 0;
       long length = buffer.readUnsignedInt();
       // Check the declared length before buffering any of it: a lie costs no allocation.
       if (length > maxMessageSize) {
-        fail(Status.RESOURCE_EXHAUSTED.withDescription(String.format(Locale.ROOT,
-            "gRPC message exceeds maximum size %d: %d", maxMessageSize, length)));
+        fail(tooLarge(length));
         return false;
       }
       pendingLength = (int) length;

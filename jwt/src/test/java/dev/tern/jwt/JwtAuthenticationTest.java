@@ -306,7 +306,8 @@ class JwtAuthenticationTest {
     });
     jwksServer.start();
     URL url = new URL("http://127.0.0.1:" + jwksServer.getAddress().getPort() + "/jwks.json");
-    TernChannel ch = serve(verifier().jwkSetUrl(url).build());
+    // A generous timeout: the key server shares two cores with the whole build.
+    TernChannel ch = serve(verifier().jwkSetUrl(url, java.time.Duration.ofSeconds(20)).build());
     assertCode(Status.Code.OK, call(ch, rs256(claims().build())));
 
     // Nothing listens on the JWKS port once the server is stopped.

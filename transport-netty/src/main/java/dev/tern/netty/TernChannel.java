@@ -6,10 +6,12 @@ import dev.tern.ClientCall;
 import dev.tern.ClientInterceptor;
 import dev.tern.ClientInterceptors;
 import dev.tern.CodecRegistry;
+import dev.tern.ConnectivityState;
 import dev.tern.MethodDescriptor;
 import dev.tern.retry.RetryInterceptor;
 import dev.tern.retry.RetryPolicy;
 import dev.tern.netty.internal.ClientCallImpl;
+import dev.tern.netty.internal.ClientConnectionManager;
 import dev.tern.netty.internal.ClientHandler;
 import dev.tern.netty.internal.ClientSettings;
 import dev.tern.netty.internal.EventLoops;
@@ -25,7 +27,6 @@ import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,6 +35,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * A client channel to one gRPC server over HTTP/2 (h2c with prior knowledge, or TLS with ALPN
  * {@code h2}): all calls share one connection, opened on first use and reopened after it is lost.
+ *
+ * <p>Connectivity (grpc doc/connectivity-semantics-and-api.md): the channel is IDLE until a call
+ * (or {@link #getState getState(true)}) needs a connection, CONNECTING while it makes one, READY
+ * once the server's SETTINGS arrived, and goes back to IDLE when the server says GOAWAY or the
+ * connection is lost. A failed attempt puts it in TRANSIENT_FAILURE and the next attempt follows
+ * grpc doc/connection-backoff.md (1 s, x1.6, jitter 0.2, at most 120 s; each attempt gets at least
+ * 20 s). Calls fail with UNAVAILABLE in TRANSIENT_FAILURE unless they are wait-for-ready
+ * ({@link CallOptions#withWaitForReady()}), which wait for a connection (bounded by their
+ * deadline). Calls whose streams the server never processed (REFUSED_STREAM, above a GOAWAY's
+ * last-stream-id) are retried transparently on a new connection (gRFC A6).
  *
  * <pre>{@code
  * TernChannel channel = TernChannel.builder().target("localhost:8080").build();
@@ -53,6 +64,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TernChannel extends Channel {
   private static final String USER_AGENT = "tern-java/0.1.0";
+  /** Smallest keepalive time a channel may set (grpc-java's floor): 10 s. */
+  public static final long MIN_KEEPALIVE_TIME_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /** Default keepalive timeout: 20 s (grpc doc/keepalive.md). */
+  public static final long DEFAULT_KEEPALIVE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(20);
 
   private static final class SharedResources {
     static final EventLoopGroup GROUP = EventLoops.newGroup(
@@ -68,11 +83,7 @@ public final class TernChannel extends Channel {
   private final String tlsHost;
   private final long handshakeTimeoutMillis;
   private final EventLoopGroup group;
-  private final Object lock = new Object();
-  private final CountDownLatch terminated = new CountDownLatch(1);
-  private CompletableFuture<ClientHandler> connection;
-  private io.netty.channel.Channel nettyChannel;
-  private boolean shutdown;
+  private final ClientConnectionManager connections;
   // Interceptors, then retries, then the transport; null if there are neither.
   private final Channel intercepted;
   private final RetryInterceptor retries;
@@ -88,12 +99,16 @@ public final class TernChannel extends Channel {
         b.maxOutboundMessageSize, b.maxHeaderListSize, b.flowControlWindow, b.codecs,
         b.sendBufferLimit,
         b.connectionFlowControlWindow > 0 ? b.connectionFlowControlWindow : b.flowControlWindow,
-        b.autoFlowControl);
+        b.autoFlowControl, b.retryBufferLimit);
     this.group = SharedResources.GROUP;
     this.sslContext = b.sslContext;
     // The server's certificate must match the authority the call claims (server_host_override).
     this.tlsHost = b.authority != null ? hostOf(b.authority) : host;
     this.handshakeTimeoutMillis = b.handshakeTimeoutMillis;
+    this.connections = new ClientConnectionManager(settings, sslContext != null, this::connect,
+        group, executor != null ? executor : SharedResources.EXECUTOR, host + ":" + port,
+        new ClientConnectionManager.KeepAlive(b.keepAliveTimeNanos, b.keepAliveTimeoutNanos,
+            b.keepAliveWithoutCalls));
     List<ClientInterceptor> chain = new ArrayList<>(b.interceptors);
     this.retries = b.retryPolicy == null ? null : b.retries.policy(b.retryPolicy).build();
     if (retries != null) {
@@ -137,7 +152,7 @@ public final class TernChannel extends Channel {
 
   private <ReqT, RespT> ClientCall<ReqT, RespT> newTransportCall(
       MethodDescriptor<ReqT, RespT> method, CallOptions callOptions) {
-    return new ClientCallImpl<>(method, callOptions, settings, connection(), group);
+    return new ClientCallImpl<>(method, callOptions, settings, connections, group);
   }
 
   /** The retry layer's throttle, or null if retries or throttling are off. */
@@ -150,40 +165,43 @@ public final class TernChannel extends Channel {
     return settings.authority;
   }
 
-  /** The connection to use for a new call, opening one if there is none or it went away. */
-  private CompletableFuture<ClientHandler> connection() {
-    synchronized (lock) {
-      if (shutdown) {
-        return CompletableFuture.failedFuture(new IllegalStateException("channel shut down"));
-      }
-      CompletableFuture<ClientHandler> current = connection;
-      if (current != null) {
-        ClientHandler h = current.getNow(null);
-        boolean usable = !current.isDone()
-            || (h != null && h.isUsable());
-        if (usable) {
-          return current;
-        }
-      }
-      connection = connect();
-      return connection;
-    }
+  /**
+   * The channel's connectivity state. From IDLE, {@code requestConnection} starts connecting
+   * without waiting for a call.
+   */
+  public ConnectivityState getState(boolean requestConnection) {
+    return connections.getState(requestConnection);
   }
 
-  private CompletableFuture<ClientHandler> connect() {
-    CompletableFuture<ClientHandler> result = new CompletableFuture<>();
-    ClientHandler handler = ClientHandler.create(settings, sslContext != null);
+  /**
+   * Runs {@code callback} once, on the channel's executor, as soon as the state is no longer
+   * {@code source} (at once if it already is not). Call again from the callback to keep
+   * watching.
+   */
+  public void notifyWhenStateChanged(ConnectivityState source, Runnable callback) {
+    connections.notifyWhenStateChanged(Objects.requireNonNull(source, "source"),
+        Objects.requireNonNull(callback, "callback"));
+  }
+
+  /** The keepalive time of the channel's next connection (raised after too_many_pings). */
+  long keepAliveTimeNanos() {
+    return connections.keepAliveTimeNanos();
+  }
+
+  /** Opens one connection for the connection manager: TCP, then TLS if configured. */
+  private io.netty.channel.Channel connect(ClientHandler handler, int connectTimeoutMillis,
+      CompletableFuture<ClientHandler> setup) {
     Bootstrap bootstrap = new Bootstrap()
         .group(group)
         .channel(EventLoops.channelType())
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.SO_KEEPALIVE, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 20_000)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
         .handler(new ChannelInitializer<io.netty.channel.Channel>() {
           @Override
           protected void initChannel(io.netty.channel.Channel ch) {
             if (sslContext != null) {
-              TlsHandlers.installClient(ch, sslContext, tlsHost, port, handler, result,
+              TlsHandlers.installClient(ch, sslContext, tlsHost, port, handler, setup,
                   handshakeTimeoutMillis);
             } else {
               ch.pipeline().addLast(handler);
@@ -191,85 +209,45 @@ public final class TernChannel extends Channel {
           }
         });
     ChannelFuture connect = bootstrap.connect(host, port);
-    nettyChannel = connect.channel();
     connect.addListener(f -> {
       if (f.isSuccess()) {
         if (sslContext == null) {
-          result.complete(handler);
+          setup.complete(handler);
         }
       } else {
-        result.completeExceptionally(f.cause());
+        Throwable cause = f.cause();
+        setup.completeExceptionally(cause instanceof IOException ? cause
+            : new IOException("Cannot connect to " + host + ":" + port + ": " + cause, cause));
       }
     });
-    connect.channel().closeFuture().addListener(f -> {
-      result.completeExceptionally(new IOException("Connection to " + host + ":" + port
-          + " closed before it was ready"));
-      synchronized (lock) {
-        if (connection == result) {
-          connection = null;
-        }
-        if (shutdown) {
-          terminated.countDown();
-        }
-      }
-    });
-    return result;
+    return connect.channel();
   }
 
-  /** Stops new calls; calls in flight finish, then the connection closes. */
+  /**
+   * Stops new calls (they fail with UNAVAILABLE, as do calls waiting for a connection); calls in
+   * flight finish, then the connection closes.
+   */
   public TernChannel shutdown() {
-    io.netty.channel.Channel ch;
-    synchronized (lock) {
-      shutdown = true;
-      ch = connection == null ? null : nettyChannel;
-      connection = null;
-    }
-    if (ch == null) {
-      terminated.countDown();
-    } else {
-      // Http2ConnectionHandler closes gracefully: GOAWAY, then close once streams end.
-      ch.closeFuture().addListener(f -> terminated.countDown());
-      ch.close();
-    }
+    connections.shutdown(false);
     return this;
   }
 
   /** Stops new calls and closes the connection now; calls in flight fail with UNAVAILABLE. */
   public TernChannel shutdownNow() {
-    io.netty.channel.Channel ch;
-    synchronized (lock) {
-      shutdown = true;
-      ch = nettyChannel;
-      connection = null;
-    }
-    if (ch == null) {
-      terminated.countDown();
-    } else {
-      // A connection that already failed is closed: its close future completes at once.
-      ch.closeFuture().addListener(f -> terminated.countDown());
-      ch.eventLoop().execute(() -> {
-        ClientHandler h = ch.pipeline().get(ClientHandler.class);
-        if (h != null) {
-          h.gracefulShutdownTimeoutMillis(0);
-        }
-        ch.close();
-      });
-    }
+    connections.shutdown(true);
     return this;
   }
 
   public boolean isShutdown() {
-    synchronized (lock) {
-      return shutdown;
-    }
+    return connections.getState(false) == ConnectivityState.SHUTDOWN;
   }
 
   public boolean isTerminated() {
-    return terminated.getCount() == 0;
+    return connections.isTerminated();
   }
 
   public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-    return terminated.await(timeout, unit);
+    return connections.awaitTermination(timeout, unit);
   }
 
   /** Configures a {@link TernChannel}. Not thread-safe. */
@@ -293,6 +271,10 @@ public final class TernChannel extends Channel {
     private final List<ClientInterceptor> interceptors = new ArrayList<>();
     private RetryPolicy retryPolicy;
     private final RetryInterceptor.Builder retries = RetryInterceptor.builder();
+    private long retryBufferLimit = RetryInterceptor.DEFAULT_BUFFER_LIMIT;
+    private long keepAliveTimeNanos = Long.MAX_VALUE;
+    private long keepAliveTimeoutNanos = DEFAULT_KEEPALIVE_TIMEOUT_NANOS;
+    private boolean keepAliveWithoutCalls;
 
     private Builder() {}
 
@@ -319,9 +301,55 @@ public final class TernChannel extends Channel {
       return this;
     }
 
-    /** Message bytes a call may buffer for retries before it commits (default 1 MiB). */
+    /**
+     * Message bytes a call may keep to replay them, for retries (its retry policy) and for
+     * transparent retries of streams the server never processed (default 1 MiB); past it the
+     * call can no longer be retried.
+     */
     public Builder retryBufferLimit(long bytes) {
       retries.perCallBufferLimit(bytes);
+      this.retryBufferLimit = bytes;
+      return this;
+    }
+
+    /**
+     * Sends a keepalive PING after this long without reading anything, and closes the connection
+     * (failing its calls with UNAVAILABLE) if nothing arrives within {@link #keepAliveTimeout}
+     * (gRFC A8). Default: off. At least 10 s; a server that answers
+     * GOAWAY(ENHANCE_YOUR_CALM, "too_many_pings") doubles it for the channel's later connections.
+     * {@code Long.MAX_VALUE} turns keepalive off.
+     */
+    public Builder keepAliveTime(long time, TimeUnit unit) {
+      long nanos = unit.toNanos(time);
+      if (nanos <= 0) {
+        throw new IllegalArgumentException("must be positive: " + time);
+      }
+      this.keepAliveTimeNanos = Math.max(nanos, MIN_KEEPALIVE_TIME_NANOS);
+      return this;
+    }
+
+    /** Shorter keepalive times than the public minimum, for tests of keepalive itself. */
+    Builder keepAliveTimeNanosForTest(long nanos) {
+      this.keepAliveTimeNanos = nanos;
+      return this;
+    }
+
+    /** How long a keepalive PING may go unanswered (default 20 s). */
+    public Builder keepAliveTimeout(long time, TimeUnit unit) {
+      long nanos = unit.toNanos(time);
+      if (nanos <= 0) {
+        throw new IllegalArgumentException("must be positive: " + time);
+      }
+      this.keepAliveTimeoutNanos = nanos;
+      return this;
+    }
+
+    /**
+     * Whether keepalive PINGs go out while no call is open (default false; servers with grpc's
+     * default policy treat such PINGs as abuse).
+     */
+    public Builder keepAliveWithoutCalls(boolean enable) {
+      this.keepAliveWithoutCalls = enable;
       return this;
     }
 

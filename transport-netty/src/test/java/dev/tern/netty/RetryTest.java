@@ -235,6 +235,11 @@ class RetryTest {
     return ch;
   }
 
+  /** One or two attempts fit before a 3 s deadline with 2 s backoff; never the third. */
+  private static void assertAttemptsBeforeDeadline(int attempts, CallResult<String> r) {
+    assertTrue(attempts >= 1 && attempts <= 2, () -> attempts + " attempts; " + r.status);
+  }
+
   @Test
   void stopsRetryingAtTheCallOptionsDeadline() throws Exception {
     // Attempts at 0 and ~2 s; the third would start at ~4 s, after the 3 s deadline. (Wide
@@ -244,8 +249,11 @@ class RetryTest {
     CallResult<String> r = unary(ch, FLAKY, "deadline,9,UNAVAILABLE",
         CallOptions.DEFAULT.withDeadlineAfter(3000, TimeUnit.MILLISECONDS));
     long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    assertEquals(Status.Code.UNAVAILABLE, r.status.getCode(), r.status::toString);
-    assertEquals(2, attempts.get("deadline").size(), r.status::toString);
+    // Without the deadline stop there would be 5 attempts over ~8 s. On a starved machine the
+    // second attempt may itself run into the deadline, so 1 or 2 attempts are both correct.
+    assertTrue(r.status.getCode() == Status.Code.UNAVAILABLE
+        || r.status.getCode() == Status.Code.DEADLINE_EXCEEDED, r.status::toString);
+    assertAttemptsBeforeDeadline(attempts.get("deadline").size(), r);
     assertTrue(ms < 10_000, "took " + ms + " ms");
   }
 
@@ -259,7 +267,7 @@ class RetryTest {
           unary(ch, FLAKY, "context,9,UNAVAILABLE", CallOptions.DEFAULT));
       assertTrue(r.status.getCode() == Status.Code.UNAVAILABLE
           || r.status.getCode() == Status.Code.DEADLINE_EXCEEDED, r.status::toString);
-      assertEquals(2, attempts.get("context").size(), r.status::toString);
+      assertAttemptsBeforeDeadline(attempts.get("context").size(), r);
     } finally {
       timer.shutdownNow();
     }

@@ -49,13 +49,29 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (PROTOCOL-HTTP2.md "Requests"), and a timer ends the call with DEADLINE_EXCEEDED and resets the
  * stream if no status arrived by then. A call made under a cancellable context is cancelled with
  * it. Calls with neither cost nothing extra: no timer, no listener.
+ *
+ * <p>Connections come from the channel's {@link ClientConnectionManager}: a wait-for-ready call
+ * waits through CONNECTING and TRANSIENT_FAILURE; others fail with UNAVAILABLE when an attempt to
+ * connect fails. Transparent retry (gRFC A6): until the call has received anything, it keeps its
+ * request messages (up to {@link ClientSettings#replayBufferLimit}); if its stream turns out never
+ * to have been processed (RST_STREAM(REFUSED_STREAM), above a GOAWAY's last-stream-id, or never
+ * sent because the connection went away first), the call starts over on another connection,
+ * replaying its headers and messages, without the application noticing. Streams the server may
+ * have processed are never replayed; refusals are retried at most
+ * {@value #MAX_REFUSED_RETRIES} times. Each attempt has a generation number: commands queued for
+ * an earlier attempt find it changed and only release their buffers.
  */
 public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     implements MessageDeframer.Sink {
+  /** Attempts a call may make after streams it sent were refused (never processed). */
+  static final int MAX_REFUSED_RETRIES = 3;
+
   private final MethodDescriptor<ReqT, RespT> method;
   private final CallOptions callOptions;
   private final ClientSettings settings;
-  private final CompletableFuture<ClientHandler> connection;
+  private final ClientConnectionManager transports;
+  /** The current attempt's connection, once asked for. */
+  private volatile CompletableFuture<ClientHandler> connection;
   private final Executor callbackExecutor;
   private final SendBuffer sendBuffer;
   private final AtomicBoolean listenerClosed = new AtomicBoolean();
@@ -73,6 +89,17 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   private volatile boolean streamReady;
   /** Set on the event loop when the call ended, for senders waiting on the send buffer. */
   private volatile boolean finished;
+
+  // Transparent retry state, guarded by lock.
+  /** Copies of the messages sent so far, for a replay; null once the call cannot be retried. */
+  private List<ByteBuf> replay = new ArrayList<>(2);
+  private long replayBytes;
+  /** Messages the application requested so far (a new attempt's deframer starts with them). */
+  private int requested;
+  /** The attempt number; commands carry the one they were issued for. */
+  private volatile int generation;
+  private Status cancelStatus;
+  private Http2Headers requestHeaders;
 
   private Listener<RespT> listener;
   private boolean halfClosed;
@@ -101,16 +128,17 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   private Status trailerStatus;
   private Metadata trailerMetadata;
   private boolean done;
+  private int refusedRetries;
 
   public ClientCallImpl(MethodDescriptor<ReqT, RespT> method, CallOptions callOptions,
-      ClientSettings settings, CompletableFuture<ClientHandler> connection,
+      ClientSettings settings, ClientConnectionManager transports,
       ScheduledExecutorService fallbackScheduler) {
     this.context = Context.current();
     this.fallbackScheduler = fallbackScheduler;
     this.method = method;
     this.callOptions = callOptions;
     this.settings = settings;
-    this.connection = connection;
+    this.transports = transports;
     Executor executor = callOptions.getExecutor() != null
         ? callOptions.getExecutor()
         : settings.executor;
@@ -145,12 +173,6 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
       deadline = effective;
       startNanos = System.nanoTime();
     }
-    if (context != Context.ROOT) {
-      listenToContext();
-    }
-    if (effective != null) {
-      scheduleDeadline(remaining);
-    }
     String compressor = callOptions.getCompressor();
     if (compressor != null && !CodecRegistry.IDENTITY.equals(compressor)) {
       outboundCodec = settings.codecs.lookup(compressor);
@@ -160,47 +182,71 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
         return;
       }
     }
-    // A call that adds nothing to the headers every call sends (no metadata, encoding or
-    // deadline) uses the connection's shared read-only copy of them, picked in createStream.
-    Http2Headers requestHeaders = (headers == null || headers.isEmpty())
-        && outboundCodec == null && deadline == null ? null : requestHeaders(headers);
-    ClientHandler ready = connection.isDone() && !connection.isCompletedExceptionally()
-        ? connection.getNow(null) : null;
+    synchronized (lock) {
+      // A call that adds nothing to the headers every call sends (no metadata, encoding or
+      // deadline) uses the connection's shared read-only copy of them, picked in createStream.
+      requestHeaders = (headers == null || headers.isEmpty())
+          && outboundCodec == null && deadline == null ? null : requestHeaders(headers);
+    }
+    CompletableFuture<ClientHandler> first = transports.transport(callOptions.isWaitForReady());
+    connection = first;
+    if (context != Context.ROOT) {
+      listenToContext();
+    }
+    if (effective != null) {
+      scheduleDeadline(remaining);
+    }
+    attach(first, 0);
+  }
+
+  /** Starts attempt {@code gen} on the connection {@code future} brings. */
+  private void attach(CompletableFuture<ClientHandler> future, int gen) {
+    ClientHandler ready = future.isDone() && !future.isCompletedExceptionally()
+        ? future.getNow(null) : null;
     if (ready != null) {
-      // The usual case: the connection is up. Same as below without the completion callback.
-      synchronized (lock) {
-        ready.writeQueue().enqueue(() -> createStream(ready, requestHeaders));
-        for (WriteQueue.Command c : pending) {
-          ready.writeQueue().enqueue(c);
-        }
-        pending = null;
-        transport = ready;
-      }
+      // The usual case: the connection is up. No completion callback to allocate.
+      onTransport(ready, null, gen);
       return;
     }
-    connection.whenComplete((handler, failure) -> {
-      if (failure != null) {
-        // An IOException's message says it all (refused, TLS handshake failed and why).
-        String why = failure instanceof java.io.IOException && failure.getMessage() != null
-            ? failure.getMessage() : failure.toString();
-        failBeforeStream(Status.UNAVAILABLE.withDescription("Connection failed: " + why)
-            .withCause(failure));
+    future.whenComplete((handler, failure) -> onTransport(handler, failure, gen));
+  }
+
+  private void onTransport(ClientHandler handler, Throwable failure, int gen) {
+    if (failure != null) {
+      Status status;
+      synchronized (lock) {
+        status = cancelStatus;
+      }
+      if (status == null) {
+        status = failure instanceof StatusRuntimeException
+            ? ((StatusRuntimeException) failure).getStatus()
+            // An IOException's message says it all (refused, TLS handshake failed and why).
+            : Status.UNAVAILABLE.withDescription("Connection failed: "
+                + (failure instanceof java.io.IOException && failure.getMessage() != null
+                    ? failure.getMessage() : failure.toString())).withCause(failure);
+      }
+      failBeforeStream(status);
+      return;
+    }
+    synchronized (lock) {
+      if (gen != generation || pending == null) {
         return;
       }
-      synchronized (lock) {
-        handler.writeQueue().enqueue(() -> createStream(handler, requestHeaders));
-        for (WriteQueue.Command c : pending) {
-          handler.writeQueue().enqueue(c);
-        }
-        pending = null;
-        transport = handler;
+      int initialRequests = requested;
+      Http2Headers headers = requestHeaders;
+      handler.writeQueue().enqueue(() -> createStream(handler, headers, gen, initialRequests));
+      for (WriteQueue.Command c : pending) {
+        handler.writeQueue().enqueue(c);
       }
-    });
+      pending = null;
+      transport = handler;
+    }
   }
 
   /** Ends a call that never got a stream; commands issued already or later only release. */
   private void failBeforeStream(Status status) {
     List<WriteQueue.Command> commands;
+    CompletableFuture<ClientHandler> waiting;
     synchronized (lock) {
       commands = pending;
       pending = null;
@@ -208,6 +254,12 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
       finished = true;
       // No stream will exist: commands run at once, with done set, and only release buffers.
       done = true;
+      waiting = connection;
+      dropReplay();
+    }
+    if (waiting != null) {
+      // Withdraws a wait for a connection.
+      waiting.completeExceptionally(status.asRuntimeException());
     }
     sendBuffer.wake();
     if (commands != null) {
@@ -220,11 +272,24 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
 
   @Override
   public void request(int numMessages) {
-    enqueue(() -> {
-      if (deframer != null) {
-        deframer.request(numMessages);
-      }
-    });
+    if (numMessages <= 0) {
+      return;
+    }
+    ClientHandler handler;
+    int gen;
+    synchronized (lock) {
+      requested = (int) Math.min(Integer.MAX_VALUE, (long) requested + numMessages);
+      // Without a connection, the next attempt's deframer starts with all of them.
+      handler = transport;
+      gen = generation;
+    }
+    if (handler != null) {
+      handler.writeQueue().enqueue(() -> {
+        if (gen == generation && deframer != null) {
+          deframer.request(numMessages);
+        }
+      });
+    }
   }
 
   /**
@@ -275,7 +340,16 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     }
     int bytes = frame.readableBytes();
     sendBuffer.add(bytes);
-    enqueue(() -> writeData(frame, bytes, false));
+    enqueue(gen -> writeData(frame, bytes, false, gen), () -> {
+      if (replay != null) {
+        if (replayBytes + bytes <= settings.replayBufferLimit) {
+          replay.add(frame.retainedDuplicate());
+          replayBytes += bytes;
+        } else {
+          dropReplay();
+        }
+      }
+    });
   }
 
   @Override
@@ -288,8 +362,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     if (halfClosed) {
       throw new IllegalStateException("already half-closed");
     }
-    halfClosed = true;
-    enqueue(() -> writeData(Unpooled.EMPTY_BUFFER, 0, true));
+    enqueue(gen -> writeData(Unpooled.EMPTY_BUFFER, 0, true, gen), () -> halfClosed = true);
   }
 
   @Override
@@ -301,24 +374,43 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   }
 
   private void cancel(Status status) {
-    if (cancelled) {
-      return;
-    }
-    cancelled = true;
-    sendBuffer.wake();
-    ClientHandler handler = transport;
-    if (handler == null) {
-      synchronized (lock) {
-        handler = transport;
-        if (handler == null) {
-          // No stream yet: nothing to reset; the queued stream creation sees the flag.
-          closeListener(status, new Metadata());
-          return;
-        }
+    synchronized (lock) {
+      if (cancelled) {
+        return;
       }
+      cancelled = true;
+      cancelStatus = status;
+    }
+    sendBuffer.wake();
+    cancelAttempt(status);
+  }
+
+  /** Ends the current attempt with the cancellation: its stream, or its wait for one. */
+  private void cancelAttempt(Status status) {
+    ClientHandler handler;
+    int gen;
+    CompletableFuture<ClientHandler> waiting;
+    synchronized (lock) {
+      handler = transport;
+      gen = generation;
+      waiting = connection;
+    }
+    if (handler == null) {
+      // No stream: nothing to reset. The wait for a connection is withdrawn; a stream creation
+      // already queued sees the flag.
+      closeListener(status, new Metadata());
+      if (waiting != null) {
+        waiting.completeExceptionally(status.asRuntimeException());
+      }
+      return;
     }
     handler.runOnEventLoop(() -> {
       if (done) {
+        return;
+      }
+      if (gen != generation) {
+        // A transparent retry moved the call meanwhile: cancel where it is now.
+        cancelAttempt(status);
         return;
       }
       // Finish first: the reset closes the stream at once, and streamClosed() must not see an
@@ -342,22 +434,101 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     return streamReady && !cancelled && sendBuffer.isReady();
   }
 
-  private void enqueue(WriteQueue.Command command) {
-    ClientHandler handler = transport;
-    if (handler == null) {
-      synchronized (lock) {
-        handler = transport;
-        if (handler == null) {
-          if (pending == null) {
-            command.run();
-          } else {
-            pending.add(command);
-          }
-          return;
+  /** A write for the attempt whose generation it is given. */
+  private interface AttemptCommand {
+    void run(int generation);
+  }
+
+  /**
+   * Queues {@code command} for the current attempt: on its connection, or until it has one.
+   * {@code record} notes it for replays in the same critical section in which the attempt is
+   * read, so a transparent retry either replays it or is the attempt it goes to, never both.
+   */
+  private void enqueue(AttemptCommand command, Runnable record) {
+    ClientHandler handler;
+    int gen;
+    boolean runNow = false;
+    synchronized (lock) {
+      record.run();
+      handler = transport;
+      gen = generation;
+      if (handler == null) {
+        if (pending == null) {
+          runNow = true;
+        } else {
+          pending.add(() -> command.run(gen));
         }
       }
     }
-    handler.writeQueue().enqueue(command);
+    if (runNow) {
+      // The call failed before it had a stream: the command only releases its buffers.
+      command.run(gen);
+    } else if (handler != null) {
+      handler.writeQueue().enqueue(() -> command.run(gen));
+    }
+  }
+
+  /** Releases the replay copies: the call can no longer be retried. Caller holds the lock. */
+  private void dropReplay() {
+    if (replay != null) {
+      for (ByteBuf b : replay) {
+        b.release();
+      }
+      replay = null;
+      replayBytes = 0;
+    }
+  }
+
+  /**
+   * Starts the call over on another connection if its stream was never processed (gRFC A6
+   * transparent retry): nothing received yet, messages all kept, not cancelled, and, for streams
+   * the server saw and refused ({@code sent}), fewer than {@value #MAX_REFUSED_RETRIES} refusals.
+   * Event loop of the failed attempt; returns whether the call was moved.
+   */
+  private boolean retryTransparently(ClientHandler old, boolean sent) {
+    if (done || headersReceived || (sent && refusedRetries >= MAX_REFUSED_RETRIES)) {
+      return false;
+    }
+    int gen;
+    synchronized (lock) {
+      if (replay == null || cancelled) {
+        return false;
+      }
+      gen = ++generation;
+      transport = null;
+      pending = new ArrayList<>(replay.size() + 1);
+      for (ByteBuf message : replay) {
+        ByteBuf copy = message.retainedDuplicate();
+        // Already counted by the send buffer when first sent: replays count nothing.
+        pending.add(() -> writeData(copy, 0, false, gen));
+      }
+      if (halfClosed) {
+        pending.add(() -> writeData(Unpooled.EMPTY_BUFFER, 0, true, gen));
+      }
+    }
+    if (sent) {
+      refusedRetries++;
+    }
+    // Forget the dead attempt before the next one can start, possibly on this same loop.
+    if (streamId > 0) {
+      old.forgetStream(streamId);
+    }
+    streamId = -1;
+    if (deframer != null) {
+      deframer.close();
+      deframer = null;
+    }
+    streamReady = false;
+    CompletableFuture<ClientHandler> next = transports.transport(callOptions.isWaitForReady());
+    synchronized (lock) {
+      connection = next;
+    }
+    if (cancelled) {
+      // Cancelled while we were moving: make sure the new wait is withdrawn.
+      next.completeExceptionally(Status.CANCELLED.asRuntimeException());
+    }
+    attach(next, gen);
+    return true;
   }
 
   // ---------------------------------------------------------------- deadline and context
@@ -470,14 +641,26 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     return headers;
   }
 
-  private void createStream(ClientHandler handler, Http2Headers headers) {
-    if (cancelled || done) {
+  private void createStream(ClientHandler handler, Http2Headers headers, int gen,
+      int initialRequests) {
+    if (gen != generation || done) {
+      return;
+    }
+    if (cancelled) {
+      Status status;
+      synchronized (lock) {
+        status = cancelStatus;
+      }
+      finish(status != null ? status : Status.CANCELLED, new Metadata());
       return;
     }
     ChannelHandlerContext ctx = handler.context();
     if (handler.isGoAwayReceived() || !ctx.channel().isActive()) {
-      finish(Status.UNAVAILABLE.withDescription("Connection closed before the call started"),
-          new Metadata());
+      // Nothing was sent: try another connection.
+      if (!retryTransparently(handler, false)) {
+        finish(Status.UNAVAILABLE.withDescription("Connection closed before the call started"),
+            new Metadata());
+      }
       return;
     }
     if (deadline != null) {
@@ -495,6 +678,9 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
         : settings.maxInboundMessageSize;
     deframerLimit = max;
     deframer = new MessageDeframer(this, ctx.alloc(), max);
+    if (initialRequests > 0) {
+      deframer.request(initialRequests);
+    }
     try {
       streamId = handler.newStream(this);
     } catch (Exception e) {
@@ -504,10 +690,14 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     }
     ChannelPromise promise = ctx.newPromise();
     promise.addListener(f -> {
-      if (!f.isSuccess()) {
-        handler.forgetStream(streamId);
-        finish(Status.UNAVAILABLE.withDescription("Failed to send request headers: "
-            + f.cause()).withCause(f.cause()), new Metadata());
+      if (!f.isSuccess() && gen == generation && !done) {
+        // The HEADERS never left (GOAWAY or connection loss while they waited for a stream
+        // slot): the server has not seen the call, so it may go elsewhere.
+        if (!retryTransparently(handler, false)) {
+          handler.forgetStream(streamId);
+          finish(Status.UNAVAILABLE.withDescription("Failed to send request headers: "
+              + f.cause()).withCause(f.cause()), new Metadata());
+        }
       }
     });
     if (headers == null) {
@@ -520,8 +710,8 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     runCallback(() -> listener.onReady());
   }
 
-  private void writeData(ByteBuf frame, int bytes, boolean endOfStream) {
-    if (done || streamId < 0) {
+  private void writeData(ByteBuf frame, int bytes, boolean endOfStream, int gen) {
+    if (gen != generation || done || streamId < 0) {
       frame.release();
       sendBuffer.dropped(bytes);
       return;
@@ -570,6 +760,10 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     }
     if (!headersReceived) {
       headersReceived = true;
+      // The server processed the call: it can no longer be replayed.
+      synchronized (lock) {
+        dropReplay();
+      }
       CharSequence httpStatus = headers.status();
       if (httpStatus == null || !GrpcHeaders.STATUS_OK.contentEquals(httpStatus)) {
         Status status = httpStatus == null
@@ -650,15 +844,32 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   }
 
   void inboundReset(long errorCode) {
-    if (!done) {
-      finish(Http2Errors.statusForRstStream(errorCode), new Metadata());
+    if (done) {
+      return;
     }
+    if (errorCode == Http2Error.REFUSED_STREAM.code()
+        && retryTransparently(transport, true)) {
+      // RFC 9113 §8.7: REFUSED_STREAM means the server did not process the stream.
+      return;
+    }
+    Status status = Http2Errors.statusForRstStream(errorCode);
+    if (status.getCode() == Status.Code.CANCELLED && deadline != null && deadline.isExpired()) {
+      // The server's deadline timer fired before ours and it reset the stream: the call ran out
+      // of time, and that is what the application should hear (grpc-java reports it so too).
+      status = deadlineExceeded();
+    }
+    finish(status, new Metadata());
   }
 
   /** The stream (or the connection) closed: if no status arrived, the call failed. */
   void streamClosed() {
     if (!done && trailerStatus == null) {
       ClientHandler handler = transport;
+      if (handler != null && streamId > 0 && handler.neverProcessed(streamId)
+          && retryTransparently(handler, handler.wasSent(streamId))) {
+        // Above a GOAWAY's last-stream-id, or never sent before the connection went away.
+        return;
+      }
       String reason = handler == null ? null : handler.closeReason();
       finish(Status.UNAVAILABLE.withDescription(reason != null ? reason
           : "Stream closed before the response completed (connection lost or GOAWAY)"),
@@ -741,6 +952,9 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
       return;
     }
     done = true;
+    synchronized (lock) {
+      dropReplay();
+    }
     finished = true;
     sendBuffer.wake();
     if (deframer != null) {

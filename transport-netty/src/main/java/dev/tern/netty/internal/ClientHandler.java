@@ -27,10 +27,38 @@ import io.netty.util.collection.IntObjectMap;
  * The client side of one HTTP/2 connection: opens a stream per call and routes frames to the
  * calls (PROTOCOL-HTTP2.md "Responses").
  *
+ * <p>Reports its lifecycle to its channel ({@link Lifecycle}): ready once the server's first
+ * SETTINGS arrived, GOAWAY as soon as it arrives (before Netty closes the streams above its
+ * last-stream-id, so that no new call picks this connection again). Sends keepalive PINGs when
+ * configured ({@link KeepAlivePinger}).
+ *
  * <p>Not thread-safe: runs on the connection's event loop; application threads reach it only
- * through {@link #writeQueue()}.
+ * through {@link #writeQueue()}. The few methods documented as thread-safe are.
  */
 public final class ClientHandler extends Http2ConnectionHandler implements Http2FrameListener {
+  /** What the channel learns from a connection. Called on the connection's event loop. */
+  public interface Lifecycle {
+    /** The server's first SETTINGS arrived: the connection may carry calls. */
+    void ready(ClientHandler handler);
+
+    /** The server sent GOAWAY: no new streams on this connection. */
+    void goAway(ClientHandler handler, long errorCode, String debugData);
+
+    /** The connection, which had been active, closed (its calls have been told). */
+    void closed(ClientHandler handler);
+  }
+
+  private static final Lifecycle NO_LIFECYCLE = new Lifecycle() {
+    @Override
+    public void ready(ClientHandler handler) {}
+
+    @Override
+    public void goAway(ClientHandler handler, long errorCode, String debugData) {}
+
+    @Override
+    public void closed(ClientHandler handler) {}
+  };
+
   private final ClientSettings settings;
   /** Grows the receive windows to the connection's BDP; null when auto flow control is off. */
   private final BdpEstimator bdp;
@@ -43,9 +71,20 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   private volatile boolean goAwayReceived;
   private boolean settingsReceived;
   private volatile String closeReason;
+  private final Lifecycle lifecycle;
+  private final long keepAliveTimeNanos;
+  private final long keepAliveTimeoutNanos;
+  private final boolean keepAliveWithoutCalls;
+  private KeepAlivePinger keepAlivePinger;
+  private volatile boolean ready;
+  private volatile boolean sawActive;
+  /** Why the connection failed before it was ready (TCP, TLS, timeout); thread-safe. */
+  private volatile String connectFailure;
 
   private ClientHandler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
-      Http2Settings initialSettings, ClientSettings settings, AsciiString scheme) {
+      Http2Settings initialSettings, ClientSettings settings, AsciiString scheme,
+      Lifecycle lifecycle, long keepAliveTimeNanos, long keepAliveTimeoutNanos,
+      boolean keepAliveWithoutCalls) {
     super(decoder, encoder, initialSettings);
     this.settings = settings;
     this.bdp = settings.autoFlowControl
@@ -53,8 +92,28 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
             System::nanoTime)
         : null;
     this.scheme = scheme;
+    this.lifecycle = lifecycle;
+    this.keepAliveTimeNanos = keepAliveTimeNanos;
+    this.keepAliveTimeoutNanos = keepAliveTimeoutNanos;
+    this.keepAliveWithoutCalls = keepAliveWithoutCalls;
     decoder.frameListener(this);
     encoder.connection().addListener(new Http2ConnectionAdapter() {
+      @Override
+      public void onGoAwayReceived(int lastStreamId, long errorCode, ByteBuf debugData) {
+        // Runs before Netty closes the streams above lastStreamId, whose calls then look for
+        // another connection: this one must already be out of use.
+        goAwayReceived = true;
+        lifecycle.goAway(ClientHandler.this, errorCode,
+            debugData.toString(java.nio.charset.StandardCharsets.UTF_8));
+      }
+
+      @Override
+      public void onStreamActive(Http2Stream stream) {
+        if (keepAlivePinger != null) {
+          keepAlivePinger.onStreamOpened();
+        }
+      }
+
       @Override
       public void onStreamClosed(Http2Stream stream) {
         ClientCallImpl<?, ?> call = calls.remove(stream.id());
@@ -72,6 +131,15 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
 
   /** A handler for one new connection; {@code tls} makes requests say {@code :scheme https}. */
   public static ClientHandler create(ClientSettings settings, boolean tls) {
+    return create(settings, tls, NO_LIFECYCLE, Long.MAX_VALUE, 0, false);
+  }
+
+  /**
+   * A handler for one new connection of a channel: reports to {@code lifecycle} and, unless
+   * {@code keepAliveTimeNanos} is Long.MAX_VALUE, sends keepalive PINGs.
+   */
+  public static ClientHandler create(ClientSettings settings, boolean tls, Lifecycle lifecycle,
+      long keepAliveTimeNanos, long keepAliveTimeoutNanos, boolean keepAliveWithoutCalls) {
     Http2Connection connection = new DefaultHttp2Connection(false);
     OutboundFlow.configure(connection);
     connection.local().flowController(
@@ -80,7 +148,8 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
         .pushEnabled(false)
         .initialWindowSize(settings.flowControlWindow)
         .maxHeaderListSize(settings.maxHeaderListSize);
-    return new Builder(settings, tls ? GrpcHeaders.HTTPS : GrpcHeaders.HTTP)
+    return new Builder(settings, tls ? GrpcHeaders.HTTPS : GrpcHeaders.HTTP, lifecycle,
+        keepAliveTimeNanos, keepAliveTimeoutNanos, keepAliveWithoutCalls)
         .connection(connection).initialSettings(initial).build();
   }
 
@@ -88,10 +157,19 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
       extends AbstractHttp2ConnectionHandlerBuilder<ClientHandler, Builder> {
     private final ClientSettings settings;
     private final AsciiString scheme;
+    private final Lifecycle lifecycle;
+    private final long keepAliveTimeNanos;
+    private final long keepAliveTimeoutNanos;
+    private final boolean keepAliveWithoutCalls;
 
-    Builder(ClientSettings settings, AsciiString scheme) {
+    Builder(ClientSettings settings, AsciiString scheme, Lifecycle lifecycle,
+        long keepAliveTimeNanos, long keepAliveTimeoutNanos, boolean keepAliveWithoutCalls) {
       this.settings = settings;
       this.scheme = scheme;
+      this.lifecycle = lifecycle;
+      this.keepAliveTimeNanos = keepAliveTimeNanos;
+      this.keepAliveTimeoutNanos = keepAliveTimeoutNanos;
+      this.keepAliveWithoutCalls = keepAliveWithoutCalls;
       // Streams beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS wait instead of failing.
       encoderEnforceMaxConcurrentStreams(true);
     }
@@ -114,13 +192,18 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
     @Override
     protected ClientHandler build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
         Http2Settings initialSettings) {
-      return new ClientHandler(decoder, encoder, initialSettings, settings, scheme);
+      return new ClientHandler(decoder, encoder, initialSettings, settings, scheme, lifecycle,
+          keepAliveTimeNanos, keepAliveTimeoutNanos, keepAliveWithoutCalls);
     }
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
     this.ctx = ctx;
+    if (ctx.channel().isActive()) {
+      // Added after TLS: channelActive has come and gone; channelInactive will follow.
+      sawActive = true;
+    }
     this.writeQueue = new WriteQueue(ctx.channel());
     super.handlerAdded(ctx);
   }
@@ -194,6 +277,64 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
     return !goAwayReceived && c != null && c.channel().isActive();
   }
 
+  /** Whether the server's first SETTINGS arrived. Thread-safe. */
+  public boolean isReady() {
+    return ready;
+  }
+
+  /** Records why the connection failed before it was ready. Thread-safe. */
+  void connectFailed(String reason) {
+    if (connectFailure == null) {
+      connectFailure = reason;
+    }
+  }
+
+  /** Why this connection never became ready, for the calls that waited for it. Thread-safe. */
+  String failureDescription(String target) {
+    String reason = connectFailure != null ? connectFailure : closeReason;
+    if (reason != null) {
+      return reason;
+    }
+    return sawActive ? "Connection to " + target + " closed" + setupHint()
+        : "Connection to " + target + " closed before it was ready";
+  }
+
+  /**
+   * Closes the connection: gracefully (GOAWAY, then close once the calls in flight end) or,
+   * with {@code now}, at once, failing them. Thread-safe.
+   */
+  void close(boolean now) {
+    ChannelHandlerContext c = ctx;
+    if (c == null) {
+      return;
+    }
+    c.executor().execute(() -> {
+      if (now) {
+        gracefulShutdownTimeoutMillis(0);
+      }
+      c.close();
+    });
+  }
+
+  /**
+   * Whether the server certainly did not process stream {@code streamId}: its HEADERS never
+   * left (still queued behind SETTINGS_MAX_CONCURRENT_STREAMS), or it is above the last-stream-id
+   * of a GOAWAY (RFC 9113 §6.8). Such a call may be retried elsewhere (gRFC A6). Event loop only.
+   */
+  boolean neverProcessed(int streamId) {
+    return !wasSent(streamId) || goAwayAbove(streamId);
+  }
+
+  /** Whether stream {@code streamId}'s HEADERS were handed to the socket. Event loop only. */
+  boolean wasSent(int streamId) {
+    return streamId <= connection().local().lastStreamCreated();
+  }
+
+  private boolean goAwayAbove(int streamId) {
+    Http2Connection c = connection();
+    return c.goAwayReceived() && streamId > c.local().lastStreamKnownByPeer();
+  }
+
   /** Registers a call on a newly allocated stream id; returns the id. */
   int newStream(ClientCallImpl<?, ?> call) throws Http2Exception {
     int id = connection().local().incrementAndGetNextStreamId();
@@ -265,8 +406,33 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   }
 
   @Override
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    sawActive = true;
+    super.channelActive(ctx);
+  }
+
+  /**
+   * Whether this handler saw its connection active, and so will see channelInactive (and report
+   * {@link Lifecycle#closed}). Thread-safe.
+   */
+  boolean sawActive() {
+    return sawActive;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    if (keepAlivePinger != null) {
+      keepAlivePinger.onRead();
+    }
+    super.channelRead(ctx, msg);
+  }
+
+  @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     goAwayReceived = true;
+    if (keepAlivePinger != null) {
+      keepAlivePinger.stop();
+    }
     if (closeReason == null && !settingsReceived) {
       closeReason = "Connection closed" + setupHint();
     }
@@ -278,6 +444,8 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
       }
       calls.clear();
     }
+    // Last: closeReason is final by now, for calls still waiting for a connection.
+    lifecycle.closed(this);
   }
 
   // ---------------------------------------------------------------- frames from the server
@@ -322,7 +490,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   @Override
   public void onGoAwayRead(ChannelHandlerContext ctx, int lastStreamId, long errorCode,
       ByteBuf debugData) {
-    // Netty closes streams above lastStreamId; they fail as UNAVAILABLE (never processed).
+    // Handled in onGoAwayReceived (the connection listener), which runs earlier.
     goAwayReceived = true;
   }
 
@@ -335,7 +503,36 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
 
   @Override
   public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
+    if (settingsReceived) {
+      return;
+    }
     settingsReceived = true;
+    ready = true;
+    if (keepAliveTimeNanos != Long.MAX_VALUE) {
+      keepAlivePinger = new KeepAlivePinger(ctx.executor(), new KeepAlivePinger.Connection() {
+        @Override
+        public void sendPing(long data) {
+          encoder().writePing(ctx, false, data, ctx.newPromise());
+          ctx.flush();
+        }
+
+        @Override
+        public boolean hasOpenStreams() {
+          return connection().numActiveStreams() > 0;
+        }
+
+        @Override
+        public void pingTimedOut() {
+          closeReason = "Keepalive failed: nothing received within "
+              + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(keepAliveTimeoutNanos)
+              + " ms of a PING; the connection is likely gone";
+          gracefulShutdownTimeoutMillis(0);
+          ctx.close();
+        }
+      }, keepAliveTimeNanos, keepAliveTimeoutNanos, keepAliveWithoutCalls);
+      keepAlivePinger.start();
+    }
+    lifecycle.ready(this);
   }
 
   @Override

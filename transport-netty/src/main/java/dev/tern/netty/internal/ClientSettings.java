@@ -21,11 +21,13 @@ public final class ClientSettings {
   public final int connectionFlowControlWindow;
   /** Whether BDP estimation grows the windows (see BdpEstimator). */
   public final boolean autoFlowControl;
+  /** Request bytes a call keeps to replay it on another connection (transparent retry). */
+  public final long replayBufferLimit;
 
   public ClientSettings(String authority, String userAgent, Executor executor,
       int maxInboundMessageSize, int maxOutboundMessageSize, int maxHeaderListSize,
       int flowControlWindow, CodecRegistry codecs, int sendBufferLimit,
-      int connectionFlowControlWindow, boolean autoFlowControl) {
+      int connectionFlowControlWindow, boolean autoFlowControl, long replayBufferLimit) {
     this.authority = authority;
     this.userAgent = userAgent;
     this.executor = executor;
@@ -37,5 +39,6 @@ public final class ClientSettings {
     this.sendBufferLimit = sendBufferLimit;
     this.connectionFlowControlWindow = connectionFlowControlWindow;
     this.autoFlowControl = autoFlowControl;
+    this.replayBufferLimit = replayBufferLimit;
   }
 }

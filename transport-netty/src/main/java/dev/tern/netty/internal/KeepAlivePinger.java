@@ -55,6 +55,14 @@ final class KeepAlivePinger {
   /** Something was read from the peer. Cheap: called for every read. */
   void onRead() {
     lastReadNanos = System.nanoTime();
+    if (pingOutstanding && !stopped) {
+      // The peer is alive: the next PING is due a keepalive time from now, not at the timeout.
+      pingOutstanding = false;
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      schedule(timeNanos);
+    }
   }
 
   /** A stream opened: a dormant pinger (no calls, no pings without calls) wakes up. */
