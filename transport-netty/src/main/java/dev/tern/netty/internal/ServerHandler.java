@@ -73,6 +73,9 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   private final Http2Connection.PropertyKey earlyAnswerKey;
   private WriteQueue writeQueue;
   private Attributes attributes = Attributes.EMPTY;
+  /** Registered methods by decoded :path, filled on first use. Event loop only. */
+  private final java.util.Map<AsciiString, ServerMethodDefinition<?, ?>> methodsByAsciiPath =
+      new java.util.HashMap<>();
   /** The response headers of a call that adds none: built once, shared read-only by calls. */
   private final Http2Headers plainResponseHeaders;
   private ChannelHandlerContext ctx;
@@ -398,6 +401,25 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
     return ctx;
   }
 
+  /**
+   * The method registered at {@code path}. Decoded paths are AsciiStrings, often the same
+   * instance from the HPACK dynamic table: found by them, a known method costs no String copy.
+   */
+  private ServerMethodDefinition<?, ?> lookUpMethod(CharSequence path) {
+    if (!(path instanceof AsciiString)) {
+      return settings.methodsByPath.get(path.toString());
+    }
+    ServerMethodDefinition<?, ?> method = methodsByAsciiPath.get(path);
+    if (method == null) {
+      method = settings.methodsByPath.get(path.toString());
+      if (method != null) {
+        // Only registered paths are remembered: the map cannot grow past the registry.
+        methodsByAsciiPath.put((AsciiString) path, method);
+      }
+    }
+    return method;
+  }
+
   /** Read-only response headers for a call with no metadata and no grpc-encoding to add. */
   Http2Headers plainResponseHeaders() {
     return plainResponseHeaders;
@@ -525,11 +547,10 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
           "Malformed :path '" + path + "'"));
       return;
     }
-    String pathString = path.toString();
-    ServerMethodDefinition<?, ?> method = settings.methodsByPath.get(pathString);
+    ServerMethodDefinition<?, ?> method = lookUpMethod(path);
     if (method == null) {
       respondTrailersOnly(stream, Status.UNIMPLEMENTED.withDescription(
-          "Method not found: " + pathString.substring(1)));
+          "Method not found: " + path.toString().substring(1)));
       return;
     }
     long timeoutNanos = -1;
