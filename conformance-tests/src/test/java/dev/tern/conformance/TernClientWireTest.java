@@ -1,5 +1,11 @@
 package dev.tern.conformance;
 
+import dev.tern.CallOptions;
+import dev.tern.ClientCall;
+import dev.tern.Deadline;
+import dev.tern.netty.TernChannel;
+import java.util.concurrent.atomic.AtomicLong;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -190,6 +196,39 @@ class TernClientWireTest {
     }
 
     assertEquals(code, await(call).code);
+  }
+
+  @Test
+  void serverResetAfterTheDeadlinePassedIsDeadlineExceeded() throws Exception {
+    // The server's deadline timer can fire before the client's and reset the stream with CANCEL;
+    // the client must still report that it ran out of time. A fake ticker makes the race certain.
+    AtomicLong nanos = new AtomicLong();
+    Deadline.Ticker ticker = new Deadline.Ticker() {
+      @Override
+      public long nanoTime() {
+        return nanos.get();
+      }
+    };
+    TernChannel channel = tern.newChannel(server.port(), b -> {});
+    ClientCall<StringValue, StringValue> call = channel.newCall(Contract.ternMethod("Echo"),
+        CallOptions.DEFAULT.withDeadline(Deadline.after(60, TimeUnit.SECONDS, ticker)));
+    CompletableFuture<Status> closed = new CompletableFuture<>();
+    call.start(new ClientCall.Listener<>() {
+      @Override
+      public void onClose(Status status, dev.tern.Metadata trailers) {
+        closed.complete(status);
+      }
+    }, new dev.tern.Metadata());
+    call.request(1);
+    call.sendMessage(StringValue.of("x"));
+    call.halfClose();
+    Request r = receive();
+
+    nanos.addAndGet(TimeUnit.SECONDS.toNanos(61));
+    r.conn.rstStream(r.id(), Http2Error.CANCEL);
+
+    Status status = closed.get(30, TimeUnit.SECONDS);
+    assertEquals(Status.Code.DEADLINE_EXCEEDED, status.getCode(), status::toString);
   }
 
   @Test

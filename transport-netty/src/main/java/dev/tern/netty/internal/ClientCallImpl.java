@@ -852,7 +852,13 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
       // RFC 9113 §8.7: REFUSED_STREAM means the server did not process the stream.
       return;
     }
-    finish(Http2Errors.statusForRstStream(errorCode), new Metadata());
+    Status status = Http2Errors.statusForRstStream(errorCode);
+    if (status.getCode() == Status.Code.CANCELLED && deadline != null && deadline.isExpired()) {
+      // The server's deadline timer fired before ours and it reset the stream: the call ran out
+      // of time, and that is what the application should hear (grpc-java reports it so too).
+      status = deadlineExceeded();
+    }
+    finish(status, new Metadata());
   }
 
   /** The stream (or the connection) closed: if no status arrived, the call failed. */

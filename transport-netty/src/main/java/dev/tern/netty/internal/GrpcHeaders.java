@@ -9,6 +9,7 @@ import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * gRPC's HTTP/2 header names and values (PROTOCOL-HTTP2.md), and the conversion between
@@ -29,6 +30,12 @@ public final class GrpcHeaders {
   public static final AsciiString GRPC_TIMEOUT = AsciiString.cached("grpc-timeout");
   public static final AsciiString GRPC_ENCODING = AsciiString.cached("grpc-encoding");
   public static final AsciiString GRPC_ACCEPT_ENCODING = AsciiString.cached("grpc-accept-encoding");
+
+  /** Metadata.isReserved's names as AsciiStrings (their equals needs an AsciiString). */
+  private static final Set<AsciiString> RESERVED_NAMES = Set.of(CONTENT_TYPE, TE, GRPC_STATUS,
+      GRPC_MESSAGE, GRPC_TIMEOUT, GRPC_ENCODING, GRPC_ACCEPT_ENCODING,
+      AsciiString.cached("grpc-message-type"), AsciiString.cached("connection"),
+      AsciiString.cached("host"));
 
   /** Trailers of a successful call with no metadata: read-only, shared by every call. */
   public static final Http2Headers OK_TRAILERS = ReadOnlyHttp2Headers.trailers(false,
@@ -131,7 +138,9 @@ public final class GrpcHeaders {
     Metadata md = new Metadata();
     for (Map.Entry<CharSequence, CharSequence> e : headers) {
       CharSequence name = e.getKey();
-      if (name.length() == 0 || name.charAt(0) == ':') {
+      if (name.length() == 0 || name.charAt(0) == ':'
+          || (name instanceof AsciiString && RESERVED_NAMES.contains(name))) {
+        // Decoded names are AsciiStrings: gRPC's own headers are skipped without a String copy.
         continue;
       }
       String key = name.toString();
