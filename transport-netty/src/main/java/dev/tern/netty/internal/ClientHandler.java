@@ -120,7 +120,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
       public void onStreamClosed(Http2Stream stream) {
         ClientCallImpl<?, ?> call = calls.remove(stream.id());
         if (call != null) {
-          call.streamClosed();
+          call.streamClosed(ClientHandler.this);
         }
       }
     });
@@ -452,7 +452,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
     // Calls whose streams were never created (still buffered) are not closed by Netty.
     if (!calls.isEmpty()) {
       for (ClientCallImpl<?, ?> call : calls.values().toArray(new ClientCallImpl<?, ?>[0])) {
-        call.streamClosed();
+        call.streamClosed(this);
       }
       calls.clear();
     }
