@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes the {@code grpc-timeout} codec (PROTOCOL-HTTP2.md "Timeout"): any header value decodes
  * to a non-negative duration or is rejected with IllegalArgumentException, and every duration
  * encodes to a value that decodes to at most itself. Seeds in GrpcTimeoutFuzzTestInputs.
  */
+// Fuzzing (JAZZER_FUZZ=1) runs one invocation for minutes: past the build's 120 s default.
+@Timeout(value = 30, unit = TimeUnit.MINUTES)
 class GrpcTimeoutFuzzTest {
   @FuzzTest
   void decodeAcceptsOnlyTheGrammar(byte[] input) {

@@ -9,12 +9,16 @@ import dev.tern.StatusRuntimeException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes gzip decompression of received messages (decompression bombs included): the result
  * never exceeds the limit, and anything else fails with RESOURCE_EXHAUSTED (over the limit) or
  * INTERNAL (corrupt), never with another exception. Seeds in GzipDecompressFuzzTestInputs.
  */
+// Fuzzing (JAZZER_FUZZ=1) runs one invocation for minutes: past the build's 120 s default.
+@Timeout(value = 30, unit = TimeUnit.MINUTES)
 class GzipDecompressFuzzTest {
   private static final ByteBufAllocator ALLOC = new UnpooledByteBufAllocator(false);
 

@@ -12,6 +12,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes the gRPC deframer with arbitrary bytes cut into arbitrary DATA frames, interleaved with
@@ -21,6 +23,8 @@ import java.util.List;
  * that, and every buffer is released (the leak detector runs at PARANOID). Compared against a
  * straightforward reference parser of the same bytes. Seeds in MessageDeframerFuzzTestInputs.
  */
+// Fuzzing (JAZZER_FUZZ=1) runs one invocation for minutes: past the build's 120 s default.
+@Timeout(value = 30, unit = TimeUnit.MINUTES)
 class MessageDeframerFuzzTest {
   private static final ByteBufAllocator ALLOC = new UnpooledByteBufAllocator(false);
 

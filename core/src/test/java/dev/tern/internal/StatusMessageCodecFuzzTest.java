@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes the {@code grpc-message} percent-encoding (PROTOCOL-HTTP2.md "Status-Message"): decoding
  * never fails, whatever arrives (malformed escapes are kept literally), and encoding produces a
  * legal header value that decodes back to the message. Seeds in StatusMessageCodecFuzzTestInputs.
  */
+// Fuzzing (JAZZER_FUZZ=1) runs one invocation for minutes: past the build's 120 s default.
+@Timeout(value = 30, unit = TimeUnit.MINUTES)
 class StatusMessageCodecFuzzTest {
   @FuzzTest
   void decodeIsLenient(byte[] input) {

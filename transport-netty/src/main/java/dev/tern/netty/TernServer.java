@@ -156,6 +156,8 @@ public final class TernServer {
         .group(bossGroup, workerGroup)
         .channel(EventLoops.serverChannelType())
         .option(ChannelOption.SO_BACKLOG, 1024)
+        // A restarted server can bind its port while old connections linger in TIME_WAIT.
+        .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.SO_KEEPALIVE, true)
         .childHandler(new ChannelInitializer<Channel>() {

@@ -281,6 +281,32 @@ class ClientLifecycleTest {
     }
   }
 
+  @Test
+  void invalidPercentEncodingInGrpcMessageFailsOnlyThatCall() throws Exception {
+    try (RawHttp2Server raw = RawHttp2Server.start()) {
+      TernChannel channel = channel(raw.port());
+      try {
+        CallResult<String> r = start(channel, CallOptions.DEFAULT, "x");
+        RawHttp2Connection conn = raw.accept();
+        int id = conn.take(f -> f.type() == RawFrame.Type.HEADERS, WAIT).streamId();
+        // Malformed escapes are kept as they are (PROTOCOL-HTTP2.md asks receivers to be
+        // lenient); the call gets the server's status.
+        conn.headers(id, GrpcWire.trailersOnly(2, "bad %zz and %4"), true);
+        r.await();
+        assertEquals(Status.Code.UNKNOWN, r.status.getCode(), r.status::toString);
+        assertEquals("bad %zz and %4", r.status.getDescription());
+        // The connection is fine: the next call uses it.
+        CallResult<String> next = start(channel, CallOptions.DEFAULT, "y");
+        answer(conn, conn.take(f -> f.type() == RawFrame.Type.HEADERS && f.streamId() > id,
+            WAIT).streamId());
+        next.await();
+        assertEquals(Status.Code.OK, next.status.getCode(), next.status::toString);
+      } finally {
+        channel.shutdownNow();
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- keepalive
 
   @Test

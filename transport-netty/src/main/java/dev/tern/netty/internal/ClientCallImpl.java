@@ -862,7 +862,11 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   }
 
   /** The stream (or the connection) closed: if no status arrived, the call failed. */
-  void streamClosed() {
+  void streamClosed(ClientHandler from) {
+    if (from != transport) {
+      // An earlier attempt's connection: the call has moved on (transparent retry).
+      return;
+    }
     if (!done && trailerStatus == null) {
       ClientHandler handler = transport;
       if (handler != null && streamId > 0 && handler.neverProcessed(streamId)

@@ -92,6 +92,8 @@ public final class ClientConnectionManager implements ClientHandler.Lifecycle {
   private List<Runnable> stateWatchers = new ArrayList<>();
   private ConnectivityState state = ConnectivityState.IDLE;
   private ClientHandler ready;
+  /** {@link #ready} for the lock-free fast path of {@link #transport}. */
+  private volatile ClientHandler readyFast;
   private ClientHandler connecting;
   private Status lastFailure;
   private ScheduledFuture<?> reconnectTimer;
@@ -128,6 +130,11 @@ public final class ClientConnectionManager implements ClientHandler.Lifecycle {
    * itself (exceptionally), which withdraws it.
    */
   public CompletableFuture<ClientHandler> transport(boolean waitForReady) {
+    ClientHandler fast = readyFast;
+    if (fast != null && fast.isUsable()) {
+      // The usual case, without the lock: calls from many threads do not contend.
+      return CompletableFuture.completedFuture(fast);
+    }
     List<Runnable> after = new ArrayList<>(1);
     CompletableFuture<ClientHandler> result;
     synchronized (lock) {
@@ -215,6 +222,7 @@ public final class ClientConnectionManager implements ClientHandler.Lifecycle {
       waiters.clear();
       setState(ConnectivityState.SHUTDOWN, after);
       ready = null;
+      readyFast = null;
       toClose = new ArrayList<>(live);
       if (live.isEmpty()) {
         terminated.countDown();
@@ -273,6 +281,7 @@ public final class ClientConnectionManager implements ClientHandler.Lifecycle {
       connectFailed(handler, "Cannot connect to " + target + ": " + e);
       return;
     }
+    handler.channel(ch);
     setup.whenComplete((h, failure) -> {
       if (failure != null) {
         handler.connectFailed(failure instanceof IOException && failure.getMessage() != null
@@ -310,6 +319,7 @@ public final class ClientConnectionManager implements ClientHandler.Lifecycle {
         accepted = true;
         connecting = null;
         ready = handler;
+        readyFast = handler;
         backoff.reset();
         setState(ConnectivityState.READY, after);
         served = new ArrayList<>(waiters);
@@ -374,6 +384,7 @@ public final class ClientConnectionManager implements ClientHandler.Lifecycle {
   /** The READY connection can take no new streams: IDLE, or connect again for those waiting. */
   private void readyLost(ClientHandler handler, List<Runnable> after) {
     ready = null;
+    readyFast = null;
     if (shutdown) {
       return;
     }

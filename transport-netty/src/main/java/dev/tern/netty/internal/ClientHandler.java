@@ -78,6 +78,8 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   private KeepAlivePinger keepAlivePinger;
   private volatile boolean ready;
   private volatile boolean sawActive;
+  /** The Netty channel this handler is for, set when connecting starts. */
+  private volatile io.netty.channel.Channel channel;
   /** Why the connection failed before it was ready (TCP, TLS, timeout); thread-safe. */
   private volatile String connectFailure;
 
@@ -118,7 +120,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
       public void onStreamClosed(Http2Stream stream) {
         ClientCallImpl<?, ?> call = calls.remove(stream.id());
         if (call != null) {
-          call.streamClosed();
+          call.streamClosed(ClientHandler.this);
         }
       }
     });
@@ -282,6 +284,11 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
     return ready;
   }
 
+  /** The channel this handler will be (or is) in; for closing it before it is. Thread-safe. */
+  void channel(io.netty.channel.Channel channel) {
+    this.channel = channel;
+  }
+
   /** Records why the connection failed before it was ready. Thread-safe. */
   void connectFailed(String reason) {
     if (connectFailure == null) {
@@ -306,6 +313,11 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   void close(boolean now) {
     ChannelHandlerContext c = ctx;
     if (c == null) {
+      // Not in a pipeline yet (connecting, or in the TLS handshake): close the socket itself.
+      io.netty.channel.Channel ch = channel;
+      if (ch != null) {
+        ch.close();
+      }
       return;
     }
     c.executor().execute(() -> {
@@ -440,7 +452,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
     // Calls whose streams were never created (still buffered) are not closed by Netty.
     if (!calls.isEmpty()) {
       for (ClientCallImpl<?, ?> call : calls.values().toArray(new ClientCallImpl<?, ?>[0])) {
-        call.streamClosed();
+        call.streamClosed(this);
       }
       calls.clear();
     }

@@ -11,6 +11,8 @@ import dev.tern.Metadata;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes the metadata codecs and header validation on the received side: {@code -bin} values in
@@ -19,6 +21,8 @@ import java.util.List;
  * and what is accepted is a legal key with the bytes the sender encoded. Seeds in
  * GrpcHeadersFuzzTestInputs.
  */
+// Fuzzing (JAZZER_FUZZ=1) runs one invocation for minutes: past the build's 120 s default.
+@Timeout(value = 30, unit = TimeUnit.MINUTES)
 class GrpcHeadersFuzzTest {
   private static final Metadata.Key<byte[]> BIN = Metadata.Key.binary("x-fuzz-bin");
 
