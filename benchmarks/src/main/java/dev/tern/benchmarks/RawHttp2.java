@@ -20,7 +20,6 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2EventAdapter;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.handler.codec.http2.Http2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.AsciiString;
@@ -96,6 +95,7 @@ public final class RawHttp2 {
     private final IntObjectMap<Boolean> answered = new IntObjectHashMap<>();
     private Http2ConnectionHandler handler;
     private ChannelHandlerContext ctx;
+    private Http2Connection.PropertyKey outstandingKey;
 
     ServerListener(ByteBuf streamFrame) {
       this.streamFrame = streamFrame;
@@ -105,11 +105,7 @@ public final class RawHttp2 {
       if (handler == null) {
         this.ctx = ctx;
         handler = (Http2ConnectionHandler) ctx.handler();
-        handler.encoder().flowController().listener(stream -> {
-          if (answered.get(stream.id()) == Boolean.TRUE) {
-            pump(stream);
-          }
-        });
+        outstandingKey = handler.connection().newKey();
       }
     }
 
@@ -168,18 +164,43 @@ public final class RawHttp2 {
       if (stream == null || answered.get(stream.id()) != Boolean.TRUE) {
         return;
       }
-      Http2RemoteFlowController fc = handler.encoder().flowController();
-      int n = 0;
-      while (fc.isWritable(stream) && n++ < 64) {
-        handler.encoder().writeData(ctx, stream.id(), streamFrame.retainedDuplicate(), 0, false,
-            ctx.newPromise());
+      // Like a gRPC server's isReady: keep up to 32 KiB queued (written but not yet taken by
+      // the socket), and top up as writes complete.
+      Outstanding out = stream.getProperty(outstandingKey);
+      if (out == null) {
+        out = new Outstanding();
+        stream.setProperty(outstandingKey, out);
       }
-      ctx.flush();
-      if (fc.isWritable(stream)) {
-        // Let reads (WINDOW_UPDATE, RST_STREAM) in between batches.
-        ctx.executor().execute(() -> pump(handler.connection().stream(stream.id())));
+      int frameBytes = streamFrame.readableBytes();
+      boolean wrote = false;
+      while (out.bytes < 32 * 1024 && stream.state() != Http2Stream.State.CLOSED) {
+        out.bytes += frameBytes;
+        Outstanding o = out;
+        handler.encoder().writeData(ctx, stream.id(), streamFrame.retainedDuplicate(), 0, false,
+            ctx.newPromise().addListener(f -> {
+              o.bytes -= frameBytes;
+              if (f.isSuccess() && o.bytes < 16 * 1024 && !o.pumpScheduled) {
+                o.pumpScheduled = true;
+                ctx.executor().execute(() -> {
+                  o.pumpScheduled = false;
+                  pump(handler.connection().stream(stream.id()));
+                });
+              }
+            }));
+        wrote = true;
+      }
+      if (wrote) {
+        // Through the pipeline: the handler's own flush is what writes flow-controlled DATA
+        // (ctx.flush() from its context would pass it by).
+        ctx.channel().flush();
       }
     }
+  }
+
+  /** Bytes of one stream queued for writing. Event loop only. */
+  private static final class Outstanding {
+    int bytes;
+    boolean pumpScheduled;
   }
 
   /** Receives one stream's response. Called on the event loop. */
@@ -246,6 +267,9 @@ public final class RawHttp2 {
 
     void cancel(RawStream stream) {
       enqueue(() -> {
+        if (ctx() == null) {
+          return; // the connection is gone already (teardown)
+        }
         streams.remove(stream.id);
         handler.encoder().writeRstStream(ctx(), stream.id, Http2Error.CANCEL.code(),
             ctx().newPromise());
