@@ -508,6 +508,7 @@ public final class ClientCalls {
       executor.shutdown();
     }
 
+    /** How the stream ended. Immutable: queued by the callback thread, read by the iterator's. */
     private static final class End {
       final Status status;
       final Metadata trailers;

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
-/** Wraps channels in {@link ClientInterceptor}s. */
+/** Wraps channels in {@link ClientInterceptor}s. Stateless and thread-safe. */
 public final class ClientInterceptors {
   private ClientInterceptors() {}
 

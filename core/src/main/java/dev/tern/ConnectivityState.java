@@ -12,6 +12,8 @@ package dev.tern;
  *       calls fail at once with UNAVAILABLE unless they are wait-for-ready, which wait.
  *   <li>{@link #SHUTDOWN}: the channel was shut down; new calls fail.
  * </ul>
+ *
+ * <p>Immutable; read and watched from any thread.
  */
 public enum ConnectivityState {
   IDLE,

@@ -16,6 +16,9 @@ import java.util.Objects;
  * {@link StatusRuntimeException} or {@link StatusException} in its cause chain gives the status
  * and trailers; any other exception becomes INTERNAL "Application error processing RPC" (its
  * message is not sent to the client, and it is logged here).
+ *
+ * <p>Thread-safe: a handler serves every call of its method from any thread; each call's listener
+ * runs on the call's executor, serially.
  */
 public final class ServerCalls {
   private static final System.Logger LOG = System.getLogger(ServerCalls.class.getName());

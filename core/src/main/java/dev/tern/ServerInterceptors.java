@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
-/** Wraps the handlers of a service in {@link ServerInterceptor}s. */
+/** Wraps the handlers of a service in {@link ServerInterceptor}s. Stateless and thread-safe. */
 public final class ServerInterceptors {
   private ServerInterceptors() {}
 

@@ -18,7 +18,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -253,32 +252,9 @@ class ClientCallsTest {
         assertInstanceOf(StatusRuntimeException.class, e.getCause()).getStatus().getCode());
   }
 
-  /** A channel whose calls are played by a transport thread, through the call's executor. */
-  private final class ScriptedChannel extends Channel {
-    final LinkedBlockingQueue<FakeClientCall<?, ?>> calls = new LinkedBlockingQueue<>();
-
-    @Override
-    public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(
-        MethodDescriptor<ReqT, RespT> method, CallOptions callOptions) {
-      FakeClientCall<ReqT, RespT> call = new FakeClientCall<>(method, callOptions, null);
-      calls.add(call);
-      return call;
-    }
-
-    @Override
-    public String authority() {
-      return "fake";
-    }
-
-    @SuppressWarnings("unchecked")
-    FakeClientCall<String, String> nextCall() throws InterruptedException {
-      return (FakeClientCall<String, String>) calls.poll(30, TimeUnit.SECONDS);
-    }
-  }
-
   @Test
   void blockingUnaryCallRunsCallbacksOnTheCallingThread() throws Exception {
-    ScriptedChannel channel = new ScriptedChannel();
+    FakeChannel channel = new FakeChannel();
     AtomicReference<Thread> callbackThread = new AtomicReference<>();
     Future<?> transport = transportThread.submit(() -> {
       FakeClientCall<String, String> call = channel.nextCall();
@@ -297,7 +273,7 @@ class ClientCallsTest {
 
   @Test
   void blockingUnaryCallThrowsTheStatus() throws Exception {
-    ScriptedChannel channel = new ScriptedChannel();
+    FakeChannel channel = new FakeChannel();
     transportThread.submit(() -> {
       channel.nextCall().deliver(l -> l.onClose(Status.UNAVAILABLE, new Metadata()));
       return null;
@@ -309,7 +285,7 @@ class ClientCallsTest {
 
   @Test
   void interruptedBlockingUnaryCallCancelsAndKeepsTheInterruptFlag() throws Exception {
-    ScriptedChannel channel = new ScriptedChannel();
+    FakeChannel channel = new FakeChannel();
     Thread caller = Thread.currentThread();
     transportThread.submit(() -> {
       FakeClientCall<String, String> call = channel.nextCall();
@@ -331,7 +307,7 @@ class ClientCallsTest {
 
   @Test
   void blockingIteratorBuffersAtMostOneResponse() throws Exception {
-    ScriptedChannel channel = new ScriptedChannel();
+    FakeChannel channel = new FakeChannel();
     int total = 5;
     Future<?> transport = transportThread.submit(() -> {
       FakeClientCall<String, String> call = channel.nextCall();
@@ -359,7 +335,7 @@ class ClientCallsTest {
 
   @Test
   void closingTheIteratorEarlyCancelsAndRunsLateCallbacks() throws Exception {
-    ScriptedChannel channel = new ScriptedChannel();
+    FakeChannel channel = new FakeChannel();
     CompletableFuture<FakeClientCall<String, String>> started = new CompletableFuture<>();
     transportThread.submit(() -> {
       FakeClientCall<String, String> call = channel.nextCall();
@@ -383,7 +359,7 @@ class ClientCallsTest {
 
   @Test
   void iteratorThrowsTheStatusOfAFailedStream() throws Exception {
-    ScriptedChannel channel = new ScriptedChannel();
+    FakeChannel channel = new FakeChannel();
     transportThread.submit(() -> {
       FakeClientCall<String, String> call = channel.nextCall();
       call.deliver(l -> l.onMessage("one"));

@@ -13,24 +13,6 @@ class InterceptorsTest {
   private static final MethodDescriptor<String, String> METHOD =
       TestMarshallers.method("Unary", UNARY);
 
-  /** A channel handing out recorded fake calls. */
-  private static final class FakeChannel extends Channel {
-    final List<FakeClientCall<?, ?>> calls = new ArrayList<>();
-
-    @Override
-    public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(
-        MethodDescriptor<ReqT, RespT> method, CallOptions callOptions) {
-      FakeClientCall<ReqT, RespT> call = new FakeClientCall<>(method, callOptions, null);
-      calls.add(call);
-      return call;
-    }
-
-    @Override
-    public String authority() {
-      return "fake.example";
-    }
-  }
-
   private static ClientInterceptor recordingClient(String name, List<String> log) {
     return new ClientInterceptor() {
       @Override
@@ -77,7 +59,7 @@ class InterceptorsTest {
       }
     }, new Metadata());
     call.sendMessage("x");
-    fake.calls.get(0).listener.onClose(Status.OK, new Metadata());
+    fake.calls.peek().listener.onClose(Status.OK, new Metadata());
     assertEquals(List.of(
         "a newCall", "b newCall", "c newCall",
         "a start", "b start", "c start",

@@ -62,7 +62,8 @@ public final class InteropServer {
       }
     }, "interop-server-shutdown"));
     if (useTls) {
-      System.out.println("Using grpc-java's test certificate: clients need "
+      // On stderr: stdout carries only the readiness line tools wait for, as grpc-java's does.
+      System.err.println("Using grpc-java's test certificate: clients need "
           + "--use_test_ca=true --server_host_override=" + InteropTls.SERVER_HOST_OVERRIDE);
     }
     System.out.println("Server started on port " + server.port());

@@ -4,7 +4,7 @@ import dev.tern.Metadata;
 import dev.tern.ServerCall;
 import dev.tern.Status;
 
-/** Ends a call from an interceptor before it reaches the next one. Stateless. */
+/** Ends a call from an interceptor before it reaches the next one. Stateless and thread-safe. */
 final class Rejection {
   private Rejection() {}
 

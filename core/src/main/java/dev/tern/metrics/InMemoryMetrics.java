@@ -97,6 +97,7 @@ public final class InMemoryMetrics implements MetricsRecorder {
     return lo; // BOUNDS.length for the overflow bucket
   }
 
+  /** One method's counters; recorded from any thread, lock-free. */
   private static final class Accumulator {
     final LongAdder started = new LongAdder();
     final LongAdder attempts = new LongAdder();

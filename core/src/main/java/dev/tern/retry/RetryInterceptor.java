@@ -63,6 +63,7 @@ public final class RetryInterceptor implements ClientInterceptor {
   /** The default per-call replay buffer limit: 1 MiB of message bytes. */
   public static final long DEFAULT_BUFFER_LIMIT = 1 << 20;
 
+  /** The retry timer every channel shares: one daemon thread, thread-safe, created on first use. */
   private static final class SharedScheduler {
     static final ScheduledExecutorService INSTANCE = create();
 
@@ -424,7 +425,10 @@ public final class RetryInterceptor implements ClientInterceptor {
       return delay;
     }
 
-    /** One attempt: its call, replay progress, and the listener that filters its events. */
+    /**
+     * One attempt: its call, replay progress, and the listener that filters its events. Its
+     * callbacks arrive on the attempt's callback thread; its state is guarded by the call's lock.
+     */
     private final class Attempt extends Listener<RespT> {
       final ClientCall<ReqT, RespT> call;
       final int index;

@@ -69,6 +69,10 @@ public final class TernChannel extends Channel {
   /** Default keepalive timeout: 20 s (grpc doc/keepalive.md). */
   public static final long DEFAULT_KEEPALIVE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(20);
 
+  /**
+   * The event loops and callback pool shared by all channels of the JVM, created on first use;
+   * thread-safe (class initialization publishes them).
+   */
   private static final class SharedResources {
     static final EventLoopGroup GROUP = EventLoops.newGroup(
         Runtime.getRuntime().availableProcessors(), "tern-client-worker");

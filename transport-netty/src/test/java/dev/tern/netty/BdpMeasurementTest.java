@@ -52,22 +52,7 @@ class BdpMeasurementTest {
   private static final int MESSAGE = 256 << 10;
 
   /** Messages of n bytes, written without building arrays. */
-  private static final Marshaller<Integer> BLOB = new Marshaller<>() {
-    @Override
-    public void write(Integer value, ByteBuf out) {
-      out.writeZero(value);
-    }
-
-    @Override
-    public int serializedSize(Integer value) {
-      return value;
-    }
-
-    @Override
-    public Integer parse(ByteBuf in) {
-      return in.readableBytes();
-    }
-  };
+  private static final Marshaller<Integer> BLOB = TestMethods.ZEROS;
 
   /** An int as 4 bytes. */
   private static final Marshaller<Integer> INT = new Marshaller<>() {

@@ -112,7 +112,7 @@ class RetryTest {
       };
     };
     return ServerServiceDefinition.builder(ShopService.SERVICE)
-        .addMethod(FLAKY, unary((request, headers, call) -> {
+        .addMethod(FLAKY, TestMethods.unary((request, headers, call) -> {
           String[] f = request.split(",");
           List<String> seen = record(f[0], headers);
           if (seen.size() <= Integer.parseInt(f[1])) {
@@ -128,13 +128,13 @@ class RetryTest {
           call.sendMessage("ok after " + seen.size());
           call.close(Status.OK, new Metadata());
         }))
-        .addMethod(HEADERS_THEN_FAIL, unary((request, headers, call) -> {
+        .addMethod(HEADERS_THEN_FAIL, TestMethods.unary((request, headers, call) -> {
           record(request, headers);
           call.sendHeaders(new Metadata());
           call.close(Status.UNAVAILABLE, new Metadata());
         }))
         .addMethod(COLLECT, collect)
-        .addMethod(LIST, unary((request, headers, call) -> {
+        .addMethod(LIST, TestMethods.unary((request, headers, call) -> {
           List<String> seen = record("list", headers);
           if (seen.size() == 1) {
             call.close(Status.UNAVAILABLE, new Metadata());
@@ -153,29 +153,6 @@ class RetryTest {
     String previous = headers.get(RetryInterceptor.PREVIOUS_ATTEMPTS);
     seen.add(previous == null ? "-" : previous);
     return seen;
-  }
-
-  interface Handler {
-    void handle(String request, Metadata headers, ServerCall<String, String> call);
-  }
-
-  private static ServerCallHandler<String, String> unary(Handler handler) {
-    return (call, headers) -> {
-      call.request(1);
-      return new ServerCall.Listener<>() {
-        String request;
-
-        @Override
-        public void onMessage(String message) {
-          request = message;
-        }
-
-        @Override
-        public void onHalfClose() {
-          handler.handle(request, headers, call);
-        }
-      };
-    };
   }
 
   private static CallResult<String> unary(Channel ch, MethodDescriptor<String, String> m,

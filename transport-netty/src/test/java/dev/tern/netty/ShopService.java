@@ -99,22 +99,9 @@ final class ShopService {
   }
 
   ServerCallHandler<String, String> unary(Handler handler) {
-    return (call, headers) -> {
-      call.request(1);
-      return new ServerCall.Listener<>() {
-        private String request;
-
-        @Override
-        public void onMessage(String message) {
-          request = message;
-        }
-
-        @Override
-        public void onHalfClose() {
-          handled.incrementAndGet();
-          handler.handle(request, call);
-        }
-      };
-    };
+    return TestMethods.unary((request, headers, call) -> {
+      handled.incrementAndGet();
+      handler.handle(request, call);
+    });
   }
 }

@@ -74,31 +74,18 @@ final class StreamingMethods {
 
   /** Like {@link #politeServerStream} but sends everything at once, ignoring isReady. */
   static ServerCallHandler<String, String> naiveServerStream(AtomicInteger sentCounter) {
-    return (call, headers) -> {
-      call.request(1);
-      return new ServerCall.Listener<>() {
-        String request;
-
-        @Override
-        public void onMessage(String message) {
-          request = message;
-        }
-
-        @Override
-        public void onHalfClose() {
-          String[] parts = request.split(",");
-          int count = Integer.parseInt(parts[0]);
-          int size = Integer.parseInt(parts[1]);
-          for (int i = 0; i < count && !call.isCancelled(); i++) {
-            call.sendMessage(payload(i, size));
-            sentCounter.incrementAndGet();
-          }
-          if (!call.isCancelled()) {
-            call.close(Status.OK, new Metadata());
-          }
-        }
-      };
-    };
+    return TestMethods.unary((request, headers, call) -> {
+      String[] parts = request.split(",");
+      int count = Integer.parseInt(parts[0]);
+      int size = Integer.parseInt(parts[1]);
+      for (int i = 0; i < count && !call.isCancelled(); i++) {
+        call.sendMessage(payload(i, size));
+        sentCounter.incrementAndGet();
+      }
+      if (!call.isCancelled()) {
+        call.close(Status.OK, new Metadata());
+      }
+    });
   }
 
   /** Client streaming: counts messages and bytes, answers "count,bytes" on half-close. */

@@ -34,33 +34,15 @@ class TernCompressionTest {
   private static final Metadata.Key<String> RESPOND_WITH = Metadata.Key.ascii("x-respond-with");
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-  /** n zero bytes: a marshaller that makes compression bombs without building big strings. */
-  static final Marshaller<Integer> ZEROS = new Marshaller<>() {
-    @Override
-    public void write(Integer value, ByteBuf out) {
-      out.writeZero(value);
-    }
-
-    @Override
-    public int serializedSize(Integer value) {
-      return value;
-    }
-
-    @Override
-    public Integer parse(ByteBuf in) {
-      return in.readableBytes();
-    }
-  };
-
   static final MethodDescriptor<String, String> ECHO =
       StreamingMethods.method("Echo", MethodType.BIDI_STREAMING);
   /** Client streaming of zeros; answers the total size received. */
   static final MethodDescriptor<Integer, Integer> SINK =
-      MethodDescriptor.newBuilder(ZEROS, ZEROS).setFullMethodName(StreamingMethods.SERVICE + "/Sink")
+      MethodDescriptor.newBuilder(TestMethods.ZEROS, TestMethods.ZEROS).setFullMethodName(StreamingMethods.SERVICE + "/Sink")
           .setType(MethodType.BIDI_STREAMING).build();
   /** Answers a gzip message of as many zeros as the request says. */
   static final MethodDescriptor<Integer, Integer> ZEROS_METHOD =
-      MethodDescriptor.newBuilder(ZEROS, ZEROS)
+      MethodDescriptor.newBuilder(TestMethods.ZEROS, TestMethods.ZEROS)
           .setFullMethodName(StreamingMethods.SERVICE + "/Zeros")
           .setType(MethodType.UNARY).build();
 

@@ -24,6 +24,24 @@ final class TestMethods {
     }
   };
 
+  /** n zero bytes, parsed back to n: sized messages (and compression bombs) without arrays. */
+  static final Marshaller<Integer> ZEROS = new Marshaller<>() {
+    @Override
+    public void write(Integer value, ByteBuf out) {
+      out.writeZero(value);
+    }
+
+    @Override
+    public int serializedSize(Integer value) {
+      return value;
+    }
+
+    @Override
+    public Integer parse(ByteBuf in) {
+      return in.readableBytes();
+    }
+  };
+
   static final MethodDescriptor<String, String> UNARY = method("Unary");
   static final MethodDescriptor<String, String> FAIL = method("Fail");
   static final MethodDescriptor<String, String> THROW = method("Throw");

@@ -51,7 +51,7 @@ public final class ClientConnectionManager implements ClientHandler.Lifecycle {
         CompletableFuture<ClientHandler> setup);
   }
 
-  /** Keepalive of the channel's connections (gRFC A8). */
+  /** Keepalive of the channel's connections (gRFC A8). Immutable. */
   public static final class KeepAlive {
     final long timeNanos;
     final long timeoutNanos;
@@ -64,6 +64,7 @@ public final class ClientConnectionManager implements ClientHandler.Lifecycle {
     }
   }
 
+  /** A call waiting for a connection; guarded by the manager's lock, completed outside it. */
   private static final class Waiter {
     final CompletableFuture<ClientHandler> future;
     final boolean waitForReady;

@@ -4,7 +4,8 @@ import dev.tern.Status;
 import io.netty.handler.codec.http2.Http2Error;
 
 /**
- * Maps HTTP/2 error codes to gRPC statuses as PROTOCOL-HTTP2.md "Errors" specifies. Stateless.
+ * Maps HTTP/2 error codes to gRPC statuses as PROTOCOL-HTTP2.md "Errors" specifies. Stateless and
+ * thread-safe.
  */
 public final class Http2Errors {
   private Http2Errors() {}
