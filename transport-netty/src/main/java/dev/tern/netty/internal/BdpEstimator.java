@@ -35,6 +35,8 @@ final class BdpEstimator {
   private final LongSupplier nanoClock;
   private int window;
   private boolean pinging;
+  /** Bytes received since the last estimate ended (see {@link #dataReceived(int)}). */
+  private long receivedSinceSample;
   private long pingSentNanos;
   private long sample;
   private double maxBandwidth;
@@ -52,9 +54,24 @@ final class BdpEstimator {
 
   /** DATA arrived; returns whether to send a BDP PING now (one at a time). */
   boolean dataReceived() {
+    return dataReceived(Integer.MAX_VALUE);
+  }
+
+  /**
+   * {@code bytes} of DATA arrived; returns whether to send a BDP PING now. A new estimate starts
+   * only once an eighth of the window has arrived since the last one: a sample must reach two
+   * thirds of the window to grow it, so with less traffic the PING round trip (a wake-up and a
+   * write on both sides, on every small call otherwise) could never change anything.
+   */
+  boolean dataReceived(int bytes) {
     if (pinging) {
       return false;
     }
+    receivedSinceSample += bytes;
+    if (receivedSinceSample < window / 8) {
+      return false;
+    }
+    receivedSinceSample = 0;
     pinging = true;
     pingSentNanos = nanoClock.getAsLong();
     sample = 0;
@@ -91,8 +108,8 @@ final class BdpEstimator {
   // ---------------------------------------------------------------- Netty glue
 
   /** Sends a BDP PING if one is due; call from onDataRead (the read's end flushes it). */
-  void onDataRead(Http2ConnectionHandler handler, ChannelHandlerContext ctx) {
-    if (dataReceived()) {
+  void onDataRead(Http2ConnectionHandler handler, ChannelHandlerContext ctx, int bytes) {
+    if (dataReceived(bytes)) {
       handler.encoder().writePing(ctx, false, PING_DATA, ctx.newPromise());
     }
   }

@@ -481,7 +481,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding,
       boolean endOfStream) {
     if (bdp != null) {
-      bdp.onDataRead(this, ctx);
+      bdp.onDataRead(this, ctx, data.readableBytes() + padding);
     }
     ClientCallImpl<?, ?> call = calls.get(streamId);
     if (call == null) {

@@ -601,7 +601,7 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding,
       boolean endOfStream) throws Http2Exception {
     if (bdp != null) {
-      bdp.onDataRead(this, ctx);
+      bdp.onDataRead(this, ctx, data.readableBytes() + padding);
     }
     Http2Stream stream = connection().stream(streamId);
     ServerCallImpl<?, ?> call = stream == null ? null : stream.getProperty(callKey);
