@@ -449,7 +449,9 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
     } else {
       ctx.executor().execute(() -> {
         task.run();
-        ctx.flush();
+        // This handler's flush, not ctx.flush(): it first writes what the flow controller holds
+        // (DATA and trailers queued behind the window), which ctx.flush() would skip.
+        flush(ctx);
       });
     }
   }
