@@ -159,6 +159,11 @@ class BenchServerTest {
     @Override
     public void beforeStart(ClientCallStreamObserver<SimpleRequest> requestStream) {
       call = requestStream;
+      requestStream.setOnReadyHandler(() -> {
+        synchronized (this) {
+          notifyAll();
+        }
+      });
     }
 
     @Override
@@ -188,9 +193,9 @@ class BenchServerTest {
     }
 
     /** Waits until the request stream can take more (client-side flow control). */
-    void awaitReady() throws InterruptedException {
+    synchronized void awaitReady() throws InterruptedException {
       while (!call.isReady() && !done.isDone()) {
-        Thread.sleep(1);
+        wait(100); // woken by the on-ready handler; the timeout only rechecks done
       }
     }
   }
