@@ -8,6 +8,7 @@ import dev.tern.Status;
 import dev.tern.conformance.StreamingClient.Call;
 import dev.tern.conformance.StreamingClient.Outcome;
 import dev.tern.conformance.StreamingClient.Spec;
+import dev.tern.testing.Quiescence;
 import dev.tern.testing.TcpProxy;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -370,7 +370,7 @@ abstract class StreamingContractTest {
     call.send(StreamingContract.streamRequest(count, 1000)); // 2 MB, 30 windows
     call.halfClose();
 
-    long sent = awaitQuiet(() -> proxy.bytesToClient() - before, SMALL_WINDOW / 2);
+    long sent = Quiescence.awaitQuiet(() -> proxy.bytesToClient() - before, SMALL_WINDOW / 2);
     assertTrue(sent >= SMALL_WINDOW / 2, "the server filled the window: " + sent);
     assertTrue(sent <= SMALL_WINDOW + OVERHEAD,
         sent + " bytes sent to a client that reads nothing; its window is " + SMALL_WINDOW);
@@ -406,7 +406,7 @@ abstract class StreamingContractTest {
       }
     });
     gates.arrived(gate).get(10, TimeUnit.SECONDS);
-    long sent = awaitQuiet(() -> smallWindowProxy.bytesToServer() - before,
+    long sent = Quiescence.awaitQuiet(() -> smallWindowProxy.bytesToServer() - before,
         SMALL_WINDOW / 2);
     assertTrue(sent >= SMALL_WINDOW / 2, "the client filled the window: " + sent);
     assertTrue(sent <= SMALL_WINDOW + OVERHEAD,
@@ -442,28 +442,6 @@ abstract class StreamingContractTest {
 
   private void report(String format, Object... args) {
     System.out.printf("[%s] %s%n", getClass().getSimpleName(), String.format(format, args));
-  }
-
-  /**
-   * Waits until {@code counter} has reached {@code atLeast} and then not moved for 300 ms (at
-   * most 30 s in all) and returns it: how far a sender got before flow control stopped it. The
-   * floor keeps a slow start (a loaded machine) from passing for a stop.
-   */
-  static long awaitQuiet(LongSupplier counter, long atLeast) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    long last = counter.getAsLong();
-    long since = System.nanoTime();
-    while (System.nanoTime() < deadline) {
-      Thread.sleep(20); // polling a byte counter: there is no event to wait for
-      long now = counter.getAsLong();
-      if (now != last || now < atLeast) {
-        last = now;
-        since = System.nanoTime();
-      } else if (System.nanoTime() - since > TimeUnit.MILLISECONDS.toNanos(300)) {
-        return now;
-      }
-    }
-    throw new AssertionError("the count never settled at or above " + atLeast + ": " + last);
   }
 
   static int getInt(byte[] b) {

@@ -14,13 +14,13 @@ import dev.tern.ServerCalls;
 import dev.tern.ServerServiceDefinition;
 import dev.tern.Status;
 import dev.tern.StreamObserver;
+import dev.tern.testing.Quiescence;
 import dev.tern.testing.TcpProxy;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -81,7 +81,7 @@ class FlowControlTest {
     call.sendMessage(count + "," + MESSAGE);
     call.halfClose();
 
-    long sent = awaitQuiet(proxy::bytesToClient, WINDOW / 2);
+    long sent = Quiescence.awaitQuiet(proxy::bytesToClient, WINDOW / 2);
     assertTrue(sent >= WINDOW / 2, "the server sent while the window allowed: " + sent);
     assertTrue(sent <= WINDOW + OVERHEAD, "sent " + sent + " bytes to a client that reads"
         + " nothing; the window is " + WINDOW);
@@ -136,7 +136,7 @@ class FlowControlTest {
     call.request(1);
     pump.run();
 
-    long sent = awaitQuiet(proxy::bytesToServer, WINDOW / 2);
+    long sent = Quiescence.awaitQuiet(proxy::bytesToServer, WINDOW / 2);
     assertTrue(sent >= WINDOW / 2, "the client sent while the window allowed: " + sent);
     assertTrue(sent <= WINDOW + OVERHEAD, "sent " + sent + " bytes to a server that reads"
         + " nothing; the window is " + WINDOW);
@@ -187,7 +187,7 @@ class FlowControlTest {
     call.sendMessage(count + "," + MESSAGE);
     call.halfClose();
 
-    long handed = awaitQuiet(sentByHandler::get, WINDOW / MESSAGE) * (MESSAGE + 5L);
+    long handed = Quiescence.awaitQuiet(sentByHandler::get, WINDOW / MESSAGE) * (MESSAGE + 5L);
     long onWire = proxy.bytesToClient();
     // On the wire: at most the window. In memory: at most the limit plus one message.
     assertTrue(onWire <= WINDOW + OVERHEAD, "on the wire: " + onWire);
@@ -255,7 +255,7 @@ class FlowControlTest {
         requests.onCompleted();
       });
       ServerCall<String, String> call = serverCall.get(10, TimeUnit.SECONDS);
-      long handed = awaitQuiet(accepted::get, WINDOW / MESSAGE) * (MESSAGE + 5L);
+      long handed = Quiescence.awaitQuiet(accepted::get, WINDOW / MESSAGE) * (MESSAGE + 5L);
       assertTrue(proxy.bytesToServer() <= WINDOW + OVERHEAD, "on the wire: "
           + proxy.bytesToServer());
       assertTrue(handed <= WINDOW + 128 * 1024 + MESSAGE + OVERHEAD,
@@ -318,25 +318,4 @@ class FlowControlTest {
     }
   }
 
-  /**
-   * Waits until {@code counter} has reached {@code atLeast} and then not moved for 300 ms (at
-   * most 30 s in all) and returns it: how far a sender got before flow control stopped it. The
-   * floor keeps a slow start (a loaded machine) from passing for a stop.
-   */
-  static long awaitQuiet(LongSupplier counter, long atLeast) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    long last = counter.getAsLong();
-    long since = System.nanoTime();
-    while (System.nanoTime() < deadline) {
-      Thread.sleep(20); // polling a byte counter: there is no event to wait for
-      long now = counter.getAsLong();
-      if (now != last || now < atLeast) {
-        last = now;
-        since = System.nanoTime();
-      } else if (System.nanoTime() - since > TimeUnit.MILLISECONDS.toNanos(300)) {
-        return now;
-      }
-    }
-    throw new AssertionError("the count never settled at or above " + atLeast + ": " + last);
-  }
 }
