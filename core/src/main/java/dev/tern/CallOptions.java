@@ -1,6 +1,8 @@
 package dev.tern;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +21,7 @@ public final class CallOptions {
   private int maxInboundMessageSize = -1;
   private int maxOutboundMessageSize = -1;
   private Object[][] custom = new Object[0][];
+  private List<ClientStreamTracer.Factory> streamTracerFactories = List.of();
 
   private CallOptions() {}
 
@@ -31,6 +34,7 @@ public final class CallOptions {
     c.maxInboundMessageSize = maxInboundMessageSize;
     c.maxOutboundMessageSize = maxOutboundMessageSize;
     c.custom = custom;
+    c.streamTracerFactories = streamTracerFactories;
     return c;
   }
 
@@ -116,6 +120,26 @@ public final class CallOptions {
     }
     CallOptions c = copy();
     c.maxOutboundMessageSize = bytes;
+    return c;
+  }
+
+  /**
+   * The factories of this call's attempt tracers, in the order they were added: the transport
+   * creates one tracer from each for every attempt (the first, each retry, each hedge, each
+   * transparent retry).
+   */
+  public List<ClientStreamTracer.Factory> getStreamTracerFactories() {
+    return streamTracerFactories;
+  }
+
+  /** Adds a factory of attempt tracers after those already present. */
+  public CallOptions withStreamTracerFactory(ClientStreamTracer.Factory factory) {
+    Objects.requireNonNull(factory, "factory");
+    CallOptions c = copy();
+    List<ClientStreamTracer.Factory> all = new ArrayList<>(streamTracerFactories.size() + 1);
+    all.addAll(streamTracerFactories);
+    all.add(factory);
+    c.streamTracerFactories = List.copyOf(all);
     return c;
   }
 
