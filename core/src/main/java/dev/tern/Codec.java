@@ -11,6 +11,13 @@ import java.io.IOException;
  * codec: it is the absence of one, and costs nothing.
  *
  * <p>Implementations are stateless from the caller's point of view and thread-safe.
+ *
+ * <p>Codecs speak Netty's {@link ByteBuf}, like {@link Marshaller}, so that compressed messages
+ * go from the received DATA frames to the decompressor and from the compressor to the wire in
+ * pooled buffers, with no {@code byte[]} round trip and the size limit enforced while inflating.
+ * The price is a Netty type in this API: a codec follows {@code ByteBuf} reference counting (it
+ * neither keeps nor releases {@code src}) and moves with Netty's buffer API. The decision is
+ * explained in {@code docs/architecture.md} ("Messages are Netty ByteBufs").
  */
 public interface Codec {
   /** The {@code gzip} codec (RFC 1952), as every gRPC implementation offers it. */

@@ -7,7 +7,16 @@ import io.netty.buffer.ByteBuf;
  *
  * <p>Tern frames messages without copying: it asks for {@link #serializedSize} first, allocates
  * one pooled buffer with room for the 5-byte gRPC frame header plus the message, and calls
- * {@link #write} to fill it.
+ * {@link #write} to fill it; that buffer goes out as the DATA frame. Inbound, {@link #parse} gets
+ * a retained slice of the DATA frame the message arrived in (a composite of slices when it spans
+ * frames), never a copy.
+ *
+ * <p>Why Netty's {@link ByteBuf} and not {@code InputStream} (as grpc-java's marshaller): that
+ * zero-copy path from pooled buffers straight to the parser and from the serializer straight to
+ * the wire. The price is a Netty type in this API: marshallers are written against
+ * {@code ByteBuf}, follow its reference counting (never keep or release the buffers given), and
+ * move with Netty's buffer API. The decision is explained in {@code docs/architecture.md}
+ * ("Messages are Netty ByteBufs").
  */
 public interface Marshaller<T> {
   /** Appends the serialized {@code value} to {@code out}. */
