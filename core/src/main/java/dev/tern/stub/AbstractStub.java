@@ -1,5 +1,10 @@
-package dev.tern;
+package dev.tern.stub;
 
+import dev.tern.CallOptions;
+import dev.tern.Channel;
+import dev.tern.ClientInterceptor;
+import dev.tern.ClientInterceptors;
+import dev.tern.Deadline;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;

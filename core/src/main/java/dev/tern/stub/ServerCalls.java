@@ -1,5 +1,12 @@
-package dev.tern;
+package dev.tern.stub;
 
+import dev.tern.Metadata;
+import dev.tern.MethodDescriptor;
+import dev.tern.ServerCall;
+import dev.tern.ServerCallHandler;
+import dev.tern.Status;
+import dev.tern.StatusException;
+import dev.tern.StatusRuntimeException;
 import java.util.Objects;
 
 /**
