@@ -30,6 +30,7 @@ public abstract class AbstractStub<S extends AbstractStub<S>> {
     this(channel, CallOptions.DEFAULT);
   }
 
+  /** A stub calling through {@code channel} with {@code callOptions}. */
   protected AbstractStub(Channel channel, CallOptions callOptions) {
     this.channel = Objects.requireNonNull(channel, "channel");
     this.callOptions = Objects.requireNonNull(callOptions, "callOptions");
