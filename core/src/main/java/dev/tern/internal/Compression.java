@@ -28,9 +28,16 @@ public final class Compression {
   public static <T> ByteBuf frame(Marshaller<T> marshaller, T message, ByteBufAllocator alloc,
       int maxMessageSize, Codec codec) {
     ByteBuf plain = MessageFramer.frame(marshaller, message, alloc, maxMessageSize);
-    if (codec == null) {
-      return plain;
-    }
+    return codec == null ? plain : compressFramed(plain, alloc, codec);
+  }
+
+  /**
+   * Compresses the already framed message {@code plain} with {@code codec}, as {@link #frame}
+   * does; takes ownership of {@code plain} (returned as is when compression would not shrink it).
+   *
+   * @throws StatusRuntimeException INTERNAL if compression fails
+   */
+  public static ByteBuf compressFramed(ByteBuf plain, ByteBufAllocator alloc, Codec codec) {
     int length = plain.readableBytes() - MessageDeframer.HEADER_LENGTH;
     ByteBuf compressed = alloc.buffer(
         MessageDeframer.HEADER_LENGTH + Math.max(64, length >> 1));
