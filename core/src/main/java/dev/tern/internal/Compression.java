@@ -32,10 +32,11 @@ public final class Compression {
   }
 
   /**
-   * Compresses the already framed message {@code plain} with {@code codec}, as {@link #frame}
-   * does; takes ownership of {@code plain} (returned as is when compression would not shrink it).
+   * Compresses an already framed message ({@link MessageFramer#frame}) with {@code codec},
+   * unless that would not make it smaller; releases {@code plain} unless it is returned. For
+   * callers that need the uncompressed size too (tracers): {@link #frame} is this after framing.
    *
-   * @throws StatusRuntimeException INTERNAL if compression fails
+   * @throws StatusRuntimeException INTERNAL if it cannot be compressed
    */
   public static ByteBuf compressFramed(ByteBuf plain, ByteBufAllocator alloc, Codec codec) {
     int length = plain.readableBytes() - MessageDeframer.HEADER_LENGTH;

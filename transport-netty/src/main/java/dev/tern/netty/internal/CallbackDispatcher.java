@@ -17,6 +17,7 @@ import java.util.function.Consumer;
  *       throwing callback, and the transport is never disturbed;
  *   <li>after {@link #stop()} (called from a callback, typically the one that delivers the
  *       call's final status) later callbacks are dropped, so nothing follows {@code onClose};
+ *       an {@link Owning} callback is told, to release what it holds;
  *   <li>with a {@link Context}, every callback runs with it attached (the server's call context).
  * </ul>
  *
@@ -24,6 +25,12 @@ import java.util.function.Consumer;
  * the serialized callback thread.
  */
 final class CallbackDispatcher {
+  /** A callback that owns resources: told when it is dropped instead of run. */
+  interface Owning extends Runnable {
+    /** The callback will never run (the listener was stopped): release what it holds. */
+    void dropped();
+  }
+
   private final Executor serializing;
   private final Context context;
   private final Consumer<Throwable> onThrow;
@@ -67,6 +74,9 @@ final class CallbackDispatcher {
 
   private void runGuarded(Runnable callback) {
     if (stopped) {
+      if (callback instanceof Owning) {
+        ((Owning) callback).dropped();
+      }
       return;
     }
     Context previous = context == null ? null : context.attach();
