@@ -108,6 +108,9 @@ final class RetriableCall implements ClientAttempt.Events {
   private long replayBytes;
   private boolean halfClosed;
   private int requested;
+  /** After a cancel: the attempt whose end reports the call's outcome, and that outcome. */
+  private ClientAttempt closer;
+  private Status cancelStatus;
   /** The pending backoff or hedging timer. */
   private ScheduledFuture<?> timer;
   /** Tells a timer that fires after it was replaced or cancelled that it is stale. */
@@ -224,14 +227,23 @@ final class RetriableCall implements ClientAttempt.Events {
   /** Ends the call with {@code status} now: cancels every attempt and any pending one. */
   void cancel(Status status) {
     List<ClientAttempt> attemptsToCancel;
+    boolean now;
     synchronized (this) {
       if (state == State.CLOSED) {
         return;
       }
+      // The call's outcome is reported when its first live attempt has ended, on that attempt's
+      // thread (its event loop): with directExecutor the listener then never hears onClose
+      // while that loop may still be calling it. With no attempt live, at once.
+      closer = live.isEmpty() ? null : live.get(0);
+      cancelStatus = status;
+      now = closer == null;
       attemptsToCancel = close();
     }
     cancelAll(attemptsToCancel, status);
-    listener.onClose(status, new Metadata());
+    if (now) {
+      listener.onClose(status, new Metadata());
+    }
   }
 
   // ---------------------------------------------------------------- from attempts
@@ -300,10 +312,14 @@ final class RetriableCall implements ClientAttempt.Events {
     List<ClientAttempt> others = null;
     boolean deliver = false;
     synchronized (this) {
-      if (!live.remove(attempt) || state == State.CLOSED) {
+      if (attempt == closer) {
+        closer = null;
+        status = cancelStatus;
+        trailers = new Metadata();
+        deliver = true;
+      } else if (!live.remove(attempt) || state == State.CLOSED) {
         return; // cancelled as a loser, or the call already ended
-      }
-      if (state == State.COMMITTED || status.isOk()) {
+      } else if (state == State.COMMITTED || status.isOk()) {
         others = close();
         deliver = true;
       } else if (planner.transparentRetry(reach)) {
