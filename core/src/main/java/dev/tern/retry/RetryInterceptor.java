@@ -5,13 +5,11 @@ import dev.tern.CallOptions;
 import dev.tern.Channel;
 import dev.tern.ClientCall;
 import dev.tern.ClientInterceptor;
-import dev.tern.ClientInterceptors;
 import dev.tern.Context;
 import dev.tern.Deadline;
 import dev.tern.Metadata;
 import dev.tern.MethodDescriptor;
 import dev.tern.Status;
-import dev.tern.internal.AttemptHook;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -49,8 +47,8 @@ import java.util.concurrent.TimeUnit;
  * transport's job, not this layer's; what reaches this layer is an ordinary attempt (such
  * failures arrive as UNAVAILABLE).
  *
- * <p>Interceptors outside this one see one call; attempt-level observers (metrics) are run per
- * attempt through an internal hook. {@code TernChannel.Builder.retryPolicy} installs it beneath
+ * <p>Interceptors outside this one see one call; each attempt is a call on the channel beneath,
+ * which reports it to the call's {@link dev.tern.ClientStreamTracer}s. {@code TernChannel.Builder.retryPolicy} installs it beneath
  * the channel's interceptors. Thread-safe; one instance per channel (it owns the channel's
  * throttle).
  */
@@ -114,9 +112,7 @@ public final class RetryInterceptor implements ClientInterceptor {
     if (p.maxAttempts() <= 1) {
       return next.newCall(method, callOptions);
     }
-    List<ClientInterceptor> observers = AttemptHook.claimAll(callOptions);
-    Channel attempts = observers.isEmpty() ? next : ClientInterceptors.intercept(next, observers);
-    return new RetryingCall<>(this, p, method, callOptions, attempts, Context.current());
+    return new RetryingCall<>(this, p, method, callOptions, next, Context.current());
   }
 
   /** One outbound operation, replayed on every attempt. */

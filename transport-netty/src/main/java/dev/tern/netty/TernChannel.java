@@ -11,6 +11,7 @@ import dev.tern.MethodDescriptor;
 import dev.tern.retry.RetryInterceptor;
 import dev.tern.retry.RetryPolicy;
 import dev.tern.netty.internal.ClientCallImpl;
+import dev.tern.internal.AttemptTracing;
 import dev.tern.netty.internal.ClientConnectionManager;
 import dev.tern.netty.internal.ClientHandler;
 import dev.tern.netty.internal.ClientSettings;
@@ -156,7 +157,11 @@ public final class TernChannel extends Channel {
 
   private <ReqT, RespT> ClientCall<ReqT, RespT> newTransportCall(
       MethodDescriptor<ReqT, RespT> method, CallOptions callOptions) {
-    return new ClientCallImpl<>(method, callOptions, settings, connections, group);
+    // Until the transport reports to the attempt tracers itself, each transport call is one
+    // attempt traced from outside (serialized sizes; see AttemptTracing).
+    return AttemptTracing.trace(
+        new ClientCallImpl<>(method, callOptions, settings, connections, group),
+        method, callOptions, settings.authority);
   }
 
   /** The retry layer's throttle, or null if retries or throttling are off. */
