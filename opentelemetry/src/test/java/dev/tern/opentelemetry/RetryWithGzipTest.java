@@ -11,6 +11,7 @@ import dev.tern.Metadata;
 import dev.tern.MethodDescriptor;
 import dev.tern.ServerCall;
 import dev.tern.ServerServiceDefinition;
+import dev.tern.ServerStreamTracer;
 import dev.tern.Status;
 import dev.tern.metrics.MetricsInterceptors;
 import dev.tern.netty.TernChannel;
@@ -87,6 +88,7 @@ class RetryWithGzipTest {
   private final InMemoryMetricReader metricReader = InMemoryMetricReader.create();
   private final AtomicInteger attempts = new AtomicInteger();
   private final CountDownLatch fiveSpansEnded = new CountDownLatch(5);
+  private final CountDownLatch serverCallsEnded = new CountDownLatch(2);
   private OpenTelemetrySdk otel;
   private TernServer server;
   private TernChannel channel;
@@ -141,6 +143,14 @@ class RetryWithGzipTest {
         .build();
     server = TernServer.builder().port(0).addService(service)
         .intercept(tracing.serverInterceptor())
+        .addStreamTracerFactory(MetricsInterceptors.serverStreamTracerFactory(metrics))
+        // Added after the metrics' factory, so told of each end after the metrics recorded it.
+        .addStreamTracerFactory((method, headers) -> new ServerStreamTracer() {
+          @Override
+          public void streamClosed(Status status) {
+            serverCallsEnded.countDown();
+          }
+        })
         .build().start();
     channel = TernChannel.builder().target("127.0.0.1:" + server.port())
         // Metrics outermost: its attempt tracer comes first, so an attempt's metrics are recorded
@@ -220,6 +230,22 @@ class RetryWithGzipTest {
     MetricData sent = metric(all, "grpc.client.attempt.sent_total_compressed_message_size");
     assertEquals(1, point(sent, "UNAVAILABLE").getCount());
     assertEquals(1, point(sent, "OK").getCount());
+
+    // (b), server side: the server's tracers see the wire, so its A66 sizes are compressed.
+    assertTrue(serverCallsEnded.await(30, TimeUnit.SECONDS));
+    all = metricReader.collectAllMetrics();
+    assertEquals(2, metric(all, "grpc.server.call.started").getLongSumData().getPoints()
+        .iterator().next().getValue());
+    long uncompressed = PAYLOAD.length();
+    MetricData serverReceived =
+        metric(all, "grpc.server.call.rcvd_total_compressed_message_size");
+    for (String status : List.of("UNAVAILABLE", "OK")) {
+      double wire = point(serverReceived, status).getSum();
+      assertTrue(wire > 0 && wire < uncompressed / 4.0, "server received " + wire);
+    }
+    double serverSent = point(metric(all,
+        "grpc.server.call.sent_total_compressed_message_size"), "OK").getSum();
+    assertTrue(serverSent > 0 && serverSent < uncompressed / 4.0, "server sent " + serverSent);
 
     // (c) gRFC A72: one call span, one attempt span per attempt under it, and each server span
     // under the attempt that reached it.
