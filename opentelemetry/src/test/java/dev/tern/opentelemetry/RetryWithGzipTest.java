@@ -48,7 +48,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -295,8 +294,6 @@ class RetryWithGzipTest {
   }
 
   @Test
-  @Disabled("Needs the transport to report wire sizes to the attempt tracers (client-core's "
-      + "retry engine); until then AttemptTracing reports serialized sizes. Enable on merge.")
   void attemptMetricsAndEventsCarryCompressedSizes() throws Exception {
     assertEquals(PAYLOAD, callWithGzip());
     long uncompressed = PAYLOAD.length();
