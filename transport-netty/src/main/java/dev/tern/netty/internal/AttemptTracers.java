@@ -7,6 +7,7 @@ import dev.tern.Status;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The tracers of one attempt (one per factory), called together; {@link #NONE} when the call has
@@ -26,8 +27,8 @@ final class AttemptTracers {
   /** Messages read on the event loop and not yet reported or dropped. */
   private final AtomicInteger unsettled = new AtomicInteger();
   private final AtomicBoolean closeReported = new AtomicBoolean();
-  /** The attempt's status once it closed; reported when no message is unsettled. */
-  private volatile Status closedStatus;
+  /** The attempt's first closing status; reported when no message is unsettled. */
+  private final AtomicReference<Status> closedStatus = new AtomicReference<>();
 
   private AttemptTracers(ClientStreamTracer[] tracers) {
     this.tracers = tracers;
@@ -109,12 +110,12 @@ final class AttemptTracers {
     if (tracers.length == 0) {
       return;
     }
-    closedStatus = status;
+    closedStatus.compareAndSet(null, status);
     reportCloseIfDue();
   }
 
   private void reportCloseIfDue() {
-    Status status = closedStatus;
+    Status status = closedStatus.get();
     if (status != null && unsettled.get() == 0 && closeReported.compareAndSet(false, true)) {
       for (ClientStreamTracer t : tracers) {
         t.streamClosed(status);
