@@ -561,7 +561,6 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
 
   @Override
   public void messageRead(ByteBuf message, boolean compressed, int wireSize) {
-    tracers.messageRead();
     events.messageReceived(this, message, compressed, wireSize, inboundSeq++);
   }
 

@@ -316,7 +316,6 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
       public void run() {
         RespT response;
         ByteBuf bytes = message;
-        boolean traced = false;
         try {
           if (inboundFailure != null) {
             return;
@@ -324,7 +323,6 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
           bytes = null;
           // Decompressed on the listener's executor, off the event loop.
           bytes = from.decode(message, compressed);
-          traced = true;
           from.tracers().inboundMessage(seqNo, wireSize, bytes.readableBytes());
           response = method.getResponseMarshaller().parse(bytes);
         } catch (StatusRuntimeException e) {
@@ -334,9 +332,6 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
           cancel(e.getStatus());
           return;
         } finally {
-          if (!traced) {
-            from.tracers().messageDropped(); // the attempt's close must not wait for it
-          }
           if (bytes != null) {
             bytes.release();
           }
@@ -346,7 +341,6 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
 
       @Override
       public void dropped() {
-        from.tracers().messageDropped();
         message.release();
       }
     });

@@ -275,7 +275,6 @@ final class RetriableCall implements ClientAttempt.Events {
     if (commitTo(attempt)) {
       listener.onMessage(attempt, message, compressed, wireSize, seqNo);
     } else {
-      attempt.tracers().messageDropped();
       message.release();
     }
   }
