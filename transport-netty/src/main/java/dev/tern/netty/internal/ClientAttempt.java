@@ -76,6 +76,13 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
 
     void ready(ClientAttempt attempt);
 
+    /**
+     * Runs {@code task} after the messages this attempt delivered have been handed to the
+     * application (they are decoded, and traced, on the callback thread), even if the call ends
+     * first.
+     */
+    void afterDelivered(ClientAttempt attempt, Runnable task);
+
     /** Exactly once per attempt, last. */
     void closed(ClientAttempt attempt, Status status, Metadata trailers, Reach reach);
   }
@@ -120,6 +127,8 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
   private Metadata trailerMetadata;
   private int outboundSeq;
   private int inboundSeq;
+  /** Whether a message went to the call: its tracer events then end on the callback thread. */
+  private volatile boolean delivered;
 
   ClientAttempt(Events events, CallSpec spec, Http2Headers headers, AttemptTracers tracers,
       int previousAttempts, int initialRequests) {
@@ -476,7 +485,6 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
       return; // a second set of trailers; the first stands
     }
     transition(State.DRAINING);
-    tracers.inboundTrailers(trailers);
     // Messages still buffered are delivered first; endOfStream() then reports the status.
     reader.endOfStream();
   }
@@ -561,11 +569,15 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
 
   @Override
   public void messageRead(ByteBuf message, boolean compressed, int wireSize) {
+    delivered = true;
     events.messageReceived(this, message, compressed, wireSize, inboundSeq++);
   }
 
   @Override
   public void endOfStream() {
+    // Traced once the messages before them were: trailers follow the last inboundMessage.
+    Metadata trailers = trailerMetadata;
+    traceAfterMessages(() -> tracers.inboundTrailers(trailers));
     finish(trailerStatus, trailerMetadata, Reach.MAYBE_PROCESSED);
   }
 
@@ -591,9 +603,24 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
     reportClosed(status, trailers, reach, null);
   }
 
+  /**
+   * Runs a tracer event after the inboundMessage events of the messages delivered so far, which
+   * are reported on the callback thread as each message is decoded.
+   */
+  private void traceAfterMessages(Runnable event) {
+    if (tracers.isEmpty()) {
+      return;
+    }
+    if (delivered) {
+      events.afterDelivered(this, event);
+    } else {
+      event.run();
+    }
+  }
+
   private void reportClosed(Status status, Metadata trailers, Reach reach,
       List<WriteQueue.Command> orphaned) {
-    tracers.streamClosed(status);
+    traceAfterMessages(() -> tracers.streamClosed(status));
     events.closed(this, status, trailers, reach);
     if (orphaned != null) {
       for (WriteQueue.Command c : orphaned) {

@@ -354,6 +354,21 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   }
 
   @Override
+  public void afterDelivered(Runnable task) {
+    dispatcher.dispatch(new CallbackDispatcher.Owning() {
+      @Override
+      public void run() {
+        task.run();
+      }
+
+      @Override
+      public void dropped() {
+        task.run();
+      }
+    });
+  }
+
+  @Override
   public void onClose(Status status, Metadata trailers) {
     transition(CallPhase.Event.CLOSE);
     writer.wake();

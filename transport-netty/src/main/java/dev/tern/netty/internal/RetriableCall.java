@@ -71,6 +71,9 @@ final class RetriableCall implements ClientAttempt.Events {
 
     void onReady();
 
+    /** Runs {@code task} after the messages delivered so far, even if the call ends first. */
+    void afterDelivered(Runnable task);
+
     /** The call's outcome, once. */
     void onClose(Status status, Metadata trailers);
   }
@@ -258,6 +261,11 @@ final class RetriableCall implements ClientAttempt.Events {
     }
   }
 
+  @Override
+  public void afterDelivered(ClientAttempt attempt, Runnable task) {
+    listener.afterDelivered(task);
+  }
+
   private synchronized boolean isLive(ClientAttempt attempt) {
     return state != State.CLOSED && live.contains(attempt);
   }
@@ -427,7 +435,11 @@ final class RetriableCall implements ClientAttempt.Events {
         return next;
       }
     }
-    if (live.isEmpty() && timer == null) {
+    if (hedgingStopped) {
+      cancelTimer();
+    }
+    if (live.isEmpty()) {
+      // No attempt is out and none may start now: this failure is the call's.
       moveTo(State.CLOSED);
     }
     return null;
