@@ -94,6 +94,9 @@ public final class OpenTelemetryTracing {
   };
 
   private static final TextMapGetter<Metadata> GETTER = new TextMapGetter<>() {
+    // Deprecated in recent OpenTelemetry APIs, but still what propagators that scan keys (Jaeger
+    // baggage, for one) call; removing it would hide the headers from them.
+    @SuppressWarnings("deprecation")
     @Override
     public Iterable<String> keys(Metadata carrier) {
       return carrier.keys();
@@ -145,11 +148,14 @@ public final class OpenTelemetryTracing {
           }
         };
         ServerCall.Listener<ReqT> delegate;
-        try (Scope ignored = context.makeCurrent()) {
+        Scope scope = context.makeCurrent();
+        try {
           delegate = next.startCall(traced, headers);
         } catch (RuntimeException | Error e) {
           end.end(Status.INTERNAL.withDescription(e.toString()));
           throw e;
+        } finally {
+          scope.close();
         }
         return new TracedListener<>(delegate, context, end);
       }
@@ -170,12 +176,15 @@ public final class OpenTelemetryTracing {
         Context context = parent.with(span);
         SpanEnd end = new SpanEnd(span, false);
         ClientCall<ReqT, RespT> call;
-        try (Scope ignored = context.makeCurrent()) {
+        Scope scope = context.makeCurrent();
+        try {
           call = next.newCall(method,
               callOptions.withStreamTracerFactory(new AttemptSpans(method, context)));
         } catch (RuntimeException | Error e) {
           end.end(Status.INTERNAL.withDescription(e.toString()));
           throw e;
+        } finally {
+          scope.close();
         }
         return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
           @Override
@@ -336,41 +345,56 @@ public final class OpenTelemetryTracing {
 
     @Override
     public void onMessage(ReqT message) {
-      try (Scope ignored = context.makeCurrent()) {
+      Scope scope = context.makeCurrent();
+      try {
         delegate.onMessage(message);
+      } finally {
+        scope.close();
       }
     }
 
     @Override
     public void onHalfClose() {
-      try (Scope ignored = context.makeCurrent()) {
+      Scope scope = context.makeCurrent();
+      try {
         delegate.onHalfClose();
       } catch (RuntimeException | Error e) {
         // Without a recovery interceptor further in, the transport answers INTERNAL.
         end.end(Status.INTERNAL.withDescription(e.toString()));
         throw e;
+      } finally {
+        scope.close();
       }
     }
 
     @Override
     public void onCancel() {
       end.end(Status.CANCELLED.withDescription("call cancelled"));
-      try (Scope ignored = context.makeCurrent()) {
+      Scope scope = context.makeCurrent();
+      try {
         delegate.onCancel();
+      } finally {
+        scope.close();
       }
     }
 
     @Override
     public void onComplete() {
-      try (Scope ignored = context.makeCurrent()) {
+      Scope scope = context.makeCurrent();
+      try {
         delegate.onComplete();
+      } finally {
+        scope.close();
       }
     }
 
     @Override
     public void onReady() {
-      try (Scope ignored = context.makeCurrent()) {
+      Scope scope = context.makeCurrent();
+      try {
         delegate.onReady();
+      } finally {
+        scope.close();
       }
     }
   }
