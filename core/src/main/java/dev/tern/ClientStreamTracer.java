@@ -8,7 +8,8 @@ package dev.tern;
  *
  * <p>Sizes: {@code wireSize} is the message as it crosses the wire, after compression and
  * without the 5-byte gRPC message prefix; {@code uncompressedSize} is its serialized size before
- * compression (equal to {@code wireSize} for an uncompressed message).
+ * compression (equal to {@code wireSize} for an uncompressed message). A size that is not known
+ * is -1 (the metrics then record the attempt's total as unknown).
  *
  * <p>Every method has an empty default. Outbound events come from the application's thread and
  * inbound ones from the transport or the call's executor, possibly at the same time:

@@ -1,8 +1,5 @@
 package dev.tern.internal;
 
-import dev.tern.ClientCall;
-import dev.tern.ForwardingClientCall;
-import dev.tern.ForwardingClientCallListener;
 import dev.tern.ForwardingServerCall;
 import dev.tern.ForwardingServerCallListener;
 import dev.tern.Marshaller;
@@ -16,8 +13,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Watches one call for observing interceptors (logging, metrics, tracing): counts the message
- * bytes each way and reports, exactly once, how and when the call ended. Message sizes come from
+ * Watches one server call for observing interceptors (logging, metrics): counts the message
+ * bytes each way and reports, exactly once, how and when the call ended. (Client calls are
+ * observed per attempt through {@link dev.tern.ClientStreamTracer}.) Message sizes come from
  * {@link Marshaller#serializedSize}; if a marshaller does not know a size, the byte count is
  * reported as -1. Thread-safe: counters are atomic and the end is reported once whichever thread
  * sees it first.
@@ -115,41 +113,6 @@ public final class CallWatch {
         watch.end(why != null ? why
             : Status.CANCELLED.withDescription("Call cancelled before it completed"));
         super.onCancel();
-      }
-    };
-  }
-
-  /**
-   * Wraps a client call so that its bytes are counted and its end (the listener's
-   * {@code onClose}) is reported to {@code onEnd}. The watch starts now.
-   */
-  public static <ReqT, RespT> ClientCall<ReqT, RespT> watchClient(
-      ClientCall<ReqT, RespT> call, dev.tern.MethodDescriptor<ReqT, RespT> method,
-      EndListener onEnd) {
-    CallWatch watch = new CallWatch(onEnd);
-    return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
-      @Override
-      public void start(Listener<RespT> responseListener, Metadata headers) {
-        super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(
-            responseListener) {
-          @Override
-          public void onMessage(RespT message) {
-            watch.count(watch.received, method.getResponseMarshaller().serializedSize(message));
-            super.onMessage(message);
-          }
-
-          @Override
-          public void onClose(Status status, Metadata trailers) {
-            watch.end(status);
-            super.onClose(status, trailers);
-          }
-        }, headers);
-      }
-
-      @Override
-      public void sendMessage(ReqT message) {
-        watch.count(watch.sent, method.getRequestMarshaller().serializedSize(message));
-        super.sendMessage(message);
       }
     };
   }

@@ -13,12 +13,16 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A {@link MetricsRecorder} that keeps per-method counters in memory: calls started, calls
- * ended per status code, and a latency histogram with gRFC A66's bucket boundaries. Good for
+ * ended per status code, a latency histogram with gRFC A66's bucket boundaries, client attempts,
+ * and the compressed message bytes each way (gRFC A66's {@code *_compressed_message_size},
+ * summed). Good for
  * tests, health pages and small services; use the Micrometer or OpenTelemetry binding to export.
  *
  * <pre>{@code
  * InMemoryMetrics metrics = new InMemoryMetrics();
- * TernServer.builder().intercept(MetricsInterceptors.server(metrics)) ...
+ * TernServer.builder()
+ *     .addStreamTracerFactory(MetricsInterceptors.serverStreamTracerFactory(metrics)) ...
+ * TernChannel.builder().intercept(MetricsInterceptors.client(metrics)) ...
  * metrics.server("shop.Orders/Get").count(Status.Code.OK);
  * }</pre>
  *
@@ -61,12 +65,20 @@ public final class InMemoryMetrics implements MetricsRecorder {
   @Override
   public void serverCallEnded(String method, Status.Code code, long durationNanos,
       long sentBytes, long receivedBytes) {
-    acc(server, method).ended(code, durationNanos);
+    Accumulator a = acc(server, method);
+    a.ended(code, durationNanos);
+    a.bytes(sentBytes, receivedBytes);
   }
 
   @Override
   public void clientAttemptStarted(String method, String target) {
     acc(client, method).attempts.increment();
+  }
+
+  @Override
+  public void clientAttemptEnded(String method, String target, Status.Code code,
+      long durationNanos, long sentBytes, long receivedBytes) {
+    acc(client, method).bytes(sentBytes, receivedBytes);
   }
 
   @Override
@@ -104,6 +116,17 @@ public final class InMemoryMetrics implements MetricsRecorder {
     final AtomicLongArray codes = new AtomicLongArray(Status.Code.values().length);
     final AtomicLongArray buckets = new AtomicLongArray(BOUNDS.length + 1);
     final LongAdder latencyNanos = new LongAdder();
+    final LongAdder sentBytes = new LongAdder();
+    final LongAdder receivedBytes = new LongAdder();
+
+    void bytes(long sent, long received) {
+      if (sent > 0) { // -1: not known
+        sentBytes.add(sent);
+      }
+      if (received > 0) {
+        receivedBytes.add(received);
+      }
+    }
 
     void ended(Status.Code code, long nanos) {
       codes.incrementAndGet(code.value());
@@ -126,14 +149,14 @@ public final class InMemoryMetrics implements MetricsRecorder {
         b[i] = buckets.get(i);
       }
       return new MethodStats(started.sum(), attempts.sum(), ended, byCode, b,
-          latencyNanos.sum());
+          latencyNanos.sum(), sentBytes.sum(), receivedBytes.sum());
     }
   }
 
   /** Counters of one method at one moment. Immutable. */
   public static final class MethodStats {
     static final MethodStats EMPTY = new MethodStats(0, 0, 0, Map.of(),
-        new long[BOUNDS.length + 1], 0);
+        new long[BOUNDS.length + 1], 0, 0, 0);
 
     private final long started;
     private final long attempts;
@@ -141,15 +164,20 @@ public final class InMemoryMetrics implements MetricsRecorder {
     private final Map<Status.Code, Long> statusCounts;
     private final long[] buckets;
     private final long latencyNanos;
+    private final long sentBytes;
+    private final long receivedBytes;
 
     private MethodStats(long started, long attempts, long ended,
-        Map<Status.Code, Long> statusCounts, long[] buckets, long latencyNanos) {
+        Map<Status.Code, Long> statusCounts, long[] buckets, long latencyNanos, long sentBytes,
+        long receivedBytes) {
       this.started = started;
       this.attempts = attempts;
       this.ended = ended;
       this.statusCounts = Collections.unmodifiableMap(statusCounts);
       this.buckets = buckets;
       this.latencyNanos = latencyNanos;
+      this.sentBytes = sentBytes;
+      this.receivedBytes = receivedBytes;
     }
 
     /** Calls started (on the client: calls ended, as a call is counted when it completes). */
@@ -195,10 +223,24 @@ public final class InMemoryMetrics implements MetricsRecorder {
       return latencyNanos;
     }
 
+    /**
+     * Message bytes sent, as on the wire (compressed, without the 5-byte prefix): over all ended
+     * client attempts, or all ended server calls. Sizes that were not known are left out.
+     */
+    public long sentMessageBytes() {
+      return sentBytes;
+    }
+
+    /** Message bytes received, as on the wire; see {@link #sentMessageBytes}. */
+    public long receivedMessageBytes() {
+      return receivedBytes;
+    }
+
     @Override
     public String toString() {
       return "MethodStats{started=" + started + ", attempts=" + attempts + ", ended=" + ended
-          + ", statusCounts=" + statusCounts + "}";
+          + ", statusCounts=" + statusCounts + ", sentMessageBytes=" + sentBytes
+          + ", receivedMessageBytes=" + receivedBytes + "}";
     }
   }
 }

@@ -4,8 +4,8 @@ import dev.tern.Status;
 import java.util.List;
 
 /**
- * Receives the measurements of calls, as the interceptors of {@link MetricsInterceptors} take
- * them; the events follow the instruments of gRFC A66 (OpenTelemetry metrics for gRPC) so that
+ * Receives the measurements of calls, as the interceptors and stream tracers of
+ * {@link MetricsInterceptors} take them; the events follow the instruments of gRFC A66 (OpenTelemetry metrics for gRPC) so that
  * bindings map them one to one:
  *
  * <ul>
@@ -19,9 +19,14 @@ import java.util.List;
  * </ul>
  *
  * <p>{@code method} is the full method name ({@code pkg.Service/Method}); {@code target} is the
- * channel's authority. Byte counts are message bytes as sent (Tern does not compress yet, so
- * "compressed" sizes equal serialized sizes), or -1 if the marshaller cannot tell. Every method
- * has an empty default, so an implementation overrides only what it records.
+ * channel's authority. Byte counts are gRFC A66's "total compressed message size": the message
+ * bytes as they cross the wire, after compression ({@code CallOptions.withCompression},
+ * {@code grpc-encoding}) and without the 5-byte gRPC message prefix or HTTP/2 framing, summed
+ * over the attempt or call; -1 if a size was not known. The client's attempt events and the
+ * server's events from {@link MetricsInterceptors#serverStreamTracerFactory} come from the
+ * transport's stream tracers and carry wire sizes; the server interceptor
+ * {@link MetricsInterceptors#server} sees messages, not frames, and reports serialized sizes.
+ * Every method has an empty default, so an implementation overrides only what it records.
  *
  * <p>Implementations are thread-safe and fast: they are called on every call, from transport
  * and application threads.
@@ -44,10 +49,13 @@ public interface MetricsRecorder {
   default void serverCallEnded(String method, Status.Code code, long durationNanos,
       long sentBytes, long receivedBytes) {}
 
-  /** A client attempt started (the first, or a retry). */
+  /**
+   * A client attempt started: the first, a retry or hedge (gRFC A6), or a transparent retry of
+   * a stream the server never processed. Every attempt is counted.
+   */
   default void clientAttemptStarted(String method, String target) {}
 
-  /** A client attempt ended. */
+  /** A client attempt ended with its own status (not necessarily the call's). */
   default void clientAttemptEnded(String method, String target, Status.Code code,
       long durationNanos, long sentBytes, long receivedBytes) {}
 

@@ -37,13 +37,17 @@ import java.util.function.Function;
  *       <td>grpc.method, grpc.target, grpc.status</td></tr>
  * </table>
  *
- * <p>{@code grpc.status} is the code's name ({@code OK}, {@code UNAVAILABLE}). Timers and
- * summaries publish histogram buckets at A66's boundaries. Registries rename meters after their
+ * <p>{@code grpc.status} is the code's name ({@code OK}, {@code UNAVAILABLE}). The
+ * {@code *_compressed_message_size} summaries record message bytes as on the wire: compressed
+ * when the call uses an encoding such as gzip (see {@link MetricsRecorder}). Every client attempt
+ * counts, retries, hedges and transparent retries included. Timers and summaries publish
+ * histogram buckets at A66's boundaries. Registries rename meters after their
  * own conventions (Prometheus: {@code grpc_server_call_duration_seconds}).
  *
  * <pre>{@code
  * MicrometerMetrics metrics = new MicrometerMetrics(registry);
- * TernServer.builder().intercept(MetricsInterceptors.server(metrics)) ...
+ * TernServer.builder()
+ *     .addStreamTracerFactory(MetricsInterceptors.serverStreamTracerFactory(metrics)) ...
  * TernChannel.builder().intercept(MetricsInterceptors.client(metrics)) ...
  * }</pre>
  *
@@ -144,7 +148,8 @@ public final class MicrometerMetrics implements MetricsRecorder {
       case "grpc.client.call.duration":
         return "Client call duration, all attempts included";
       default:
-        return name.contains("sent") ? "Message bytes sent per call" : "Message bytes received per call";
+        return name.contains("sent") ? "Compressed message bytes sent per call or attempt"
+            : "Compressed message bytes received per call or attempt";
     }
   }
 

@@ -21,12 +21,17 @@ import java.util.Objects;
  * {@code grpc.client.attempt.sent_total_compressed_message_size},
  * {@code grpc.client.attempt.rcvd_total_compressed_message_size} and
  * {@code grpc.client.call.duration}; attributes {@code grpc.method}, {@code grpc.status} (the
- * code's name) and, on the client, {@code grpc.target}. Histograms carry A66's bucket boundaries
- * as advice. The meter's instrumentation scope is {@value #SCOPE}.
+ * code's name) and, on the client, {@code grpc.target}. Sizes are message bytes as on the
+ * wire, compressed when the call uses an encoding such as gzip; every client attempt counts,
+ * retries, hedges and transparent retries included (see {@link MetricsRecorder}). Histograms
+ * carry A66's bucket boundaries as advice. The meter's instrumentation scope is
+ * {@value #SCOPE}.
  *
  * <pre>{@code
  * OpenTelemetryMetrics metrics = OpenTelemetryMetrics.create(openTelemetry);
- * TernServer.builder().intercept(MetricsInterceptors.server(metrics)) ...
+ * TernServer.builder()
+ *     .addStreamTracerFactory(MetricsInterceptors.serverStreamTracerFactory(metrics)) ...
+ * TernChannel.builder().intercept(MetricsInterceptors.client(metrics)) ...
  * }</pre>
  *
  * <p>Thread-safe.
@@ -55,17 +60,17 @@ public final class OpenTelemetryMetrics implements MetricsRecorder {
     serverDuration = duration(meter, "grpc.server.call.duration",
         "Time from the start of a server call to its status being sent");
     serverSent = size(meter, "grpc.server.call.sent_total_compressed_message_size",
-        "Message bytes sent per server call");
+        "Compressed message bytes sent per server call");
     serverReceived = size(meter, "grpc.server.call.rcvd_total_compressed_message_size",
-        "Message bytes received per server call");
+        "Compressed message bytes received per server call");
     attemptStarted = meter.counterBuilder("grpc.client.attempt.started").setUnit("{attempt}")
         .setDescription("Number of client call attempts started").build();
     attemptDuration = duration(meter, "grpc.client.attempt.duration",
         "Time a client call attempt took");
     attemptSent = size(meter, "grpc.client.attempt.sent_total_compressed_message_size",
-        "Message bytes sent per client call attempt");
+        "Compressed message bytes sent per client call attempt");
     attemptReceived = size(meter, "grpc.client.attempt.rcvd_total_compressed_message_size",
-        "Message bytes received per client call attempt");
+        "Compressed message bytes received per client call attempt");
     callDuration = duration(meter, "grpc.client.call.duration",
         "Time a client call took, all attempts included");
   }

@@ -175,11 +175,14 @@ class OpenTelemetryTest {
 
     String traceId = parent.getSpanContext().getTraceId();
     SpanData client = span(SpanKind.CLIENT, "tern.test.Otel/Echo");
+    SpanData attempt = span(SpanKind.CLIENT, "Attempt.tern.test.Otel/Echo");
     SpanData serverSpan = span(SpanKind.SERVER, "tern.test.Otel/Echo");
     assertEquals(traceId, client.getTraceId());
     assertEquals(parent.getSpanContext().getSpanId(), client.getParentSpanId());
     assertEquals(traceId, serverSpan.getTraceId());
-    assertEquals(client.getSpanId(), serverSpan.getParentSpanId());
+    // gRFC A72: call span -> attempt span -> the server's span.
+    assertEquals(client.getSpanId(), attempt.getParentSpanId());
+    assertEquals(attempt.getSpanId(), serverSpan.getParentSpanId());
     assertTrue(serverSpan.getParentSpanContext().isRemote());
     assertEquals(traceId, seenByHandler.get("traceId"));
     assertTrue(seenByHandler.get("traceparent").startsWith("00-" + traceId + "-"),

@@ -97,22 +97,22 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
       Http2Settings initialSettings, ServerSettings settings, FrameHooks hooks) {
     super(decoder, encoder, initialSettings);
     this.settings = settings;
-    String accept = settings.codecs.acceptEncoding();
+    String accept = settings.codecs().acceptEncoding();
     this.plainResponseHeaders = accept == null
         ? ReadOnlyHttp2Headers.serverHeaders(false, GrpcHeaders.STATUS_OK,
             GrpcHeaders.CONTENT_TYPE, GrpcHeaders.CONTENT_TYPE_GRPC)
         : ReadOnlyHttp2Headers.serverHeaders(false, GrpcHeaders.STATUS_OK,
             GrpcHeaders.CONTENT_TYPE, GrpcHeaders.CONTENT_TYPE_GRPC,
             GrpcHeaders.GRPC_ACCEPT_ENCODING, AsciiString.of(accept));
-    this.bdp = settings.autoFlowControl
-        ? new BdpEstimator(settings.flowControlWindow, BdpEstimator.DEFAULT_MAX_WINDOW,
+    this.bdp = settings.autoFlowControl()
+        ? new BdpEstimator(settings.flowControlWindow(), BdpEstimator.DEFAULT_MAX_WINDOW,
             System::nanoTime)
         : null;
     this.callKey = encoder.connection().newKey();
     this.earlyAnswerKey = encoder.connection().newKey();
-    ServerLimits limits = settings.limits;
-    this.keepAliveEnforcer = new KeepAliveEnforcer(limits.permitKeepAliveWithoutCalls,
-        limits.permitKeepAliveTimeNanos);
+    ServerLimits limits = settings.limits();
+    this.keepAliveEnforcer = new KeepAliveEnforcer(limits.permitKeepAliveWithoutCalls(),
+        limits.permitKeepAliveTimeNanos());
     hooks.onOutboundHeadersOrData(keepAliveEnforcer::resetCounters);
     decoder.frameListener(this);
     encoder.connection().addListener(new Http2ConnectionAdapter() {
@@ -160,9 +160,9 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
     // MAX_HEADER_LIST_SIZE to the connection at once, so they hold before the client's ACK
     // (RFC 9113 §5.1.2: excess streams get RST_STREAM(REFUSED_STREAM)).
     Http2Settings initial = new Http2Settings()
-        .maxConcurrentStreams(settings.maxConcurrentStreams)
-        .initialWindowSize(settings.flowControlWindow)
-        .maxHeaderListSize(settings.maxHeaderListSize);
+        .maxConcurrentStreams(settings.maxConcurrentStreams())
+        .initialWindowSize(settings.flowControlWindow())
+        .maxHeaderListSize(settings.maxHeaderListSize());
     FrameHooks hooks = new FrameHooks(connection);
     return new Builder(settings, hooks).connection(connection).initialSettings(initial).build();
   }
@@ -175,23 +175,23 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
     Builder(ServerSettings settings, FrameHooks hooks) {
       this.settings = settings;
       this.hooks = hooks;
-      ServerLimits limits = settings.limits;
+      ServerLimits limits = settings.limits();
       // RFC 9113 §8.3.1: a request without :method, :scheme or :path is malformed (stream error).
       validateRequiredPseudoHeaders(true);
       frameLogger(hooks);
       // Rapid reset (CVE-2023-44487): resets the client sends.
-      decoderEnforceMaxRstFramesPerWindow(limits.maxResetsReceived,
-          limits.resetsReceivedWindowSeconds);
+      decoderEnforceMaxRstFramesPerWindow(limits.maxResetsReceived(),
+          limits.resetsReceivedWindowSeconds());
       // MadeYouReset (CVE-2025-8671): resets the client provokes us into sending.
-      encoderEnforceMaxRstFramesPerWindow(limits.maxResetsProvoked,
-          limits.resetsProvokedWindowSeconds);
+      encoderEnforceMaxRstFramesPerWindow(limits.maxResetsProvoked(),
+          limits.resetsProvokedWindowSeconds());
       // PING/SETTINGS floods from a peer that does not read (CVE-2019-9512, -9515).
-      encoderEnforceMaxQueuedControlFrames(limits.maxQueuedControlFrames);
+      encoderEnforceMaxQueuedControlFrames(limits.maxQueuedControlFrames());
       // Empty-frame floods (CVE-2019-9518).
-      decoderEnforceMaxConsecutiveEmptyDataFrames(limits.maxConsecutiveEmptyDataFrames);
+      decoderEnforceMaxConsecutiveEmptyDataFrames(limits.maxConsecutiveEmptyDataFrames());
       // CONTINUATION floods (2024), including zero-length frames; the header block itself is
       // capped at 1.25 x SETTINGS_MAX_HEADER_LIST_SIZE while it accumulates.
-      decoderEnforceMaxSmallContinuationFrames(limits.maxSmallContinuationFrames);
+      decoderEnforceMaxSmallContinuationFrames(limits.maxSmallContinuationFrames());
       gracefulShutdownTimeoutMillis(CLOSE_TIMEOUT_MILLIS);
     }
 
@@ -226,7 +226,7 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
         .set(Attributes.LOCAL_ADDRESS, ctx.channel().localAddress())
         .build();
     super.handlerAdded(ctx);
-    connectionWindowOpen = ConnectionWindow.open(this, ctx, settings.connectionFlowControlWindow);
+    connectionWindowOpen = ConnectionWindow.open(this, ctx, settings.connectionFlowControlWindow());
     startLifecycleTimers();
   }
 
@@ -234,26 +234,26 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     super.channelActive(ctx);
     if (!connectionWindowOpen) {
-      connectionWindowOpen = ConnectionWindow.open(this, ctx, settings.connectionFlowControlWindow);
+      connectionWindowOpen = ConnectionWindow.open(this, ctx, settings.connectionFlowControlWindow());
     }
   }
 
   // ---------------------------------------------------------------- connection lifecycle
 
   private void startLifecycleTimers() {
-    ServerLimits limits = settings.limits;
-    if (limits.handshakeTimeoutNanos != ServerLimits.NEVER) {
-      handshakeTimer = schedule(this::handshakeTimedOut, limits.handshakeTimeoutNanos);
+    ServerLimits limits = settings.limits();
+    if (limits.handshakeTimeoutNanos() != ServerLimits.NEVER) {
+      handshakeTimer = schedule(this::handshakeTimedOut, limits.handshakeTimeoutNanos());
     }
-    if (limits.maxConnectionAgeNanos != ServerLimits.NEVER) {
+    if (limits.maxConnectionAgeNanos() != ServerLimits.NEVER) {
       // gRFC A9: ±10% jitter spreads the reconnections of clients that connected together.
-      long age = limits.maxConnectionAgeNanos;
+      long age = limits.maxConnectionAgeNanos();
       long jitter = (long) (age * 0.1 * (ThreadLocalRandom.current().nextDouble() * 2 - 1));
-      ageTimer = schedule(() -> startGracefulShutdown(limits.maxConnectionAgeGraceNanos),
+      ageTimer = schedule(() -> startGracefulShutdown(limits.maxConnectionAgeGraceNanos()),
           Math.max(0, age + jitter));
     }
     scheduleIdleTimer();
-    if (limits.keepAliveTimeNanos != ServerLimits.NEVER) {
+    if (limits.keepAliveTimeNanos() != ServerLimits.NEVER) {
       keepAlivePinger = new KeepAlivePinger(ctx.executor(), new KeepAlivePinger.Connection() {
         @Override
         public void sendPing(long data) {
@@ -270,7 +270,7 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
         public void pingTimedOut() {
           closeNow(0);
         }
-      }, limits.keepAliveTimeNanos, limits.keepAliveTimeoutNanos, true);
+      }, limits.keepAliveTimeNanos(), limits.keepAliveTimeoutNanos(), true);
       keepAlivePinger.start();
     }
   }
@@ -280,7 +280,7 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   }
 
   private void scheduleIdleTimer() {
-    long idle = settings.limits.maxConnectionIdleNanos;
+    long idle = settings.limits().maxConnectionIdleNanos();
     if (idle == ServerLimits.NEVER || idleTimer != null || drainState != DRAIN_NONE
         || ctx == null) {
       return;
@@ -407,11 +407,11 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
    */
   private ServerMethodDefinition<?, ?> lookUpMethod(CharSequence path) {
     if (!(path instanceof AsciiString)) {
-      return settings.methodsByPath.get(path.toString());
+      return settings.methodsByPath().get(path.toString());
     }
     ServerMethodDefinition<?, ?> method = methodsByAsciiPath.get(path);
     if (method == null) {
-      method = settings.methodsByPath.get(path.toString());
+      method = settings.methodsByPath().get(path.toString());
       if (method != null) {
         // Only registered paths are remembered: the map cannot grow past the registry.
         methodsByAsciiPath.put((AsciiString) path, method);
@@ -578,20 +578,22 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
     Codec inboundCodec = null;
     CharSequence encoding = headers.get(GrpcHeaders.GRPC_ENCODING);
     if (encoding != null && !AsciiString.contentEquals(encoding, CodecRegistry.IDENTITY)) {
-      inboundCodec = settings.codecs.lookup(encoding.toString());
+      inboundCodec = settings.codecs().lookup(encoding.toString());
       if (inboundCodec == null) {
         // PROTOCOL-HTTP2.md "Compression": UNIMPLEMENTED, telling the client what is accepted.
         Http2Headers response = trailersOnly(Status.UNIMPLEMENTED.withDescription(
             "Can't find decompressor for " + encoding));
-        if (settings.codecs.acceptEncoding() != null) {
-          response.set(GrpcHeaders.GRPC_ACCEPT_ENCODING, settings.codecs.acceptEncoding());
+        if (settings.codecs().acceptEncoding() != null) {
+          response.set(GrpcHeaders.GRPC_ACCEPT_ENCODING, settings.codecs().acceptEncoding());
         }
         writeFinalHeaders(stream, response);
         return;
       }
     }
-    ServerCallImpl<?, ?> call =
-        ServerCallImpl.create(this, stream, method, headers, inboundCodec, timeoutNanos);
+    ServerCallTracer tracer = ServerCallTracer.create(settings.tracerFactories(),
+        method.getMethodDescriptor().getFullMethodName(), metadata);
+    ServerCallImpl<?, ?> call = ServerCallImpl.create(this, stream, method, headers, inboundCodec,
+        timeoutNanos, tracer);
     stream.setProperty(callKey, call);
     call.start(metadata);
     if (endOfStream) {
@@ -745,7 +747,7 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   @Override
   protected void handleServerHeaderDecodeSizeError(ChannelHandlerContext ctx, Http2Stream stream) {
     respondTrailersOnly(stream, Status.RESOURCE_EXHAUSTED.withDescription(
-        "Header list exceeds SETTINGS_MAX_HEADER_LIST_SIZE of " + settings.maxHeaderListSize
+        "Header list exceeds SETTINGS_MAX_HEADER_LIST_SIZE of " + settings.maxHeaderListSize()
             + " bytes"));
   }
 
@@ -775,6 +777,6 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   }
 
   Executor callbackExecutor() {
-    return settings.executor;
+    return settings.executor();
   }
 }
