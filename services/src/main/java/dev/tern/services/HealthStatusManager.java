@@ -84,21 +84,29 @@ public final class HealthStatusManager {
    * Marks every known service, the server included, NOT_SERVING for good: later
    * {@link #setStatus} and {@link #clearStatus} calls are ignored. Call it when the server starts
    * shutting down, before {@code shutdown()}, so that health-checking clients move away while the
-   * calls in flight drain.
+   * calls in flight drain. Every Watch call gets its last status and then ends with OK (as does
+   * any Watch started afterwards): a Watch never ends on its own, and an open one would hold the
+   * graceful shutdown until its grace period ran out. Clients retry an ended Watch (grpc
+   * doc/health-checking.md), by then on another server.
    */
   public void enterTerminalState() {
-    List<Runnable> notifications = new ArrayList<>();
+    List<Runnable> endings = new ArrayList<>();
     synchronized (lock) {
       if (terminal) {
         return;
       }
       terminal = true;
-      for (Map.Entry<String, ServingStatus> e : statuses.entrySet()) {
-        e.setValue(ServingStatus.NOT_SERVING);
-        collect(e.getKey(), ServingStatus.NOT_SERVING, notifications);
+      statuses.replaceAll((service, status) -> ServingStatus.NOT_SERVING);
+      long v = ++version;
+      for (Map.Entry<String, Set<HealthWatcher>> e : watchers.entrySet()) {
+        ServingStatus s = statuses.getOrDefault(e.getKey(), ServingStatus.SERVICE_UNKNOWN);
+        for (HealthWatcher w : e.getValue()) {
+          endings.add(() -> w.end(v, s));
+        }
       }
+      watchers.clear();
     }
-    notifications.forEach(Runnable::run);
+    endings.forEach(Runnable::run);
   }
 
   private void update(String service, ServingStatus status) {
@@ -141,16 +149,27 @@ public final class HealthStatusManager {
     }
   }
 
-  /** Registers a watcher and tells it the current status (SERVICE_UNKNOWN if none). */
+  /**
+   * Registers a watcher and tells it the current status (SERVICE_UNKNOWN if none); in the
+   * terminal state, tells it and ends it.
+   */
   void addWatcher(String service, HealthWatcher watcher) {
     long v;
     ServingStatus current;
+    boolean ended;
     synchronized (lock) {
-      watchers.computeIfAbsent(service, k -> new LinkedHashSet<>()).add(watcher);
+      ended = terminal;
+      if (!ended) {
+        watchers.computeIfAbsent(service, k -> new LinkedHashSet<>()).add(watcher);
+      }
       v = version;
       current = statuses.getOrDefault(service, ServingStatus.SERVICE_UNKNOWN);
     }
-    watcher.offer(v, current);
+    if (ended) {
+      watcher.end(v, current);
+    } else {
+      watcher.offer(v, current);
+    }
   }
 
   void removeWatcher(String service, HealthWatcher watcher) {

@@ -5,7 +5,8 @@ import dev.tern.services.health.v1.HealthCheckResponse;
 import dev.tern.services.health.v1.HealthCheckResponse.ServingStatus;
 
 /**
- * One {@code Watch} call: sends the latest status whenever the stream can take a message. A
+ * One {@code Watch} call: sends the latest status whenever the stream can take a message, and
+ * ends it when the server enters its terminal state. A
  * slow client never builds a queue: a status that could not be sent yet is replaced by the next
  * one, so it sees at most one stale status before the current one (doc/health-checking.md only
  * promises the latest). Thread-safe: {@link #offer} runs on threads that change statuses,
@@ -18,7 +19,7 @@ final class HealthWatcher {
     /** Nothing sent yet: the first status goes out whether or not the stream is ready. */
     NEW,
     WATCHING,
-    /** Cancelled by the client: nothing more is sent. */
+    /** Cancelled by the client, or ended by the server's terminal state: nothing more is sent. */
     CLOSED
   }
 
@@ -58,6 +59,25 @@ final class HealthWatcher {
     state = State.WATCHING;
     lastSent = s;
     out.onNext(HealthCheckResponse.newBuilder().setStatus(s).build());
+  }
+
+  /**
+   * The server's terminal state: sends {@code status} (unless a newer one was seen or it was
+   * already sent), ready or not, then ends the call with OK so that it does not hold the
+   * server's drain open; health-checking.md has clients retry a Watch that ends.
+   */
+  synchronized void end(long version, ServingStatus status) {
+    if (state == State.CLOSED) {
+      return;
+    }
+    ServingStatus last = version >= seenVersion ? status : pending != null ? pending : lastSent;
+    state = State.CLOSED;
+    pending = null;
+    if (last != null && last != lastSent) {
+      lastSent = last;
+      out.onNext(HealthCheckResponse.newBuilder().setStatus(last).build());
+    }
+    out.onCompleted();
   }
 
   synchronized void close() {

@@ -3,6 +3,7 @@ package dev.tern.services;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tern.netty.TernServer;
 import dev.tern.services.health.v1.HealthCheckResponse.ServingStatus;
@@ -123,22 +124,32 @@ class HealthServiceTest {
   }
 
   @Test
-  void terminalStateMakesEverythingNotServingForGood() throws Exception {
+  void terminalStateMakesEverythingNotServingForGoodAndEndsWatches() throws Exception {
     health.setStatus(GREETER, ServingStatus.SERVING);
     Watch server = watch("");
     Watch greeter = watch(GREETER);
+    Watch unknown = watch("not.Yet");
     assertEquals(HealthCheckResponse.ServingStatus.SERVING, server.next());
     assertEquals(HealthCheckResponse.ServingStatus.SERVING, greeter.next());
+    assertEquals(HealthCheckResponse.ServingStatus.SERVICE_UNKNOWN, unknown.next());
 
     health.enterTerminalState();
+    // Each watch gets NOT_SERVING, then ends with OK so it cannot hold the server's drain.
     assertEquals(HealthCheckResponse.ServingStatus.NOT_SERVING, server.next());
+    server.assertCompleted();
     assertEquals(HealthCheckResponse.ServingStatus.NOT_SERVING, greeter.next());
+    greeter.assertCompleted();
+    unknown.assertCompleted();
+    assertEquals(0, health.watcherCount(GREETER));
+
     assertEquals(HealthCheckResponse.ServingStatus.NOT_SERVING, check(""));
     health.setStatus(GREETER, ServingStatus.SERVING); // ignored from now on
     health.clearStatus(GREETER);
     assertEquals(HealthCheckResponse.ServingStatus.NOT_SERVING, check(GREETER));
-    server.cancel();
-    greeter.cancel();
+    // A watch started now is told and ended at once.
+    Watch late = watch(GREETER);
+    assertEquals(HealthCheckResponse.ServingStatus.NOT_SERVING, late.next());
+    late.assertCompleted();
   }
 
   @Test
@@ -199,6 +210,12 @@ class HealthServiceTest {
         throw new AssertionError("watch failed", t);
       }
       return ((HealthCheckResponse) e).getStatus();
+    }
+
+    void assertCompleted() throws InterruptedException {
+      Object e = events.poll(30, TimeUnit.SECONDS);
+      assertTrue(e instanceof IllegalStateException ise && ise.getMessage().equals("completed"),
+          () -> "expected the end of the watch, got " + e);
     }
 
     void cancel() throws InterruptedException {

@@ -52,10 +52,37 @@ class HealthWatcherTest {
     assertEquals(List.of(), out.sent);
   }
 
+  @Test
+  void endSendsTheLastStatusReadyOrNotThenCompletes() {
+    FakeStream out = new FakeStream();
+    HealthWatcher w = new HealthWatcher(out);
+    w.offer(1, ServingStatus.SERVING);
+    out.ready = false;
+    w.offer(2, ServingStatus.UNKNOWN); // held back: not ready
+    w.end(3, ServingStatus.NOT_SERVING);
+    assertEquals(List.of(ServingStatus.SERVING, ServingStatus.NOT_SERVING), out.sent);
+    assertEquals(1, out.completions);
+    w.offer(4, ServingStatus.SERVING); // after the end: ignored
+    w.end(5, ServingStatus.SERVING);
+    assertEquals(2, out.sent.size());
+    assertEquals(1, out.completions);
+  }
+
+  @Test
+  void endDoesNotRepeatTheStatusAlreadySent() {
+    FakeStream out = new FakeStream();
+    HealthWatcher w = new HealthWatcher(out);
+    w.offer(1, ServingStatus.NOT_SERVING);
+    w.end(2, ServingStatus.NOT_SERVING);
+    assertEquals(List.of(ServingStatus.NOT_SERVING), out.sent);
+    assertEquals(1, out.completions);
+  }
+
   /** Records what is sent; readiness is set by the test. Used by one thread. */
   private static final class FakeStream extends ServerCallStreamObserver<HealthCheckResponse> {
     final List<ServingStatus> sent = new ArrayList<>();
     boolean ready = true;
+    int completions;
 
     @Override
     public void onNext(HealthCheckResponse value) {
@@ -66,7 +93,9 @@ class HealthWatcherTest {
     public void onError(Throwable t) {}
 
     @Override
-    public void onCompleted() {}
+    public void onCompleted() {
+      completions++;
+    }
 
     @Override
     public boolean isReady() {
