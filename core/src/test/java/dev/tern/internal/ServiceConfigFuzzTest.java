@@ -1,0 +1,36 @@
+package dev.tern.internal;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Fuzzes {@link ServiceConfig#parse}: any text is a valid config or an IllegalArgumentException
+ * whose message names where the problem is, never another exception. Seeds in
+ * ServiceConfigFuzzTestInputs.
+ */
+// Fuzzing (JAZZER_FUZZ=1) runs one invocation for minutes: past the build's 120 s default.
+@Timeout(value = 30, unit = TimeUnit.MINUTES)
+class ServiceConfigFuzzTest {
+  @FuzzTest
+  void parsesOrRejectsWithAPath(byte[] input) {
+    String text = new String(input, StandardCharsets.UTF_8);
+    ServiceConfig config;
+    try {
+      config = ServiceConfig.parse(text);
+    } catch (IllegalArgumentException rejected) {
+      String m = rejected.getMessage();
+      assertTrue(m != null && (m.startsWith("service config is not valid JSON: ")
+          || m.matches("(?s)[A-Za-z][^:]*: .+")), m);
+      return;
+    }
+    for (ServiceConfig.MethodConfig mc : config.methodConfigs()) {
+      assertNotNull(config.methodConfig(mc.names().get(0).service() + "/"
+          + mc.names().get(0).method()));
+    }
+  }
+}
