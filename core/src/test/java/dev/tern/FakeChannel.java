@@ -7,8 +7,8 @@ import java.util.concurrent.TimeUnit;
  * A channel handing out {@link FakeClientCall}s and recording them in order, for tests that play
  * the transport themselves. Thread-safe: calls may be made on one thread and taken on another.
  */
-final class FakeChannel extends Channel {
-  final LinkedBlockingQueue<FakeClientCall<?, ?>> calls = new LinkedBlockingQueue<>();
+public final class FakeChannel extends Channel {
+  public final LinkedBlockingQueue<FakeClientCall<?, ?>> calls = new LinkedBlockingQueue<>();
 
   @Override
   public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(
@@ -25,7 +25,7 @@ final class FakeChannel extends Channel {
 
   /** The oldest call not taken yet, waiting up to 30 s for one. */
   @SuppressWarnings("unchecked")
-  FakeClientCall<String, String> nextCall() throws InterruptedException {
+  public FakeClientCall<String, String> nextCall() throws InterruptedException {
     return (FakeClientCall<String, String>) calls.poll(30, TimeUnit.SECONDS);
   }
 }

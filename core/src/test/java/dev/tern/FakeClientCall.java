@@ -9,27 +9,27 @@ import java.util.concurrent.Executor;
  * transport: {@link #deliver} runs a listener callback on the call's executor (as a transport
  * would), from whichever thread calls it. Recording fields are synchronized on the call.
  */
-final class FakeClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
-  final MethodDescriptor<ReqT, RespT> method;
-  final CallOptions options;
-  Listener<RespT> listener;
-  Metadata headers;
-  int requested;
-  final List<ReqT> sent = new ArrayList<>();
-  boolean halfClosed;
-  String cancelMessage;
-  Throwable cancelCause;
-  int cancelCount;
-  volatile boolean ready = true;
-  final Runnable onRequest;
+public final class FakeClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
+  public final MethodDescriptor<ReqT, RespT> method;
+  public final CallOptions options;
+  public Listener<RespT> listener;
+  public Metadata headers;
+  public int requested;
+  public final List<ReqT> sent = new ArrayList<>();
+  public boolean halfClosed;
+  public String cancelMessage;
+  public Throwable cancelCause;
+  public int cancelCount;
+  public volatile boolean ready = true;
+  public final Runnable onRequest;
 
-  FakeClientCall(MethodDescriptor<ReqT, RespT> method, CallOptions options, Runnable onRequest) {
+  public FakeClientCall(MethodDescriptor<ReqT, RespT> method, CallOptions options, Runnable onRequest) {
     this.method = method;
     this.options = options;
     this.onRequest = onRequest;
   }
 
-  FakeClientCall(MethodDescriptor<ReqT, RespT> method) {
+  public FakeClientCall(MethodDescriptor<ReqT, RespT> method) {
     this(method, CallOptions.DEFAULT, null);
   }
 
@@ -78,30 +78,30 @@ final class FakeClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     return ready;
   }
 
-  synchronized int requested() {
+  public synchronized int requested() {
     return requested;
   }
 
-  synchronized int cancelCount() {
+  public synchronized int cancelCount() {
     return cancelCount;
   }
 
   /** Waits until {@code n} messages in total have been requested. */
-  synchronized void awaitRequested(int n) throws InterruptedException {
+  public synchronized void awaitRequested(int n) throws InterruptedException {
     while (requested < n) {
       wait();
     }
   }
 
   /** Waits until the call was cancelled. */
-  synchronized void awaitCancelled() throws InterruptedException {
+  public synchronized void awaitCancelled() throws InterruptedException {
     while (cancelCount == 0) {
       wait();
     }
   }
 
   /** Runs {@code event} against the listener on the call's executor, as a transport would. */
-  void deliver(java.util.function.Consumer<Listener<RespT>> event) {
+  public void deliver(java.util.function.Consumer<Listener<RespT>> event) {
     Listener<RespT> l;
     synchronized (this) {
       // A transport has nothing to deliver before start(); the scripted peer may get the call

@@ -4,19 +4,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A server call that records what the code under test does to it. Test-thread only. */
-final class FakeServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
-  final MethodDescriptor<ReqT, RespT> method;
-  int requested;
-  Metadata headers;
-  final List<RespT> messages = new ArrayList<>();
-  Status closedStatus;
-  Metadata closedTrailers;
-  int closeCount;
-  boolean cancelled;
-  boolean ready = true;
-  String compression;
+public final class FakeServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT> {
+  public final MethodDescriptor<ReqT, RespT> method;
+  public int requested;
+  public Metadata headers;
+  public final List<RespT> messages = new ArrayList<>();
+  public Status closedStatus;
+  public Metadata closedTrailers;
+  public int closeCount;
+  public boolean cancelled;
+  public boolean ready = true;
+  public String compression;
 
-  FakeServerCall(MethodDescriptor<ReqT, RespT> method) {
+  public FakeServerCall(MethodDescriptor<ReqT, RespT> method) {
     this.method = method;
   }
 

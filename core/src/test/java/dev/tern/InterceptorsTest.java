@@ -4,6 +4,8 @@ import static dev.tern.MethodDescriptor.MethodType.UNARY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import dev.tern.stub.AbstractStubTest;
+import dev.tern.stub.ServerCalls;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

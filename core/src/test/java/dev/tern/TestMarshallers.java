@@ -4,8 +4,8 @@ import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 
 /** String marshalling and method descriptors for tests that need no protobuf. */
-final class TestMarshallers {
-  static final Marshaller<String> STRING = new Marshaller<>() {
+public final class TestMarshallers {
+  public static final Marshaller<String> STRING = new Marshaller<>() {
     @Override
     public void write(String value, ByteBuf out) {
       out.writeCharSequence(value, StandardCharsets.UTF_8);
@@ -19,7 +19,7 @@ final class TestMarshallers {
 
   private TestMarshallers() {}
 
-  static MethodDescriptor<String, String> method(String name, MethodDescriptor.MethodType type) {
+  public static MethodDescriptor<String, String> method(String name, MethodDescriptor.MethodType type) {
     return MethodDescriptor.newBuilder(STRING, STRING)
         .setFullMethodName("test.Service/" + name)
         .setType(type)

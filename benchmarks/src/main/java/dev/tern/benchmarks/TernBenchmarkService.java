@@ -1,7 +1,7 @@
 package dev.tern.benchmarks;
 
-import dev.tern.ServerCallStreamObserver;
-import dev.tern.StreamObserver;
+import dev.tern.stub.ServerCallStreamObserver;
+import dev.tern.stub.StreamObserver;
 import io.grpc.benchmarks.proto.BenchmarkServiceTern;
 import io.grpc.benchmarks.proto.Messages.SimpleRequest;
 import io.grpc.benchmarks.proto.Messages.SimpleResponse;

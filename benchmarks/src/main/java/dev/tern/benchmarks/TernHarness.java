@@ -1,10 +1,10 @@
 package dev.tern.benchmarks;
 
-import dev.tern.ClientCallStreamObserver;
-import dev.tern.ClientResponseObserver;
-import dev.tern.StreamObserver;
 import dev.tern.netty.TernChannel;
 import dev.tern.netty.TernServer;
+import dev.tern.stub.ClientCallStreamObserver;
+import dev.tern.stub.ClientResponseObserver;
+import dev.tern.stub.StreamObserver;
 import io.grpc.benchmarks.proto.BenchmarkServiceTern;
 import io.grpc.benchmarks.proto.Messages.SimpleRequest;
 import io.grpc.benchmarks.proto.Messages.SimpleResponse;

@@ -11,7 +11,6 @@ import com.google.protobuf.StringValue;
 import com.google.protobuf.Timestamp;
 import dev.tern.MethodDescriptor;
 import dev.tern.ServerServiceDefinition;
-import dev.tern.StreamObserver;
 import dev.tern.it.conflict.ConflictOuterClass;
 import dev.tern.it.conflict.LegacyTern;
 import dev.tern.it.conflict.NestedTern;
@@ -28,6 +27,7 @@ import dev.tern.it.keywords.AbstractTern;
 import dev.tern.it.keywords.ObjectTern;
 import dev.tern.it.wkt.ClockTern;
 import dev.tern.it.wkt.NothingTern;
+import dev.tern.stub.StreamObserver;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,7 +133,7 @@ class GeneratedNamesTest {
     assertEquals("tern.it.keywords.Abstract/snake_case_name",
         AbstractTern.getSnakeCaseNameMethod().getFullMethodName());
     // "Abstract" makes a nested AbstractStub; the stubs still extend Tern's AbstractStub.
-    assertSame(dev.tern.AbstractStub.class, AbstractTern.AbstractStub.class.getSuperclass());
+    assertSame(dev.tern.stub.AbstractStub.class, AbstractTern.AbstractStub.class.getSuperclass());
     assertEquals("tern.it.keywords.Object/Equals", ObjectTern.getEqualsMethod().getFullMethodName());
   }
 

@@ -253,7 +253,7 @@ final class ServiceGenerator {
   }
 
   private String streamObserver() {
-    return type("dev.tern.StreamObserver");
+    return type("dev.tern.stub.StreamObserver");
   }
 
   // ---- output helpers ----
@@ -553,7 +553,7 @@ final class ServiceGenerator {
 
   private void writeBindService() {
     String definition = type("dev.tern.ServerServiceDefinition");
-    String serverCalls = type("dev.tern.ServerCalls");
+    String serverCalls = type("dev.tern.stub.ServerCalls");
     javadoc(List.of("Binds {@code service}'s methods, ready to add to a server."));
     open("public static " + definition + " bindService(AsyncService service)");
     if (methods.isEmpty()) {
@@ -587,7 +587,7 @@ final class ServiceGenerator {
   }
 
   private void writeAsyncService() {
-    String serverCalls = type("dev.tern.ServerCalls");
+    String serverCalls = type("dev.tern.stub.ServerCalls");
     javadoc(List.of(
         "The service's methods, for servers. Every method answers UNIMPLEMENTED until"
             + " overridden.",
@@ -655,11 +655,11 @@ final class ServiceGenerator {
 
   private void writeAsyncStub() {
     String name = stubName();
-    String clientCalls = type("dev.tern.ClientCalls");
+    String clientCalls = type("dev.tern.stub.ClientCalls");
     javadoc(List.of("Async stub: every call type; responses go to a {@code StreamObserver}"
         + " on the call's executor. Immutable and thread-safe."));
     deprecatedAnnotation(service.getOptions().getDeprecated());
-    open("public static final class " + name + " extends " + type("dev.tern.AbstractStub")
+    open("public static final class " + name + " extends " + type("dev.tern.stub.AbstractStub")
         + "<" + name + ">");
     writeStubPreamble(name);
     for (Method m : methods) {
@@ -692,21 +692,21 @@ final class ServiceGenerator {
     javadoc(List.of("Blocking stub: unary and server-streaming calls that wait on the calling"
         + " thread. Immutable and thread-safe."));
     deprecatedAnnotation(service.getOptions().getDeprecated());
-    open("public static final class " + name + " extends " + type("dev.tern.AbstractStub")
+    open("public static final class " + name + " extends " + type("dev.tern.stub.AbstractStub")
         + "<" + name + ">");
     writeStubPreamble(name);
     for (Method m : methods) {
       if (m.clientStreaming) {
         continue;
       }
-      String clientCalls = type("dev.tern.ClientCalls");
+      String clientCalls = type("dev.tern.stub.ClientCalls");
       blank();
       if (m.serverStreaming) {
         javadoc(methodDoc(m, "Calls " + code(m.proto.getName()) + "; iterate the responses"
             + " and close the iterator (try-with-resources) to cancel a stream not read to"
             + " its end."));
         deprecatedAnnotation(m.deprecated);
-        openSignature("public " + type("dev.tern.CloseableIterator") + "<" + m.responseType
+        openSignature("public " + type("dev.tern.stub.CloseableIterator") + "<" + m.responseType
             + "> " + m.javaName, m.requestType + " request");
         wrapped("return " + clientCalls + ".blockingServerStreamingCall(",
             "getChannel(), " + m.getter + "(), getCallOptions(), request", ");");
@@ -729,7 +729,7 @@ final class ServiceGenerator {
     javadoc(List.of("Future stub: unary calls returning a {@code CompletableFuture}; cancelling"
         + " the future cancels the call. Immutable and thread-safe."));
     deprecatedAnnotation(service.getOptions().getDeprecated());
-    open("public static final class " + name + " extends " + type("dev.tern.AbstractStub")
+    open("public static final class " + name + " extends " + type("dev.tern.stub.AbstractStub")
         + "<" + name + ">");
     writeStubPreamble(name);
     for (Method m : methods) {
@@ -741,7 +741,7 @@ final class ServiceGenerator {
       deprecatedAnnotation(m.deprecated);
       openSignature("public " + type("java.util.concurrent.CompletableFuture") + "<"
           + m.responseType + "> " + m.javaName, m.requestType + " request");
-      wrapped("return " + type("dev.tern.ClientCalls") + ".futureUnaryCall(",
+      wrapped("return " + type("dev.tern.stub.ClientCalls") + ".futureUnaryCall(",
           newCall(m) + ", request", ");");
       close();
     }

@@ -1,11 +1,11 @@
 package dev.tern.conformance;
 
-import dev.tern.CloseableIterator;
 import dev.tern.Status;
 import dev.tern.conformance.echo.EchoReply;
 import dev.tern.conformance.echo.EchoRequest;
 import dev.tern.conformance.echo.EchoServiceGrpc;
 import dev.tern.conformance.echo.EchoServiceTern;
+import dev.tern.stub.CloseableIterator;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -106,8 +106,8 @@ interface EchoClient {
         return new Outcome(replies, e.getStatus().getCode(), e.getStatus().getDescription());
       }
 
-      private dev.tern.StreamObserver<EchoReply> observer(Recorder recorder) {
-        return new dev.tern.StreamObserver<>() {
+      private dev.tern.stub.StreamObserver<EchoReply> observer(Recorder recorder) {
+        return new dev.tern.stub.StreamObserver<>() {
           @Override
           public void onNext(EchoReply value) {
             recorder.next(value);
@@ -175,7 +175,7 @@ interface EchoClient {
       @Override
       public Outcome collect(List<EchoRequest> requests) throws Exception {
         Recorder recorder = new Recorder();
-        dev.tern.StreamObserver<EchoRequest> out = async().collect(observer(recorder));
+        dev.tern.stub.StreamObserver<EchoRequest> out = async().collect(observer(recorder));
         for (EchoRequest r : requests) {
           out.onNext(r);
         }
@@ -186,7 +186,7 @@ interface EchoClient {
       @Override
       public Outcome converse(List<EchoRequest> requests) throws Exception {
         Recorder recorder = new Recorder();
-        dev.tern.StreamObserver<EchoRequest> out = async().converse(observer(recorder));
+        dev.tern.stub.StreamObserver<EchoRequest> out = async().converse(observer(recorder));
         for (EchoRequest r : requests) {
           out.onNext(r);
           if (recorder.awaitReply() == null) {

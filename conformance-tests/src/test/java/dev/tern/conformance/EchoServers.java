@@ -50,9 +50,9 @@ final class EchoServers {
       }
 
       @Override
-      public void echo(EchoRequest request, dev.tern.StreamObserver<EchoReply> responses) {
+      public void echo(EchoRequest request, dev.tern.stub.StreamObserver<EchoReply> responses) {
         if (request.getStall()) {
-          ((dev.tern.ServerCallStreamObserver<EchoReply>) responses)
+          ((dev.tern.stub.ServerCallStreamObserver<EchoReply>) responses)
               .setOnCancelHandler(stallCancelled::countDown);
           stallStarted.countDown();
           return;
@@ -66,7 +66,7 @@ final class EchoServers {
       }
 
       @Override
-      public void expand(EchoRequest request, dev.tern.StreamObserver<EchoReply> responses) {
+      public void expand(EchoRequest request, dev.tern.stub.StreamObserver<EchoReply> responses) {
         boolean deadline = hadDeadline();
         for (int i = 0; i < request.getCount(); i++) {
           responses.onNext(reply(request, i, deadline));
@@ -79,11 +79,11 @@ final class EchoServers {
       }
 
       @Override
-      public dev.tern.StreamObserver<EchoRequest> collect(
-          dev.tern.StreamObserver<EchoReply> responses) {
+      public dev.tern.stub.StreamObserver<EchoRequest> collect(
+          dev.tern.stub.StreamObserver<EchoReply> responses) {
         boolean deadline = hadDeadline();
         List<EchoRequest> received = new ArrayList<>();
-        return new dev.tern.StreamObserver<>() {
+        return new dev.tern.stub.StreamObserver<>() {
           private boolean failed;
 
           @Override
@@ -114,10 +114,10 @@ final class EchoServers {
       }
 
       @Override
-      public dev.tern.StreamObserver<EchoRequest> converse(
-          dev.tern.StreamObserver<EchoReply> responses) {
+      public dev.tern.stub.StreamObserver<EchoRequest> converse(
+          dev.tern.stub.StreamObserver<EchoReply> responses) {
         boolean deadline = hadDeadline();
-        return new dev.tern.StreamObserver<>() {
+        return new dev.tern.stub.StreamObserver<>() {
           private int index;
           private boolean failed;
 

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.google.protobuf.StringValue;
 import com.google.rpc.BadRequest;
 import dev.tern.CallOptions;
-import dev.tern.ClientCalls;
-import dev.tern.ServerCalls;
 import dev.tern.ServerServiceDefinition;
 import dev.tern.Status;
 import dev.tern.netty.TernChannel;
 import dev.tern.protobuf.ProtoMarshaller;
 import dev.tern.protobuf.StatusProto;
+import dev.tern.stub.ClientCalls;
+import dev.tern.stub.ServerCalls;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.protobuf.ProtoUtils;
@@ -69,7 +69,7 @@ class RichErrorDetailsInteropTest {
   void grpcJavaClientReadsBadRequestFromTernServer() throws Exception {
     ServerServiceDefinition service = ServerServiceDefinition.builder(SERVICE)
         .addMethod(TERN_METHOD, ServerCalls.asyncUnaryCall(
-            (StringValue request, dev.tern.StreamObserver<StringValue> response) ->
+            (StringValue request, dev.tern.stub.StreamObserver<StringValue> response) ->
                 response.onError(StatusProto.toStatusRuntimeException(RICH))))
         .build();
     int port = tern.startServer(b -> b.addService(service)).port();

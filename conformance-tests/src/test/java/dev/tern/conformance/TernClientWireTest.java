@@ -133,7 +133,7 @@ class TernClientWireTest {
     CompletableFuture<UnaryOutcome> call = client.start("Echo", "x", MetadataList.EMPTY);
     Request r = receive();
     // The client's WINDOW_UPDATE for stream 0 follows its SETTINGS, before any request.
-    assertEquals(TernServer.DEFAULT_FLOW_CONTROL_WINDOW, r.conn.sendWindow());
+    assertEquals(TernChannel.DEFAULT_FLOW_CONTROL_WINDOW, r.conn.sendWindow());
     r.conn.headers(r.id(), GrpcWire.trailersOnly(0, null), true);
     assertEquals(Status.Code.OK, await(call).code);
   }

@@ -18,8 +18,8 @@ import dev.tern.StatusRuntimeException;
  * after the failure are dropped.
  *
  * <p>Who already handles what, so nothing is handled twice: handlers built with
- * {@link dev.tern.ServerCalls} (generated stubs) catch their method's exceptions themselves and
- * close the call, so those never reach this interceptor. The transport catches whatever a raw
+ * {@link dev.tern.stub.ServerCalls} (generated stubs) catch their method's exceptions themselves
+ * and close the call, so those never reach this interceptor. The transport catches whatever a raw
  * handler or listener throws as a last resort, but it writes the status straight to the stream,
  * so interceptors further out never see the call end. This interceptor closes through the
  * interceptor chain instead: put it innermost (after logging and metrics) so that they log and

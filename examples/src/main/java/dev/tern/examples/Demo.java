@@ -1,12 +1,12 @@
 package dev.tern.examples;
 
 import dev.tern.Channel;
-import dev.tern.CloseableIterator;
 import dev.tern.Status;
 import dev.tern.StatusRuntimeException;
-import dev.tern.StreamObserver;
 import dev.tern.netty.TernChannel;
 import dev.tern.netty.TernServer;
+import dev.tern.stub.CloseableIterator;
+import dev.tern.stub.StreamObserver;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

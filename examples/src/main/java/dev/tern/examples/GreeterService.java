@@ -2,7 +2,7 @@ package dev.tern.examples;
 
 import dev.tern.Metadata;
 import dev.tern.Status;
-import dev.tern.StreamObserver;
+import dev.tern.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
 

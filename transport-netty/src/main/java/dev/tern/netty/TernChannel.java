@@ -68,6 +68,28 @@ public final class TernChannel extends Channel {
   public static final long MIN_KEEPALIVE_TIME_NANOS = TimeUnit.SECONDS.toNanos(10);
   /** Default keepalive timeout: 20 s (grpc doc/keepalive.md). */
   public static final long DEFAULT_KEEPALIVE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(20);
+  /** Default limit on a received message, after decompression: 4 MiB, as grpc-java. */
+  public static final int DEFAULT_MAX_INBOUND_MESSAGE_SIZE = 4 * 1024 * 1024;
+  /**
+   * Default SETTINGS_MAX_HEADER_LIST_SIZE the channel advertises (RFC 9113 §6.5.2), bounding
+   * response headers and trailers: 8 KiB, as grpc-java.
+   */
+  public static final int DEFAULT_MAX_HEADER_LIST_SIZE = 8 * 1024;
+  /**
+   * Default HTTP/2 flow-control window (SETTINGS_INITIAL_WINDOW_SIZE, RFC 9113 §6.9.2) for each
+   * stream, and for the connection unless set apart: 1 MiB.
+   */
+  public static final int DEFAULT_FLOW_CONTROL_WINDOW = 1024 * 1024;
+  /**
+   * Default limit on a call's bytes waiting to be written before {@code sendMessage} waits: 1 MiB,
+   * the default stream window (more could not be in flight anyway).
+   */
+  public static final int DEFAULT_SEND_BUFFER_LIMIT = 1024 * 1024;
+  /**
+   * Default limit on connecting: 10 s for the TLS handshake (if any), then 10 s for the HTTP/2
+   * preface and SETTINGS; the connection attempt fails if either is late.
+   */
+  public static final long DEFAULT_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
   /**
    * The event loops and callback pool shared by all channels of the JVM, created on first use;
@@ -262,16 +284,16 @@ public final class TernChannel extends Channel {
     private String userAgent;
     private Executor executor;
     private boolean direct;
-    private int maxInboundMessageSize = TernServer.DEFAULT_MAX_INBOUND_MESSAGE_SIZE;
+    private int maxInboundMessageSize = DEFAULT_MAX_INBOUND_MESSAGE_SIZE;
     private int maxOutboundMessageSize = Integer.MAX_VALUE;
-    private int maxHeaderListSize = TernServer.DEFAULT_MAX_HEADER_LIST_SIZE;
-    private int flowControlWindow = TernServer.DEFAULT_FLOW_CONTROL_WINDOW;
+    private int maxHeaderListSize = DEFAULT_MAX_HEADER_LIST_SIZE;
+    private int flowControlWindow = DEFAULT_FLOW_CONTROL_WINDOW;
     private CodecRegistry codecs = CodecRegistry.getDefault();
-    private int sendBufferLimit = TernServer.DEFAULT_SEND_BUFFER_LIMIT;
+    private int sendBufferLimit = DEFAULT_SEND_BUFFER_LIMIT;
     private int connectionFlowControlWindow = -1;
     private boolean autoFlowControl = true;
     private SslContext sslContext;
-    private long handshakeTimeoutMillis = TernServer.DEFAULT_HANDSHAKE_TIMEOUT_MILLIS;
+    private long handshakeTimeoutMillis = DEFAULT_HANDSHAKE_TIMEOUT_MILLIS;
     private final List<ClientInterceptor> interceptors = new ArrayList<>();
     private RetryPolicy retryPolicy;
     private final RetryInterceptor.Builder retries = RetryInterceptor.builder();
@@ -500,7 +522,7 @@ public final class TernChannel extends Channel {
      * How many bytes of one call's requests may wait to be written (for the server's window or
      * the socket) before {@code sendMessage} blocks the sender until they drain; on an
      * event-loop thread, which cannot block, the call is cancelled with RESOURCE_EXHAUSTED
-     * instead. Default {@link TernServer#DEFAULT_SEND_BUFFER_LIMIT}.
+     * instead. Default {@link #DEFAULT_SEND_BUFFER_LIMIT}.
      */
     public Builder sendBufferLimit(int bytes) {
       this.sendBufferLimit = positive(bytes);

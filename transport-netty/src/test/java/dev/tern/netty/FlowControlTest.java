@@ -10,10 +10,10 @@ import dev.tern.MethodDescriptor;
 import dev.tern.MethodDescriptor.MethodType;
 import dev.tern.ServerCall;
 import dev.tern.ServerCallHandler;
-import dev.tern.ServerCalls;
 import dev.tern.ServerServiceDefinition;
 import dev.tern.Status;
-import dev.tern.StreamObserver;
+import dev.tern.stub.ServerCalls;
+import dev.tern.stub.StreamObserver;
 import dev.tern.testing.Quiescence;
 import dev.tern.testing.TcpProxy;
 import java.util.List;
@@ -231,7 +231,7 @@ class FlowControlTest {
       int count = 5000;
       AtomicInteger accepted = new AtomicInteger();
       CompletableFuture<String> response = new CompletableFuture<>();
-      StreamObserver<String> requests = dev.tern.ClientCalls.asyncClientStreamingCall(
+      StreamObserver<String> requests = dev.tern.stub.ClientCalls.asyncClientStreamingCall(
           limited.newCall(CLIENT_STREAM, CallOptions.DEFAULT), new StreamObserver<>() {
             @Override
             public void onNext(String value) {

@@ -2,7 +2,6 @@ package dev.tern.netty;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.tern.AbstractStub;
 import dev.tern.CallOptions;
 import dev.tern.Channel;
 import dev.tern.ClientCall;
@@ -14,6 +13,7 @@ import dev.tern.ServerCallHandler;
 import dev.tern.ServerInterceptor;
 import dev.tern.ServerInterceptors;
 import dev.tern.Status;
+import dev.tern.stub.AbstractStub;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;

@@ -8,9 +8,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Moves writes from application threads onto a connection's event loop in batches: commands are
  * queued from any thread and run together in one event-loop task that flushes once at the end,
- * so a burst of messages costs one task and one syscall instead of one each. Thread-safe.
+ * so a burst of messages costs one task and one syscall instead of one each. Thread-safe:
+ * {@link #enqueue} from any thread; the drain runs on the event loop.
  */
-public final class WriteQueue implements Runnable {
+public final class WriteQueue {
   /** Work that must run on the event loop. */
   public interface Command {
     void run();
@@ -23,6 +24,8 @@ public final class WriteQueue implements Runnable {
   // per command, unlike a linked queue's node.
   private final Queue<Command> queue = PlatformDependent.newMpscQueue();
   private final AtomicBoolean scheduled = new AtomicBoolean();
+  // Private, so that only the event loop runs the drain (the class exposes no Runnable.run).
+  private final Runnable drain = this::drain;
 
   public WriteQueue(Channel channel) {
     this.channel = channel;
@@ -32,13 +35,12 @@ public final class WriteQueue implements Runnable {
   public void enqueue(Command command) {
     queue.add(command);
     if (scheduled.compareAndSet(false, true)) {
-      channel.eventLoop().execute(this);
+      channel.eventLoop().execute(drain);
     }
   }
 
   /** Drains the queue; runs on the event loop. */
-  @Override
-  public void run() {
+  private void drain() {
     try {
       int n = 0;
       Command c;
@@ -57,7 +59,7 @@ public final class WriteQueue implements Runnable {
       scheduled.set(false);
     }
     if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
-      channel.eventLoop().execute(this);
+      channel.eventLoop().execute(drain);
     }
   }
 }

@@ -1,4 +1,4 @@
-package dev.tern;
+package dev.tern.stub;
 
 /**
  * A response observer that also wants to control the call's outbound side: pass one to an async

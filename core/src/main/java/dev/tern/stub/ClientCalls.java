@@ -1,5 +1,12 @@
-package dev.tern;
+package dev.tern.stub;
 
+import dev.tern.CallOptions;
+import dev.tern.Channel;
+import dev.tern.ClientCall;
+import dev.tern.Metadata;
+import dev.tern.MethodDescriptor;
+import dev.tern.Status;
+import dev.tern.StatusRuntimeException;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;

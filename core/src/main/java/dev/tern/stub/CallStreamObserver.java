@@ -1,4 +1,4 @@
-package dev.tern;
+package dev.tern.stub;
 
 /**
  * A {@link StreamObserver} for the outbound side of a call, with control over flow: readiness to

@@ -1,4 +1,4 @@
-package dev.tern;
+package dev.tern.stub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -6,13 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tern.CallOptions;
+import dev.tern.Channel;
+import dev.tern.ClientCall;
+import dev.tern.ClientInterceptor;
+import dev.tern.Deadline;
+import dev.tern.MethodDescriptor;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-class AbstractStubTest {
-  static final class TestStub extends AbstractStub<TestStub> {
-    TestStub(Channel channel, CallOptions options) {
+public class AbstractStubTest {
+  /** The smallest concrete stub; also used by dev.tern's InterceptorsTest. */
+  public static final class TestStub extends AbstractStub<TestStub> {
+    public TestStub(Channel channel, CallOptions options) {
       super(channel, options);
     }
 

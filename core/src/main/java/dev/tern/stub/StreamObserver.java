@@ -1,4 +1,9 @@
-package dev.tern;
+package dev.tern.stub;
+
+import dev.tern.ServerCall;
+import dev.tern.Status;
+import dev.tern.StatusException;
+import dev.tern.StatusRuntimeException;
 
 /**
  * Receives a stream of values: any number of {@link #onNext}, then at most one of

@@ -1,4 +1,4 @@
-package dev.tern;
+package dev.tern.stub;
 
 /**
  * The response observer a service method receives (cast the {@link StreamObserver} to reach it):

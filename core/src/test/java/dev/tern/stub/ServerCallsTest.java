@@ -1,4 +1,4 @@
-package dev.tern;
+package dev.tern.stub;
 
 import static dev.tern.MethodDescriptor.MethodType.BIDI_STREAMING;
 import static dev.tern.MethodDescriptor.MethodType.CLIENT_STREAMING;
@@ -12,6 +12,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tern.FakeServerCall;
+import dev.tern.Metadata;
+import dev.tern.MethodDescriptor;
+import dev.tern.ServerCall;
+import dev.tern.Status;
+import dev.tern.StatusRuntimeException;
+import dev.tern.TestMarshallers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

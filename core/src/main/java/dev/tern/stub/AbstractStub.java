@@ -1,5 +1,10 @@
-package dev.tern;
+package dev.tern.stub;
 
+import dev.tern.CallOptions;
+import dev.tern.Channel;
+import dev.tern.ClientInterceptor;
+import dev.tern.ClientInterceptors;
+import dev.tern.Deadline;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +30,7 @@ public abstract class AbstractStub<S extends AbstractStub<S>> {
     this(channel, CallOptions.DEFAULT);
   }
 
+  /** A stub calling through {@code channel} with {@code callOptions}. */
   protected AbstractStub(Channel channel, CallOptions callOptions) {
     this.channel = Objects.requireNonNull(channel, "channel");
     this.callOptions = Objects.requireNonNull(callOptions, "callOptions");

@@ -1,4 +1,4 @@
-package dev.tern;
+package dev.tern.stub;
 
 import static dev.tern.MethodDescriptor.MethodType.BIDI_STREAMING;
 import static dev.tern.MethodDescriptor.MethodType.SERVER_STREAMING;
@@ -11,6 +11,14 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tern.CallOptions;
+import dev.tern.FakeChannel;
+import dev.tern.FakeClientCall;
+import dev.tern.Metadata;
+import dev.tern.MethodDescriptor;
+import dev.tern.Status;
+import dev.tern.StatusRuntimeException;
+import dev.tern.TestMarshallers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -1,5 +1,12 @@
-package dev.tern;
+package dev.tern.stub;
 
+import dev.tern.Metadata;
+import dev.tern.MethodDescriptor;
+import dev.tern.ServerCall;
+import dev.tern.ServerCallHandler;
+import dev.tern.Status;
+import dev.tern.StatusException;
+import dev.tern.StatusRuntimeException;
 import java.util.Objects;
 
 /**
@@ -30,45 +37,65 @@ public final class ServerCalls {
   /** A unary method: one request, one response (then {@code onCompleted}) or an error. */
   @FunctionalInterface
   public interface UnaryMethod<ReqT, RespT> {
+    /** Serves one call: answers {@code request} through {@code responseObserver}. */
     void invoke(ReqT request, StreamObserver<RespT> responseObserver);
   }
 
   /** A server-streaming method: one request, any number of responses. */
   @FunctionalInterface
   public interface ServerStreamingMethod<ReqT, RespT> {
+    /** Serves one call: answers {@code request} through {@code responseObserver}. */
     void invoke(ReqT request, StreamObserver<RespT> responseObserver);
   }
 
   /** A client-streaming method: returns the observer of the requests; sends one response. */
   @FunctionalInterface
   public interface ClientStreamingMethod<ReqT, RespT> {
+    /** Serves one call: returns the observer of its requests, answers through the argument. */
     StreamObserver<ReqT> invoke(StreamObserver<RespT> responseObserver);
   }
 
   /** A bidi-streaming method: returns the observer of the requests; sends any number. */
   @FunctionalInterface
   public interface BidiStreamingMethod<ReqT, RespT> {
+    /** Serves one call: returns the observer of its requests, answers through the argument. */
     StreamObserver<ReqT> invoke(StreamObserver<RespT> responseObserver);
   }
 
+  /**
+   * A handler for a unary method: asks for the one request, invokes {@code method} when the
+   * client half-closes, and refuses a call with no request or more than one (INTERNAL).
+   */
   public static <ReqT, RespT> ServerCallHandler<ReqT, RespT> asyncUnaryCall(
       UnaryMethod<ReqT, RespT> method) {
     Objects.requireNonNull(method, "method");
     return new UnaryRequestHandler<>(method::invoke);
   }
 
+  /**
+   * A handler for a server-streaming method: asks for the one request and invokes
+   * {@code method} when the client half-closes; the method sends any number of responses.
+   */
   public static <ReqT, RespT> ServerCallHandler<ReqT, RespT> asyncServerStreamingCall(
       ServerStreamingMethod<ReqT, RespT> method) {
     Objects.requireNonNull(method, "method");
     return new UnaryRequestHandler<>(method::invoke);
   }
 
+  /**
+   * A handler for a client-streaming method: invokes {@code method} when the call starts and
+   * feeds the returned request observer; the method sends one response.
+   */
   public static <ReqT, RespT> ServerCallHandler<ReqT, RespT> asyncClientStreamingCall(
       ClientStreamingMethod<ReqT, RespT> method) {
     Objects.requireNonNull(method, "method");
     return new StreamingRequestHandler<>(method::invoke);
   }
 
+  /**
+   * A handler for a bidi-streaming method: invokes {@code method} when the call starts and feeds
+   * the returned request observer; the method sends any number of responses.
+   */
   public static <ReqT, RespT> ServerCallHandler<ReqT, RespT> asyncBidiStreamingCall(
       BidiStreamingMethod<ReqT, RespT> method) {
     Objects.requireNonNull(method, "method");

@@ -1,5 +1,6 @@
-package dev.tern;
+package dev.tern.stub;
 
+import dev.tern.StatusRuntimeException;
 import java.util.Iterator;
 
 /**

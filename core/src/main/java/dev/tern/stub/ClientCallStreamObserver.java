@@ -1,4 +1,4 @@
-package dev.tern;
+package dev.tern.stub;
 
 /**
  * The request observer of a client call: returned by client- and bidi-streaming calls and given
