@@ -3,9 +3,10 @@ package dev.tern.internal;
 /**
  * Thrown by {@link JsonParser} for input that is not one strict RFC 8259 JSON text, or that goes
  * past the parser's limits. The message names the offset (and line and column) of the problem.
- * Immutable.
+ * Package-private: callers outside catch IllegalArgumentException, and no internal class hands
+ * out a JDK class's API by inheritance (InternalApiSurfaceTest). Immutable.
  */
-public final class JsonParseException extends IllegalArgumentException {
+final class JsonParseException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
   private final int offset;
@@ -16,7 +17,7 @@ public final class JsonParseException extends IllegalArgumentException {
   }
 
   /** The zero-based offset, in UTF-16 chars, where the problem was found. */
-  public int offset() {
+  int offset() {
     return offset;
   }
 }

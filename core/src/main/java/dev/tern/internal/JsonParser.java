@@ -27,7 +27,8 @@ import java.util.Objects;
  *   <li>nesting deeper than {@link #MAX_DEPTH} and texts longer than {@link #MAX_LENGTH} chars
  *       (§9 allows both limits; they bound stack and memory for untrusted input such as DNS TXT).
  * </ul>
- * Every error is a {@link JsonParseException} with the position. Stateless entry point; each
+ * Every error is an {@link IllegalArgumentException} (a JsonParseException) whose message gives
+ * the position. Stateless entry point; each
  * call uses its own parser state, so it is safe from any thread.
  */
 public final class JsonParser {
@@ -47,7 +48,8 @@ public final class JsonParser {
   /**
    * Parses one JSON text.
    *
-   * @throws JsonParseException if {@code json} is not strict RFC 8259 JSON or exceeds the limits
+   * @throws IllegalArgumentException if {@code json} is not strict RFC 8259 JSON or exceeds the
+   *     limits; the message gives the offset, line and column
    */
   public static Object parse(String json) {
     Objects.requireNonNull(json, "json");

@@ -1,14 +1,14 @@
 package dev.tern.services;
 
-import dev.tern.ServerCallStreamObserver;
 import dev.tern.Status;
-import dev.tern.StreamObserver;
 import dev.tern.services.health.v1.HealthCheckRequest;
-import dev.tern.services.health.v1.HealthCheckResponse;
 import dev.tern.services.health.v1.HealthCheckResponse.ServingStatus;
+import dev.tern.services.health.v1.HealthCheckResponse;
 import dev.tern.services.health.v1.HealthListRequest;
 import dev.tern.services.health.v1.HealthListResponse;
 import dev.tern.services.health.v1.HealthTern;
+import dev.tern.stub.ServerCallStreamObserver;
+import dev.tern.stub.StreamObserver;
 import java.util.Map;
 
 /**

@@ -1,8 +1,8 @@
 package dev.tern.services;
 
-import dev.tern.ServerCallStreamObserver;
-import dev.tern.services.health.v1.HealthCheckResponse;
 import dev.tern.services.health.v1.HealthCheckResponse.ServingStatus;
+import dev.tern.services.health.v1.HealthCheckResponse;
+import dev.tern.stub.ServerCallStreamObserver;
 
 /**
  * One {@code Watch} call: sends the latest status whenever the stream can take a message, and

@@ -2,9 +2,9 @@ package dev.tern.services;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.tern.ServerCallStreamObserver;
-import dev.tern.services.health.v1.HealthCheckResponse;
 import dev.tern.services.health.v1.HealthCheckResponse.ServingStatus;
+import dev.tern.services.health.v1.HealthCheckResponse;
+import dev.tern.stub.ServerCallStreamObserver;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
