@@ -335,10 +335,16 @@ class ProtoReflectionServiceTest {
       return (ServerReflectionResponse) e;
     }
 
+    /** Half-closes and expects the server to end the stream with OK. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       requests.onCompleted();
-      assertEquals("completed", take(events));
+      try {
+        assertEquals("completed", take(events));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
     }
   }
 }
