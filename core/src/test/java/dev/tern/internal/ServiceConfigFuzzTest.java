@@ -5,16 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes {@link ServiceConfig#parse}: any text is a valid config or an IllegalArgumentException
  * whose message names where the problem is, never another exception. Seeds in
  * ServiceConfigFuzzTestInputs.
  */
-// Fuzzing (JAZZER_FUZZ=1) runs one invocation for minutes: past the build's 120 s default.
-@Timeout(value = 30, unit = TimeUnit.MINUTES)
+// No @Timeout here: replaying the seeds gets the build's 120 s per invocation; fuzzing
+// (JAZZER_FUZZ=1) gets the root pom's fuzzing profile's 30 minutes (branch build-tests).
 class ServiceConfigFuzzTest {
   @FuzzTest
   void parsesOrRejectsWithAPath(byte[] input) {
