@@ -1,6 +1,8 @@
 package dev.tern.interop;
 
 import dev.tern.netty.TernServer;
+import dev.tern.services.HealthStatusManager;
+import dev.tern.services.ProtoReflectionService;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
@@ -8,27 +10,63 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Tern's interop server, with grpc-java's flags: {@code --port=PORT [--use_tls=true]}. Serves
- * {@code grpc.testing.TestService} on 127.0.0.1, prints {@code Server started on port PORT} once
- * it accepts connections, and shuts down on SIGTERM. Not thread-safe (a main class).
+ * {@code grpc.testing.TestService}, {@code grpc.health.v1.Health} and server reflection (v1 and
+ * v1alpha, for grpcurl and the like) on 127.0.0.1, prints {@code Server started on port PORT}
+ * once it accepts connections, and drains on SIGTERM ({@link #drain}). Not thread-safe (a main
+ * class).
  */
 public final class InteropServer {
   /** Requests up to 16 MiB are accepted, as grpc-java's interop server does. */
   public static final int MAX_MESSAGE_SIZE = 16 * 1024 * 1024;
 
+  /**
+   * How long calls in flight may take to finish after SIGTERM before they are cancelled: well
+   * inside Kubernetes' default 30 s terminationGracePeriodSeconds.
+   */
+  public static final long DRAIN_GRACE_SECONDS = 15;
+
   private InteropServer() {}
 
   /** Starts the interop service on 127.0.0.1:{@code port} (0: any free port); TLS if given. */
   public static TernServer start(int port, SslContext tls) throws IOException {
+    return start(port, tls, new HealthStatusManager());
+  }
+
+  /** {@link #start(int, SslContext)}, reporting health through {@code health}. */
+  public static TernServer start(int port, SslContext tls, HealthStatusManager health)
+      throws IOException {
+    ProtoReflectionService reflection = ProtoReflectionService.create();
     TernServer.Builder b = TernServer.builder()
         .port(port)
         .maxInboundMessageSize(MAX_MESSAGE_SIZE)
         // gzip that tells the service which requests arrived compressed (expect_compressed).
         .codecRegistry(MessageCompression.recordingRegistry())
-        .addService(TestServiceImpl.bindService());
+        .addService(TestServiceImpl.bindService())
+        .addService(health.getHealthService())
+        .addService(reflection.v1())
+        .addService(reflection.v1alpha());
     if (tls != null) {
       b.sslContext(tls);
     }
-    return b.build().start();
+    TernServer server = b.build();
+    reflection.bindTo(server::getServices);
+    return server.start();
+  }
+
+  /**
+   * Stops the way a restart should, losing no call a client can see: health turns NOT_SERVING
+   * (balancers and probes move away), {@code shutdown()} sends GOAWAY and lets the calls in
+   * flight finish, and only those still running after {@code graceSeconds} are cancelled with
+   * {@code shutdownNow()}. Blocks until the server has terminated or gave up waiting.
+   */
+  public static void drain(TernServer server, HealthStatusManager health, long graceSeconds)
+      throws InterruptedException {
+    health.enterTerminalState();
+    server.shutdown();
+    if (!server.awaitTermination(graceSeconds, TimeUnit.SECONDS)) {
+      server.shutdownNow();
+      server.awaitTermination(5, TimeUnit.SECONDS);
+    }
   }
 
   public static void main(String[] args) throws Exception {
@@ -51,12 +89,12 @@ public final class InteropServer {
     if (port < 0) {
       Flags.usage("--port is required", "usage: interop-server.sh --port=PORT [--use_tls=true]");
     }
-    TernServer server = start(port, useTls ? InteropTls.server(ClientAuth.NONE) : null);
+    HealthStatusManager health = new HealthStatusManager();
+    TernServer server = start(port, useTls ? InteropTls.server(ClientAuth.NONE) : null, health);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      // SIGTERM: refuse new calls and stop at once; the calls of an interop client are short.
-      server.shutdownNow();
+      // SIGTERM (a restart, a Kubernetes pod stopping): drain; clients retry elsewhere.
       try {
-        server.awaitTermination(5, TimeUnit.SECONDS);
+        drain(server, health, DRAIN_GRACE_SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

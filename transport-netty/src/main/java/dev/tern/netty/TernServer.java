@@ -110,9 +110,11 @@ public final class TernServer {
   private Channel serverChannel;
   private boolean started;
   private boolean shutdown;
+  private final List<ServerServiceDefinition> services;
 
   private TernServer(Builder b) {
     this.requestedAddress = b.address;
+    this.services = List.copyOf(b.services);
     Map<String, ServerMethodDefinition<?, ?>> methods = new HashMap<>();
     for (ServerServiceDefinition service : b.services) {
       for (ServerMethodDefinition<?, ?> method : service.getMethods()) {
@@ -294,6 +296,14 @@ public final class TernServer {
       bossGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS)
           .addListener(f -> terminated.countDown());
     });
+  }
+
+  /**
+   * The services registered on the builder, in order, without the server's interceptors (for
+   * server reflection, which lists them). Available before {@link #start()}.
+   */
+  public List<ServerServiceDefinition> getServices() {
+    return services;
   }
 
   public boolean isShutdown() {
