@@ -103,7 +103,7 @@ public final class TernChannel extends Channel {
         b.maxOutboundMessageSize, b.maxHeaderListSize, b.flowControlWindow, b.codecs,
         b.sendBufferLimit,
         b.connectionFlowControlWindow > 0 ? b.connectionFlowControlWindow : b.flowControlWindow,
-        b.autoFlowControl, b.retryBufferLimit);
+        b.autoFlowControl, b.retryBufferLimit, b.frameLogging);
     this.group = SharedResources.GROUP;
     this.sslContext = b.sslContext;
     // The server's certificate must match the authority the call claims (server_host_override).
@@ -279,6 +279,7 @@ public final class TernChannel extends Channel {
     private long keepAliveTimeNanos = Long.MAX_VALUE;
     private long keepAliveTimeoutNanos = DEFAULT_KEEPALIVE_TIMEOUT_NANOS;
     private boolean keepAliveWithoutCalls;
+    private boolean frameLogging;
 
     private Builder() {}
 
@@ -418,6 +419,16 @@ public final class TernChannel extends Channel {
      */
     public Builder overrideAuthority(String authority) {
       this.authority = authority;
+      return this;
+    }
+
+    /**
+     * Logs every HTTP/2 frame the channel reads and writes, with Netty's frame logger, to the
+     * logger {@code dev.tern.netty.frames} at DEBUG (FINE). For debugging: a frame's text can be
+     * long and formatting it costs time. Default off.
+     */
+    public Builder frameLogging(boolean enabled) {
+      this.frameLogging = enabled;
       return this;
     }
 

@@ -23,11 +23,23 @@ public final class ClientSettings {
   public final boolean autoFlowControl;
   /** Request bytes a call keeps to replay it on another connection (transparent retry). */
   public final long replayBufferLimit;
+  /** Whether every frame is logged (FrameLogging) at DEBUG. */
+  public final boolean frameLogging;
 
   public ClientSettings(String authority, String userAgent, Executor executor,
       int maxInboundMessageSize, int maxOutboundMessageSize, int maxHeaderListSize,
       int flowControlWindow, CodecRegistry codecs, int sendBufferLimit,
       int connectionFlowControlWindow, boolean autoFlowControl, long replayBufferLimit) {
+    this(authority, userAgent, executor, maxInboundMessageSize, maxOutboundMessageSize,
+        maxHeaderListSize, flowControlWindow, codecs, sendBufferLimit,
+        connectionFlowControlWindow, autoFlowControl, replayBufferLimit, false);
+  }
+
+  public ClientSettings(String authority, String userAgent, Executor executor,
+      int maxInboundMessageSize, int maxOutboundMessageSize, int maxHeaderListSize,
+      int flowControlWindow, CodecRegistry codecs, int sendBufferLimit,
+      int connectionFlowControlWindow, boolean autoFlowControl, long replayBufferLimit,
+      boolean frameLogging) {
     this.authority = authority;
     this.userAgent = userAgent;
     this.executor = executor;
@@ -40,5 +52,6 @@ public final class ClientSettings {
     this.connectionFlowControlWindow = connectionFlowControlWindow;
     this.autoFlowControl = autoFlowControl;
     this.replayBufferLimit = replayBufferLimit;
+    this.frameLogging = frameLogging;
   }
 }
