@@ -1,0 +1,548 @@
+package dev.tern.netty.internal;
+
+import dev.tern.CallOptions;
+import dev.tern.ClientStreamTracer;
+import dev.tern.Metadata;
+import dev.tern.MethodDescriptor;
+import dev.tern.Status;
+import dev.tern.retry.HedgingPolicy;
+import dev.tern.retry.RetryPolicy;
+import dev.tern.retry.RetryThrottle;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Headers;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.IntConsumer;
+import java.util.function.Supplier;
+
+/**
+ * The one retry engine (gRFC A6): runs a call as a series of {@link ClientAttempt}s and decides,
+ * when one ends, whether another starts. Transparent retries, retry policies and hedging share one
+ * replay buffer of framed request messages (retained duplicates of the bytes sent: no copies),
+ * bounded by {@link ClientSettings#replayBufferLimit} for all attempts together.
+ *
+ * <p><b>Commit</b>: the call commits to one attempt, and no other starts, when that attempt
+ * receives response headers or a message, when the replay buffer grows past its limit, or when
+ * the application cancels. Committing releases the buffer and cancels the other attempts
+ * (hedges).
+ *
+ * <p><b>After an uncommitted attempt fails</b>, in this order ({@link RetryPlanner} has the
+ * rules):
+ * <ol>
+ *   <li><em>transparent retry</em>: a stream the server never processed (never sent, refused
+ *       with REFUSED_STREAM per RFC 9113 §8.7, above a GOAWAY's last-stream-id) starts again at
+ *       once with the same {@code grpc-previous-rpc-attempts}; refusals at most
+ *       {@value RetryPlanner#MAX_REFUSED_RETRIES} times per call; it counts against no policy;
+ *   <li><em>retry policy</em>: a retryable code, attempts left, the throttle allowing, no
+ *       negative pushback, and the backoff (or the server's {@code grpc-retry-pushback-ms})
+ *       ending before the deadline: the next attempt starts after it;
+ *   <li><em>hedging policy</em>: a non-fatal code lets the next hedge start at once (or after
+ *       the pushback; a negative one stops hedging); a fatal code ends the call and cancels the
+ *       other hedges; the last attempt's failure is the call's;
+ *   <li>otherwise the attempt's status is the call's.
+ * </ol>
+ *
+ * <p>States, every transition in {@link #moveTo}: OPEN (attempts may follow) → COMMITTED (one
+ * attempt is the call's; with no attempt live, the next one started is) → CLOSED (the outcome
+ * was handed to the call); OPEN → CLOSED directly when an outcome is final.
+ *
+ * <p>Thread rule: state is guarded by this object's monitor. The application calls in from its
+ * thread, attempts from their event loops, timers from the scheduler. Attempts are told to write
+ * under the monitor (that keeps each attempt's writes in order) but are cancelled and started, and
+ * the call's listener is called, outside it.
+ */
+final class RetriableCall implements ClientAttempt.Events {
+  /** What the engine tells its call. Never called under the engine's monitor. */
+  interface Listener {
+    void onHeaders(Metadata headers);
+
+    /** A response message of the committed attempt; the listener must release it. */
+    void onMessage(ClientAttempt from, ByteBuf message, boolean compressed, int wireSize,
+        int seqNo);
+
+    void onReady();
+
+    /** Runs {@code task} after the messages delivered so far, even if the call ends first. */
+    void afterDelivered(Runnable task);
+
+    /** The call's outcome, once. */
+    void onClose(Status status, Metadata trailers);
+  }
+
+  /** The engine's life; see the class comment. */
+  enum State { OPEN, COMMITTED, CLOSED }
+
+  private final Listener listener;
+  private final ClientAttempt.CallSpec spec;
+  private final MethodDescriptor<?, ?> method;
+  private final CallOptions callOptions;
+  private final String authority;
+  private final Supplier<CompletableFuture<ClientHandler>> connections;
+  private final RetryPlanner planner;
+  private final ScheduledExecutorService scheduler;
+  private final List<ClientStreamTracer.Factory> tracerFactories;
+  /** The application's request metadata. */
+  private final Metadata appHeaders;
+  /** The first attempt's request headers; null to use the connection's shared plain ones. */
+  private final Http2Headers firstHeaders;
+  /** Request headers for given metadata (that of a later attempt, or with tracers' additions). */
+  private final Function<Metadata, Http2Headers> headersFor;
+  /** Whether some attempt has a stream (isReady holds only then). */
+  private volatile boolean streamReady;
+
+  // Guarded by this.
+  private State state = State.OPEN;
+  private ClientAttempt committed;
+  private final List<ClientAttempt> live = new ArrayList<>(2);
+  private final ReplayBuffer replay;
+  private int requested;
+  /** After a cancel: the attempt whose end reports the call's outcome, and that outcome. */
+  private ClientAttempt closer;
+  private Status cancelStatus;
+  /** The pending backoff or hedging timer. */
+  private ScheduledFuture<?> timer;
+  /** Tells a timer that fires after it was replaced or cancelled that it is stale. */
+  private int timerGeneration;
+  /** With hedging: the last non-fatal failure, the call's if no attempt follows. */
+  private Status lastStatus;
+  private Metadata lastTrailers;
+
+  /** Configuration of one call's engine. */
+  record Config(RetryPolicy retryPolicy, HedgingPolicy hedgingPolicy, RetryThrottle throttle,
+      long bufferLimit, ScheduledExecutorService scheduler,
+      List<ClientStreamTracer.Factory> tracerFactories) {}
+
+  RetriableCall(Listener listener, ClientAttempt.CallSpec spec, MethodDescriptor<?, ?> method,
+      CallOptions callOptions, String authority,
+      Supplier<CompletableFuture<ClientHandler>> connections, Config config,
+      Metadata appHeaders, Http2Headers firstHeaders,
+      Function<Metadata, Http2Headers> headersFor) {
+    this.listener = listener;
+    this.spec = spec;
+    this.method = method;
+    this.callOptions = callOptions;
+    this.authority = authority;
+    this.connections = connections;
+    this.planner = new RetryPlanner(config.retryPolicy(), config.hedgingPolicy(),
+        config.throttle(), spec.deadline(), () -> ThreadLocalRandom.current().nextDouble());
+    this.replay = new ReplayBuffer(config.bufferLimit());
+    this.scheduler = config.scheduler();
+    this.tracerFactories = config.tracerFactories();
+    this.appHeaders = appHeaders;
+    this.firstHeaders = firstHeaders;
+    this.headersFor = headersFor;
+  }
+
+  /** Every transition of {@link State}; caller holds the monitor. */
+  private void moveTo(State next) {
+    if (state == State.CLOSED || next == State.OPEN) {
+      throw new IllegalStateException("engine " + state + " -> " + next);
+    }
+    state = next;
+  }
+
+  boolean isStreamReady() {
+    return streamReady;
+  }
+
+  // ---------------------------------------------------------------- from the call
+
+  /** Starts the first attempt (and, with hedging, the hedging timer). */
+  void start() {
+    ClientAttempt first;
+    synchronized (this) {
+      first = newAttempt(0, false);
+      scheduleNextHedge();
+    }
+    first.start(connections.get());
+  }
+
+  /** Sends a framed message on every live attempt and keeps it for later ones. */
+  void sendMessage(MessageWriter.Framed message) {
+    ByteBuf frame = message.frame();
+    int bytes = frame.readableBytes();
+    List<ClientAttempt> losers = null;
+    synchronized (this) {
+      boolean keep = replay.isOpen() && state != State.CLOSED;
+      int n = state == State.CLOSED ? 0 : live.size();
+      if (n > 0) {
+        // The first attempt's write carries the send-buffer accounting; copies carry none.
+        spec.writer().account(bytes);
+      }
+      for (int i = 0; i < n; i++) {
+        ByteBuf copy = i == n - 1 && !keep ? frame : frame.retainedDuplicate();
+        live.get(i).write(copy, message.uncompressedSize(), i == 0 ? bytes : 0);
+      }
+      if (keep) {
+        if (replay.add(message) && state == State.OPEN) {
+          // gRFC A6: past the buffer limit the call commits; with no attempt live, to the next.
+          losers = live.isEmpty() ? commitToNext() : commit(live.get(0));
+        }
+      } else if (n == 0) {
+        frame.release();
+      }
+    }
+    cancelAll(losers, Status.CANCELLED.withDescription("Another attempt of the call committed"));
+  }
+
+  void halfClose() {
+    synchronized (this) {
+      if (state == State.CLOSED) {
+        return;
+      }
+      replay.halfClose();
+      for (ClientAttempt a : live) {
+        a.halfClose();
+      }
+    }
+  }
+
+  void request(int n) {
+    synchronized (this) {
+      if (state == State.CLOSED) {
+        return;
+      }
+      // A later attempt's reader starts with all of them.
+      requested = (int) Math.min(Integer.MAX_VALUE, (long) requested + n);
+      for (ClientAttempt a : live) {
+        a.request(n);
+      }
+    }
+  }
+
+  /** Ends the call with {@code status} now: cancels every attempt and any pending one. */
+  void cancel(Status status) {
+    List<ClientAttempt> attemptsToCancel;
+    boolean now;
+    synchronized (this) {
+      if (state == State.CLOSED) {
+        return;
+      }
+      // The call's outcome is reported when its first live attempt has ended, on that attempt's
+      // thread (its event loop): with directExecutor the listener then never hears onClose
+      // while that loop may still be calling it. With no attempt live, at once.
+      closer = live.isEmpty() ? null : live.get(0);
+      cancelStatus = status;
+      now = closer == null;
+      attemptsToCancel = close();
+    }
+    cancelAll(attemptsToCancel, status);
+    if (now) {
+      listener.onClose(status, new Metadata());
+    }
+  }
+
+  // ---------------------------------------------------------------- from attempts
+
+  @Override
+  public void streamCreated(ClientAttempt attempt) {
+    if (isLive(attempt)) {
+      streamReady = true;
+      listener.onReady();
+    }
+  }
+
+  @Override
+  public void ready(ClientAttempt attempt) {
+    if (isLive(attempt)) {
+      listener.onReady();
+    }
+  }
+
+  @Override
+  public void afterDelivered(ClientAttempt attempt, Runnable task) {
+    listener.afterDelivered(task);
+  }
+
+  private synchronized boolean isLive(ClientAttempt attempt) {
+    return state != State.CLOSED && live.contains(attempt);
+  }
+
+  @Override
+  public void headersReceived(ClientAttempt attempt, Metadata headers) {
+    if (commitTo(attempt)) {
+      listener.onHeaders(headers);
+    }
+  }
+
+  @Override
+  public void messageReceived(ClientAttempt attempt, ByteBuf message, boolean compressed,
+      int wireSize, int seqNo) {
+    if (commitTo(attempt)) {
+      listener.onMessage(attempt, message, compressed, wireSize, seqNo);
+    } else {
+      message.release();
+    }
+  }
+
+  /** An attempt received something: the call commits to it. Returns whether it is the call's. */
+  private boolean commitTo(ClientAttempt attempt) {
+    List<ClientAttempt> losers;
+    synchronized (this) {
+      if (state == State.CLOSED || !live.contains(attempt)) {
+        return false;
+      }
+      if (state == State.COMMITTED) {
+        return committed == attempt;
+      }
+      losers = commit(attempt);
+    }
+    cancelAll(losers, Status.CANCELLED.withDescription("Another attempt of the call committed"));
+    return true;
+  }
+
+  @Override
+  public void closed(ClientAttempt attempt, Status status, Metadata trailers,
+      ClientAttempt.Reach reach) {
+    ClientAttempt next = null;
+    List<ClientAttempt> others = null;
+    boolean deliver = false;
+    synchronized (this) {
+      if (attempt == closer) {
+        closer = null;
+        status = cancelStatus;
+        trailers = new Metadata();
+        deliver = true;
+      } else if (!live.remove(attempt) || state == State.CLOSED) {
+        return; // cancelled as a loser, or the call already ended
+      } else if (state == State.COMMITTED || status.isOk()) {
+        others = close();
+        deliver = true;
+      } else if (planner.transparentRetry(reach)) {
+        next = newAttempt(attempt.previousAttempts(), true);
+      } else if (planner.isHedging()) {
+        next = afterHedgeFailure(status, trailers);
+        if (state == State.CLOSED) {
+          others = drainLive();
+          deliver = true;
+        }
+      } else {
+        long delay = planner.retryDelayNanos(status, trailers);
+        if (delay != RetryPlanner.NO_RETRY && scheduleTimer(this::retryNow, delay)) {
+          return;
+        }
+        others = close();
+        deliver = true;
+      }
+    }
+    cancelAll(others, Status.CANCELLED.withDescription("The call ended with another attempt"));
+    if (next != null) {
+      next.start(connections.get());
+    }
+    if (deliver) {
+      if (status.isOk()) {
+        synchronized (this) {
+          planner.succeeded();
+        }
+      }
+      listener.onClose(status, trailers);
+    }
+  }
+
+  // ---------------------------------------------------------------- acting on decisions
+
+  /**
+   * A hedge failed, uncommitted. Returns the attempt to start now, or null; moves to CLOSED when
+   * {@code status} is the call's outcome.
+   */
+  private ClientAttempt afterHedgeFailure(Status status, Metadata trailers) {
+    lastStatus = status;
+    lastTrailers = trailers;
+    switch (planner.afterHedgeFailure(status, trailers)) {
+      case FATAL:
+        moveTo(State.CLOSED); // this status is the call's; the others are cancelled
+        return null;
+      case NEXT_NOW:
+        cancelTimer();
+        ClientAttempt next = newAttempt(planner.attempts(), false);
+        scheduleNextHedge();
+        return next;
+      case NEXT_AFTER_PUSHBACK:
+        cancelTimer();
+        if (scheduleTimer(this::hedgeNow, planner.pushbackNanos())) {
+          return null;
+        }
+        break;
+      default:
+        break;
+    }
+    if (planner.hedgingStopped()) {
+      cancelTimer();
+    }
+    if (live.isEmpty()) {
+      // No attempt is out and none may start now: this failure is the call's.
+      moveTo(State.CLOSED);
+    }
+    return null;
+  }
+
+  /** With hedging, and attempts left: the timer for the next hedge. */
+  private void scheduleNextHedge() {
+    long delay = planner.nextHedgeDelayNanos();
+    if (state == State.OPEN && delay != RetryPlanner.NO_RETRY) {
+      scheduleTimer(this::hedgeNow, delay);
+    }
+  }
+
+  /** The hedging timer: the next hedge, if the policy and throttle still allow one. */
+  private void hedgeNow(int generation) {
+    ClientAttempt next = null;
+    List<ClientAttempt> none = null;
+    Status status = null;
+    Metadata trailers = null;
+    synchronized (this) {
+      if (generation != timerGeneration) {
+        return;
+      }
+      timer = null;
+      if (state == State.CLOSED || committed != null) {
+        return;
+      }
+      if (planner.mayHedgeNow()) {
+        next = newAttempt(planner.attempts(), false);
+        scheduleNextHedge();
+      } else if (live.isEmpty() && lastStatus != null) {
+        none = close();
+        status = lastStatus;
+        trailers = lastTrailers;
+      }
+    }
+    if (next != null) {
+      next.start(connections.get());
+    } else if (status != null) {
+      cancelAll(none, status);
+      listener.onClose(status, trailers);
+    }
+  }
+
+  /** The backoff timer of a retry policy. */
+  private void retryNow(int generation) {
+    ClientAttempt next;
+    synchronized (this) {
+      if (generation != timerGeneration) {
+        return;
+      }
+      timer = null;
+      if (state == State.CLOSED) {
+        return; // cancel() already ended the call
+      }
+      next = newAttempt(planner.attempts(), false);
+    }
+    next.start(connections.get());
+  }
+
+  /** Schedules {@code task}; false if the scheduler is shut down (the call then ends). */
+  private boolean scheduleTimer(IntConsumer task, long delayNanos) {
+    int generation = ++timerGeneration;
+    try {
+      timer = scheduler.schedule(() -> task.accept(generation), delayNanos,
+          TimeUnit.NANOSECONDS);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  private void cancelTimer() {
+    timerGeneration++;
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  /**
+   * Creates attempt number {@code previous} (+1), live, with the buffer replayed into it; the
+   * caller starts it outside the monitor.
+   */
+  private ClientAttempt newAttempt(int previous, boolean transparent) {
+    Http2Headers headers = firstHeaders;
+    AttemptTracers tracers = AttemptTracers.NONE;
+    if (previous > 0 || !tracerFactories.isEmpty()) {
+      Metadata metadata = new Metadata();
+      metadata.merge(appHeaders);
+      if (previous > 0) {
+        metadata.removeAll(RetryPolicy.PREVIOUS_ATTEMPTS);
+        metadata.put(RetryPolicy.PREVIOUS_ATTEMPTS, Integer.toString(previous));
+      }
+      tracers = AttemptTracers.create(tracerFactories, new ClientStreamTracer.AttemptInfo(
+          method, callOptions, authority, previous, transparent), metadata);
+      headers = headersFor.apply(metadata);
+    } else if (transparent && headers != null) {
+      // Each attempt sets its own grpc-timeout: never share a headers object between attempts.
+      headers = new DefaultHttp2Headers(false).add(headers);
+    }
+    planner.attemptStarted(transparent);
+    ClientAttempt attempt = new ClientAttempt(this, spec, headers, tracers, previous, requested);
+    live.add(attempt);
+    replay.replayInto(attempt);
+    if (state == State.COMMITTED && committed == null) {
+      committed = attempt; // the buffer overflowed while no attempt was live
+      replay.release();
+    }
+    return attempt;
+  }
+
+  /** Commits to {@code winner}; returns the other live attempts, to be cancelled. */
+  private List<ClientAttempt> commit(ClientAttempt winner) {
+    moveTo(State.COMMITTED);
+    committed = winner;
+    replay.release();
+    // A backoff cannot be pending with an attempt live; a hedging timer can.
+    cancelTimer();
+    List<ClientAttempt> losers = null;
+    for (ClientAttempt a : live) {
+      if (a != winner) {
+        if (losers == null) {
+          losers = new ArrayList<>(live.size());
+        }
+        losers.add(a);
+      }
+    }
+    live.clear();
+    live.add(winner);
+    return losers;
+  }
+
+  /** The buffer overflowed with no attempt live: the next one started is the call's. */
+  private List<ClientAttempt> commitToNext() {
+    moveTo(State.COMMITTED);
+    committed = null;
+    return null;
+  }
+
+  /** Ends the engine; returns the attempts still live, to be cancelled. */
+  private List<ClientAttempt> close() {
+    if (state != State.CLOSED) {
+      moveTo(State.CLOSED);
+    }
+    return drainLive();
+  }
+
+  private List<ClientAttempt> drainLive() {
+    replay.release();
+    cancelTimer();
+    if (live.isEmpty()) {
+      return null;
+    }
+    List<ClientAttempt> out = new ArrayList<>(live);
+    live.clear();
+    return out;
+  }
+
+  private static void cancelAll(List<ClientAttempt> attempts, Status status) {
+    if (attempts != null) {
+      for (ClientAttempt a : attempts) {
+        a.cancel(status);
+      }
+    }
+  }
+}
