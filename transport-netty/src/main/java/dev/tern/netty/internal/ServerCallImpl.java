@@ -30,14 +30,14 @@ import java.util.concurrent.TimeoutException;
  * the shared call core ({@link MessageReader} in, {@link MessageWriter} out,
  * {@link CallbackDispatcher} to the handler's listener).
  *
- * <p>State: the stream's side of the call is one {@link State}, moved only on the event loop by
- * {@link #moveTo}; what the application has sent is one {@link Outbound}, moved only on the
+ * <p>State: the stream's side of the call is one {@link ServerCallState}, moved only on the
+ * event loop by {@link #moveTo}; what the application has sent is one {@link Outbound}, moved only on the
  * application's thread (ServerCall's methods are not called concurrently).
  *
  * <p>Thread rule: transport events arrive on the event loop and reach the application through the
  * dispatcher; the application calls in from its callback thread, and its writes reach the event
  * loop through the connection's write queue. {@link #isCancelled} and {@link #isReady} read the
- * volatile {@link State} from any thread.
+ * volatile {@link ServerCallState} from any thread.
  *
  * <p>Each call has its own {@link Context.CancellableContext} (a child of {@link Context#ROOT}),
  * attached around {@code startCall} and every listener callback. It carries the deadline the
@@ -62,61 +62,6 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
    * cause the handler sees: the client has decided its own status already.
    */
   static final long RESET_AT_DEADLINE_ALLOWANCE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-
-  /**
-   * The stream's side of the call. Every transition is in {@link #moveTo}:
-   *
-   * <pre>
-   * state \ event | handler   | headers      | app close   | server ends | deadline  | stream
-   *               | started   | written      | (status)    | (error)     | (cut)     | closed
-   * --------------+-----------+--------------+-------------+-------------+-----------+----------
-   * NEW           | STARTED   |              |             |             | REJECTED  |
-   * STARTED       |           | HEADERS_SENT | STATUS_SENT | FAILED      | CUT_SHORT | CANCELLED
-   * HEADERS_SENT  |           |              | STATUS_SENT | FAILED      | CUT_SHORT | CANCELLED
-   * STATUS_SENT   |           |              |             |             |           | COMPLETE
-   * FAILED        |           |              |             |             |           | CANCELLED
-   * CUT_SHORT     |           |              |             |             |           | CANCELLED
-   * REJECTED      |           |              |             |             |           | CANCELLED
-   * </pre>
-   *
-   * Events in an empty cell are ignored (the call has moved on). COMPLETE and CANCELLED are
-   * final; a call that reaches CANCELLED from anywhere but REJECTED hears onCancel, one that
-   * reaches COMPLETE hears onComplete.
-   */
-  enum State {
-    /** Created; the handler has not been started. */
-    NEW,
-    /** The handler was started; no response headers written. */
-    STARTED,
-    /** Response headers written. */
-    HEADERS_SENT,
-    /** The application's status written; the stream is closing. */
-    STATUS_SENT,
-    /** The server ended the call with an error status (bad input, handler failure). */
-    FAILED,
-    /** The deadline passed (or the context was cancelled): status and RST_STREAM written. */
-    CUT_SHORT,
-    /** The deadline had passed on arrival: answered without starting the handler. */
-    REJECTED,
-    /** The stream closed after the application's status. */
-    COMPLETE,
-    /** The stream closed otherwise: the client reset it, the connection dropped, or we ended it. */
-    CANCELLED;
-
-    /** Whether the call's outcome is decided: nothing more is written. */
-    boolean isTerminated() {
-      return this != NEW && this != STARTED && this != HEADERS_SENT;
-    }
-
-    /** What {@link ServerCall#isCancelled()} says. */
-    boolean isCancelled() {
-      return this == CUT_SHORT || this == REJECTED || this == CANCELLED;
-    }
-
-    boolean isClosed() {
-      return this == COMPLETE || this == CANCELLED;
-    }
-  }
 
   /** What the application has sent, in the order it may happen. Application thread only. */
   enum Outbound {
@@ -146,7 +91,7 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   private final CallbackDispatcher dispatcher;
 
   /** Written on the event loop only (moveTo); read anywhere. */
-  private volatile State state = State.NEW;
+  private volatile ServerCallState state = ServerCallState.NEW;
   // Event loop: why the call ended other than by the application's close(), what the context is
   // cancelled with; and the status written to the client, what the tracers hear as the end.
   private Throwable endCause;
@@ -210,23 +155,15 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   // ---------------------------------------------------------------- the state machine
 
   /**
-   * Moves the stream's state to {@code next} if the table allows it from the current state;
-   * returns whether it did. Event loop only.
+   * Moves the stream's state to {@code next} if {@link ServerCallState}'s table allows it from
+   * the current state; returns whether it did. Event loop only.
    */
-  private boolean moveTo(State next) {
-    State now = state;
-    boolean allowed = switch (next) {
-      case STARTED, REJECTED -> now == State.NEW;
-      case HEADERS_SENT -> now == State.STARTED;
-      case STATUS_SENT, FAILED, CUT_SHORT -> now == State.STARTED || now == State.HEADERS_SENT;
-      case COMPLETE -> now == State.STATUS_SENT;
-      case CANCELLED -> !now.isClosed() && now != State.STATUS_SENT;
-      case NEW -> false;
-    };
-    if (allowed) {
-      state = next;
+  private boolean moveTo(ServerCallState next) {
+    if (!state.canMoveTo(next)) {
+      return false;
     }
-    return allowed;
+    state = next;
+    return true;
   }
 
   // ---------------------------------------------------------------- event loop → application
@@ -234,7 +171,7 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   void start(Metadata headers) {
     if (context.isCancelled()) {
       // The deadline had passed when the request arrived ("0n"): the handler is not started.
-      endLocally(State.REJECTED, cancelledContextStatus());
+      endLocally(ServerCallState.REJECTED, cancelledContextStatus());
       return;
     }
     if (timeoutNanos >= 0) {
@@ -246,7 +183,7 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
         }
       }, Runnable::run);
     }
-    moveTo(State.STARTED);
+    moveTo(ServerCallState.STARTED);
     dispatcher.dispatch(() -> {
       tracer.serverCallStarted(method, handler.attributes());
       listener = callHandler.startCall(this, headers);
@@ -338,19 +275,19 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   void streamClosed() {
     reader.close();
     writer.wake();
-    State before = state;
+    ServerCallState before = state;
     Status finalStatus = writtenStatus != null ? writtenStatus : statusOf(endCause);
-    if (moveTo(State.COMPLETE)) {
+    if (moveTo(ServerCallState.COMPLETE)) {
       // The context ends after onComplete, so work the handler left running can still finish.
       dispatcher.dispatch(() -> listener.onComplete());
       afterCallbacks(context::close);
-    } else if (moveTo(State.CANCELLED)) {
+    } else if (moveTo(ServerCallState.CANCELLED)) {
       Throwable cause = endCause != null ? endCause
           : Status.CANCELLED.withDescription("Connection closed before the call completed")
               .asRuntimeException();
       // Promptly, without waiting for the application's callbacks: downstream work stops now.
       context.cancel(cause);
-      if (before != State.REJECTED) {
+      if (before != ServerCallState.REJECTED) {
         dispatcher.dispatch(() -> listener.onCancel());
       }
     }
@@ -374,8 +311,8 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
    */
   private void fail(Status status) {
     reader.close();
-    boolean headersWritten = state == State.HEADERS_SENT;
-    if (moveTo(State.FAILED)) {
+    boolean headersWritten = state == ServerCallState.HEADERS_SENT;
+    if (moveTo(ServerCallState.FAILED)) {
       endCause = status.asRuntimeException();
       writeStatus(headersWritten, status, new Metadata());
     }
@@ -383,7 +320,7 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
 
   /** The context was cancelled while the call ran: its deadline passed (or the handler did it). */
   private void contextCancelled() {
-    handler.runOnEventLoop(() -> endLocally(State.CUT_SHORT, cancelledContextStatus()));
+    handler.runOnEventLoop(() -> endLocally(ServerCallState.CUT_SHORT, cancelledContextStatus()));
   }
 
   private Status cancelledContextStatus() {
@@ -401,8 +338,8 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
    * carry it, then RST_STREAM(CANCEL) stops the request side too. The stream's closing then
    * cancels the handler (onCancel).
    */
-  private void endLocally(State cut, Status status) {
-    boolean headersWritten = state == State.HEADERS_SENT;
+  private void endLocally(ServerCallState cut, Status status) {
+    boolean headersWritten = state == ServerCallState.HEADERS_SENT;
     if (!moveTo(cut)) {
       return;
     }
@@ -557,9 +494,9 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     }
     outbound = Outbound.CLOSED;
     handler.writeQueue().enqueue(() -> {
-      State before = state;
-      if (moveTo(State.STATUS_SENT)) {
-        writeStatus(before == State.HEADERS_SENT, status, trailers);
+      ServerCallState before = state;
+      if (moveTo(ServerCallState.STATUS_SENT)) {
+        writeStatus(before == ServerCallState.HEADERS_SENT, status, trailers);
       }
     });
   }
@@ -627,7 +564,7 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   // ---------------------------------------------------------------- event-loop writes
 
   private void writeHeaders(Metadata metadata, Codec codec) {
-    if (!moveTo(State.HEADERS_SENT)) {
+    if (!moveTo(ServerCallState.HEADERS_SENT)) {
       return;
     }
     Http2Headers headers;

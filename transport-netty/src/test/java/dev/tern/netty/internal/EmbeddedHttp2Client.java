@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -32,7 +33,11 @@ final class EmbeddedHttp2Client {
       "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   /** One frame the server wrote. */
-  record Frame(int type, int flags, int streamId, byte[] payload) {
+  record Frame(int type, int flags, int streamId, byte[] payload, Http2Headers headers) {
+    boolean endStream() {
+      return (flags & FLAG_END_STREAM) != 0;
+    }
+
     long pingData() {
       return Unpooled.wrappedBuffer(payload).readLong();
     }
@@ -48,6 +53,8 @@ final class EmbeddedHttp2Client {
 
   private final EmbeddedChannel channel;
   private final DefaultHttp2HeadersEncoder hpack = new DefaultHttp2HeadersEncoder();
+  // Decodes every HEADERS block the server writes, in order (HPACK's dynamic table).
+  private final DefaultHttp2HeadersDecoder hpackDecoder = new DefaultHttp2HeadersDecoder(false);
   private final ByteBuf pending = Unpooled.buffer();
 
   EmbeddedHttp2Client(EmbeddedChannel channel) {
@@ -64,9 +71,18 @@ final class EmbeddedHttp2Client {
 
   /** A request's HEADERS for {@code path}, with END_STREAM if {@code endStream}. */
   void request(int streamId, String path, boolean endStream) throws Http2Exception {
+    request(streamId, path, null, endStream);
+  }
+
+  /** A request's HEADERS, with grpc-timeout {@code timeout} unless null. */
+  void request(int streamId, String path, String timeout, boolean endStream)
+      throws Http2Exception {
     Http2Headers headers = new DefaultHttp2Headers()
         .method("POST").scheme("http").path(path).authority("test")
         .set("content-type", "application/grpc").set("te", "trailers");
+    if (timeout != null) {
+      headers.set("grpc-timeout", timeout);
+    }
     ByteBuf block = Unpooled.buffer();
     hpack.encodeHeaders(streamId, headers, block);
     ByteBuf out = Unpooled.buffer();
@@ -74,6 +90,14 @@ final class EmbeddedHttp2Client {
         FLAG_END_HEADERS | (endStream ? FLAG_END_STREAM : 0), streamId);
     out.writeBytes(block);
     block.release();
+    channel.writeInbound(out);
+  }
+
+  /** One gRPC message (uncompressed) in a DATA frame. */
+  void message(int streamId, byte[] message, boolean endStream) {
+    ByteBuf out = Unpooled.buffer();
+    header(out, 5 + message.length, DATA, endStream ? FLAG_END_STREAM : 0, streamId);
+    out.writeByte(0).writeInt(message.length).writeBytes(message);
     channel.writeInbound(out);
   }
 
@@ -92,7 +116,7 @@ final class EmbeddedHttp2Client {
   }
 
   /** Every frame the server has written since the last call. */
-  List<Frame> frames() {
+  List<Frame> frames() throws Http2Exception {
     ByteBuf buf;
     while ((buf = channel.readOutbound()) != null) {
       pending.writeBytes(buf);
@@ -108,14 +132,17 @@ final class EmbeddedHttp2Client {
       int type = pending.readUnsignedByte();
       int flags = pending.readUnsignedByte();
       int streamId = pending.readInt() & Integer.MAX_VALUE;
-      frames.add(new Frame(type, flags, streamId, ByteBufUtil.getBytes(pending.readSlice(length))));
+      ByteBuf payload = pending.readSlice(length);
+      Http2Headers headers = type == HEADERS
+          ? hpackDecoder.decodeHeaders(streamId, payload.duplicate()) : null;
+      frames.add(new Frame(type, flags, streamId, ByteBufUtil.getBytes(payload), headers));
     }
     pending.discardReadBytes();
     return frames;
   }
 
   /** The frames of {@code type} the server has written since the last call to frames(). */
-  List<Frame> frames(int type) {
+  List<Frame> frames(int type) throws Http2Exception {
     return frames().stream().filter(f -> f.type() == type).toList();
   }
 

@@ -47,7 +47,7 @@ class GracefulDrainTest {
   private ServerHandler handler;
   private EmbeddedHttp2Client client;
 
-  private void connect(ServerLimits limits) {
+  private void connect(ServerLimits limits) throws Exception {
     ServerSettings settings = ServerSettings.builder()
         .methodsByPath(Map.of(HANG, HANG_METHOD))
         .limits(limits)
@@ -62,7 +62,7 @@ class GracefulDrainTest {
     client.frames(); // the server's SETTINGS, WINDOW_UPDATE and SETTINGS ACK
   }
 
-  private void connect() {
+  private void connect() throws Exception {
     connect(ServerLimits.builder().build());
   }
 
