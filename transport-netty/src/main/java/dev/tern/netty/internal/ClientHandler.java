@@ -2,7 +2,6 @@ package dev.tern.netty.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2LocalFlowController;
 import io.netty.handler.codec.http2.Http2Connection;
@@ -147,11 +146,11 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
         .maxHeaderListSize(settings.maxHeaderListSize);
     return new Builder(settings, tls ? GrpcHeaders.HTTPS : GrpcHeaders.HTTP, lifecycle,
         keepAliveTimeNanos, keepAliveTimeoutNanos, keepAliveWithoutCalls)
-        .connection(connection).initialSettings(initial).build();
+        .build(connection, initial);
   }
 
   private static final class Builder
-      extends AbstractHttp2ConnectionHandlerBuilder<ClientHandler, Builder> {
+      extends HandlerBuilder<ClientHandler, Builder> {
     private final ClientSettings settings;
     private final AsciiString scheme;
     private final Lifecycle lifecycle;
@@ -172,21 +171,6 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
       if (settings.frameLogging) {
         frameLogger(new FrameLogging(true, () -> { }));
       }
-    }
-
-    @Override
-    protected Builder connection(Http2Connection connection) {
-      return super.connection(connection);
-    }
-
-    @Override
-    protected Builder initialSettings(Http2Settings settings) {
-      return super.initialSettings(settings);
-    }
-
-    @Override
-    protected ClientHandler build() {
-      return super.build();
     }
 
     @Override
