@@ -12,8 +12,6 @@ import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2ConnectionPrefaceAndSettingsFrameWrittenEvent;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2Flags;
-import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
@@ -34,7 +32,8 @@ import io.netty.util.collection.IntObjectMap;
  * <p>Not thread-safe: runs on the connection's event loop; application threads reach it only
  * through {@link #writeQueue()}. The few methods documented as thread-safe are.
  */
-public final class ClientHandler extends Http2ConnectionHandler implements Http2FrameListener {
+public final class ClientHandler extends Http2ConnectionHandler
+    implements FrameListenerDefaults {
   /** What the channel learns from a connection. Called on the connection's event loop. */
   public interface Lifecycle {
     /** The server's first SETTINGS arrived: the connection may carry calls. */
@@ -424,12 +423,6 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
 
   @Override
   public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-      int streamDependency, short weight, boolean exclusive, int padding, boolean endOfStream) {
-    onHeadersRead(ctx, streamId, headers, padding, endOfStream);
-  }
-
-  @Override
-  public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
       int padding, boolean endOfStream) {
     ClientAttempt call = calls.get(streamId);
     if (call != null) {
@@ -465,13 +458,6 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   }
 
   @Override
-  public void onPriorityRead(ChannelHandlerContext ctx, int streamId, int streamDependency,
-      short weight, boolean exclusive) {}
-
-  @Override
-  public void onSettingsAckRead(ChannelHandlerContext ctx) {}
-
-  @Override
   public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
     if (settingsReceived) {
       return;
@@ -497,19 +483,4 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   public void onPingAckRead(ChannelHandlerContext ctx, long data) throws Http2Exception {
     support.bdpPingAcked(data);
   }
-
-  @Override
-  public void onPushPromiseRead(ChannelHandlerContext ctx, int streamId, int promisedStreamId,
-      Http2Headers headers, int padding) throws Http2Exception {
-    throw Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR,
-        "PUSH_PROMISE received although SETTINGS_ENABLE_PUSH is 0");
-  }
-
-  @Override
-  public void onWindowUpdateRead(ChannelHandlerContext ctx, int streamId, int windowSizeIncrement) {
-  }
-
-  @Override
-  public void onUnknownFrame(ChannelHandlerContext ctx, byte frameType, int streamId,
-      Http2Flags flags, ByteBuf payload) {}
 }
