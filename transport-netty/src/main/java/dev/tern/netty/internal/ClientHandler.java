@@ -2,7 +2,6 @@ package dev.tern.netty.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2LocalFlowController;
 import io.netty.handler.codec.http2.Http2Connection;
@@ -13,8 +12,6 @@ import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2ConnectionPrefaceAndSettingsFrameWrittenEvent;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2Flags;
-import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
@@ -35,7 +32,8 @@ import io.netty.util.collection.IntObjectMap;
  * <p>Not thread-safe: runs on the connection's event loop; application threads reach it only
  * through {@link #writeQueue()}. The few methods documented as thread-safe are.
  */
-public final class ClientHandler extends Http2ConnectionHandler implements Http2FrameListener {
+public final class ClientHandler extends Http2ConnectionHandler
+    implements FrameListenerDefaults {
   /** What the channel learns from a connection. Called on the connection's event loop. */
   public interface Lifecycle {
     /** The server's first SETTINGS arrived: the connection may carry calls. */
@@ -60,8 +58,8 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   };
 
   private final ClientSettings settings;
-  /** Grows the receive windows to the connection's BDP; null when auto flow control is off. */
-  private final BdpEstimator bdp;
+  /** Event-loop hand-off, window credit, keepalive and peer-gone handling, shared with the server. */
+  private final ConnectionSupport support;
   /** Read-only request headers of calls that add none, by :path. Event loop only. */
   private final java.util.Map<String, Http2Headers> plainRequestHeaders = new java.util.HashMap<>();
   private final AsciiString scheme;
@@ -75,7 +73,6 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   private final long keepAliveTimeNanos;
   private final long keepAliveTimeoutNanos;
   private final boolean keepAliveWithoutCalls;
-  private KeepAlivePinger keepAlivePinger;
   private volatile boolean ready;
   private volatile boolean sawActive;
   /** The Netty channel this handler is for, set when connecting starts. */
@@ -89,10 +86,8 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
       boolean keepAliveWithoutCalls) {
     super(decoder, encoder, initialSettings);
     this.settings = settings;
-    this.bdp = settings.autoFlowControl
-        ? new BdpEstimator(settings.flowControlWindow, BdpEstimator.DEFAULT_MAX_WINDOW,
-            System::nanoTime)
-        : null;
+    this.support = new ConnectionSupport(this, settings.autoFlowControl,
+        settings.flowControlWindow);
     this.scheme = scheme;
     this.lifecycle = lifecycle;
     this.keepAliveTimeNanos = keepAliveTimeNanos;
@@ -111,9 +106,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
 
       @Override
       public void onStreamActive(Http2Stream stream) {
-        if (keepAlivePinger != null) {
-          keepAlivePinger.onStreamOpened();
-        }
+        support.onStreamActive();
       }
 
       @Override
@@ -152,11 +145,11 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
         .maxHeaderListSize(settings.maxHeaderListSize);
     return new Builder(settings, tls ? GrpcHeaders.HTTPS : GrpcHeaders.HTTP, lifecycle,
         keepAliveTimeNanos, keepAliveTimeoutNanos, keepAliveWithoutCalls)
-        .connection(connection).initialSettings(initial).build();
+        .build(connection, initial);
   }
 
   private static final class Builder
-      extends AbstractHttp2ConnectionHandlerBuilder<ClientHandler, Builder> {
+      extends HandlerBuilder<ClientHandler, Builder> {
     private final ClientSettings settings;
     private final AsciiString scheme;
     private final Lifecycle lifecycle;
@@ -174,21 +167,9 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
       this.keepAliveWithoutCalls = keepAliveWithoutCalls;
       // Streams beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS wait instead of failing.
       encoderEnforceMaxConcurrentStreams(true);
-    }
-
-    @Override
-    protected Builder connection(Http2Connection connection) {
-      return super.connection(connection);
-    }
-
-    @Override
-    protected Builder initialSettings(Http2Settings settings) {
-      return super.initialSettings(settings);
-    }
-
-    @Override
-    protected ClientHandler build() {
-      return super.build();
+      if (settings.frameLogging) {
+        frameLogger(new FrameLogging(true, () -> { }));
+      }
     }
 
     @Override
@@ -207,6 +188,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
       sawActive = true;
     }
     this.writeQueue = new WriteQueue(ctx.channel());
+    support.attach(ctx);
     super.handlerAdded(ctx);
   }
 
@@ -362,18 +344,9 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
     calls.remove(id);
   }
 
+  /** Runs {@code task} on the event loop, inline if already there. Thread-safe. */
   void runOnEventLoop(Runnable task) {
-    if (ctx.executor().inEventLoop()) {
-      // Inside a read or a write-queue drain, which flush when they end.
-      task.run();
-    } else {
-      ctx.executor().execute(() -> {
-        task.run();
-        // This handler's flush, not ctx.flush(): it first writes what the flow controller holds
-        // (DATA and trailers queued behind the window), which ctx.flush() would skip.
-        flush(ctx);
-      });
-    }
+    support.runOnEventLoop(task);
   }
 
   @Override
@@ -381,12 +354,9 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
     if (closeReason == null) {
       closeReason = "Connection failed: " + TlsHandlers.describe(cause) + setupHint();
     }
-    if (cause instanceof java.io.IOException) {
-      // The peer went away (reset, broken pipe): the connection's calls fail as it closes.
-      ctx.close();
-      return;
+    if (!support.closedOnPeerGone(cause)) {
+      super.exceptionCaught(ctx, cause);
     }
-    super.exceptionCaught(ctx, cause);
   }
 
   /**
@@ -407,16 +377,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
     if (stream == null) {
       return;
     }
-    try {
-      if (bdp != null) {
-        bdp.bytesConsumed(bytes);
-      }
-      if (decoder().flowController().consumeBytes(stream, bytes)) {
-        ctx.flush();
-      }
-    } catch (Http2Exception e) {
-      onError(ctx, true, e);
-    }
+    support.returnBytes(stream, bytes);
   }
 
   @Override
@@ -435,18 +396,14 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-    if (keepAlivePinger != null) {
-      keepAlivePinger.onRead();
-    }
+    support.onRead();
     super.channelRead(ctx, msg);
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     goAwayReceived = true;
-    if (keepAlivePinger != null) {
-      keepAlivePinger.stop();
-    }
+    support.stop();
     if (closeReason == null && !settingsReceived) {
       closeReason = "Connection closed" + setupHint();
     }
@@ -466,12 +423,6 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
 
   @Override
   public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-      int streamDependency, short weight, boolean exclusive, int padding, boolean endOfStream) {
-    onHeadersRead(ctx, streamId, headers, padding, endOfStream);
-  }
-
-  @Override
-  public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
       int padding, boolean endOfStream) {
     ClientAttempt call = calls.get(streamId);
     if (call != null) {
@@ -482,9 +433,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   @Override
   public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding,
       boolean endOfStream) {
-    if (bdp != null) {
-      bdp.onDataRead(this, ctx, data.readableBytes() + padding);
-    }
+    support.dataRead(data.readableBytes() + padding);
     ClientAttempt call = calls.get(streamId);
     if (call == null) {
       return data.readableBytes() + padding;
@@ -509,13 +458,6 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   }
 
   @Override
-  public void onPriorityRead(ChannelHandlerContext ctx, int streamId, int streamDependency,
-      short weight, boolean exclusive) {}
-
-  @Override
-  public void onSettingsAckRead(ChannelHandlerContext ctx) {}
-
-  @Override
   public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
     if (settingsReceived) {
       return;
@@ -523,28 +465,13 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
     settingsReceived = true;
     ready = true;
     if (keepAliveTimeNanos != Long.MAX_VALUE) {
-      keepAlivePinger = new KeepAlivePinger(ctx.executor(), new KeepAlivePinger.Connection() {
-        @Override
-        public void sendPing(long data) {
-          encoder().writePing(ctx, false, data, ctx.newPromise());
-          ctx.flush();
-        }
-
-        @Override
-        public boolean hasOpenStreams() {
-          return connection().numActiveStreams() > 0;
-        }
-
-        @Override
-        public void pingTimedOut() {
-          closeReason = "Keepalive failed: nothing received within "
-              + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(keepAliveTimeoutNanos)
-              + " ms of a PING; the connection is likely gone";
-          gracefulShutdownTimeoutMillis(0);
-          ctx.close();
-        }
-      }, keepAliveTimeNanos, keepAliveTimeoutNanos, keepAliveWithoutCalls);
-      keepAlivePinger.start();
+      support.startKeepAlive(keepAliveTimeNanos, keepAliveTimeoutNanos, keepAliveWithoutCalls,
+          () -> {
+            closeReason = "Keepalive failed: nothing received within "
+                + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(keepAliveTimeoutNanos)
+                + " ms of a PING; the connection is likely gone";
+            support.closeNow(0);
+          });
     }
     lifecycle.ready(this);
   }
@@ -554,23 +481,6 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
 
   @Override
   public void onPingAckRead(ChannelHandlerContext ctx, long data) throws Http2Exception {
-    if (bdp != null) {
-      bdp.onPingAck(this, ctx, data);
-    }
+    support.bdpPingAcked(data);
   }
-
-  @Override
-  public void onPushPromiseRead(ChannelHandlerContext ctx, int streamId, int promisedStreamId,
-      Http2Headers headers, int padding) throws Http2Exception {
-    throw Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR,
-        "PUSH_PROMISE received although SETTINGS_ENABLE_PUSH is 0");
-  }
-
-  @Override
-  public void onWindowUpdateRead(ChannelHandlerContext ctx, int streamId, int windowSizeIncrement) {
-  }
-
-  @Override
-  public void onUnknownFrame(ChannelHandlerContext ctx, byte frameType, int streamId,
-      Http2Flags flags, ByteBuf payload) {}
 }
