@@ -68,6 +68,8 @@ public final class OpenTelemetryTracing {
   };
 
   private static final TextMapGetter<Metadata> GETTER = new TextMapGetter<>() {
+    // Deprecated in the API but still what propagators that enumerate headers call.
+    @SuppressWarnings("deprecation")
     @Override
     public Iterable<String> keys(Metadata carrier) {
       return carrier.keys();
@@ -103,6 +105,7 @@ public final class OpenTelemetryTracing {
   public ServerInterceptor serverInterceptor() {
     return new ServerInterceptor() {
       @Override
+      @SuppressWarnings("try") // Each Scope is unused: held only to make the context current.
       public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
           ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
         MethodDescriptor<ReqT, RespT> method = call.getMethodDescriptor();
@@ -134,6 +137,7 @@ public final class OpenTelemetryTracing {
   public ClientInterceptor clientInterceptor() {
     return new ClientInterceptor() {
       @Override
+      @SuppressWarnings("try") // Each Scope is unused: held only to make the context current.
       public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
           MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next) {
         Context parent = Context.current();
@@ -218,6 +222,7 @@ public final class OpenTelemetryTracing {
   }
 
   /** Makes the span's context current around every callback; ends the span on cancel. */
+  @SuppressWarnings("try") // Each Scope is unused: held only to make the context current.
   private static final class TracedListener<ReqT> extends ServerCall.Listener<ReqT> {
     private final ServerCall.Listener<ReqT> delegate;
     private final Context context;
