@@ -9,7 +9,6 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.tern.Status;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +25,11 @@ import org.junit.jupiter.api.Timeout;
 // Fuzzing (JAZZER_FUZZ=1) runs one invocation for minutes: past the build's 120 s default.
 @Timeout(value = 30, unit = TimeUnit.MINUTES)
 class MessageDeframerFuzzTest {
-  private static final ByteBufAllocator ALLOC = new UnpooledByteBufAllocator(false);
+  /**
+   * The transport's default allocator: Netty's leak detector tracks every buffer it hands out
+   * (unpooled heap buffers are never tracked). FuzzAllocatorLeakTest proves a leak here fails.
+   */
+  static final ByteBufAllocator ALLOC = ByteBufAllocator.DEFAULT;
 
   /** Records what the deframer produced. */
   private static final class Recorder implements MessageDeframer.Sink {
