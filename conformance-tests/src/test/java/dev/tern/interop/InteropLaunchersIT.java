@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.util.ResourceLeakDetectorFactory;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -25,6 +26,13 @@ import org.junit.jupiter.api.Test;
 class InteropLaunchersIT {
   private static final Pattern STARTED = Pattern.compile("Server started on port (\\d+)");
   private final File dir = new File(System.getProperty("tern.interop.dir", "."));
+
+  @Test
+  void leakGateRunsUnderFailsafeToo() {
+    // Installed by LeakDetectorExtension's class initializer: only if auto-detection loaded it.
+    assertEquals("dev.tern.testing.LeakDetectorExtension$RecordingFactory",
+        ResourceLeakDetectorFactory.instance().getClass().getName());
+  }
 
   @Test
   void serverScriptServesClientScriptCasesAndStopsOnSigterm() throws Exception {
