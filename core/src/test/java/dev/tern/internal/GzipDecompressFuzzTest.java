@@ -8,16 +8,14 @@ import dev.tern.Status;
 import dev.tern.StatusRuntimeException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes gzip decompression of received messages (decompression bombs included): the result
  * never exceeds the limit, and anything else fails with RESOURCE_EXHAUSTED (over the limit) or
  * INTERNAL (corrupt), never with another exception. Seeds in GzipDecompressFuzzTestInputs.
  */
-// Fuzzing (JAZZER_FUZZ=1) runs one invocation for minutes: past the build's 120 s default.
-@Timeout(value = 30, unit = TimeUnit.MINUTES)
+// No @Timeout here: replaying the seeds gets the build's 120 s per invocation; fuzzing
+// (JAZZER_FUZZ=1) gets the root pom's fuzzing profile's 30 minutes.
 class GzipDecompressFuzzTest {
   /**
    * The transport's default allocator: Netty's leak detector tracks every buffer it hands out
