@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>bench-server.sh --port=PORT [--executor=direct|pool] [--impl=tern|grpc|raw]</pre>
  */
+// close() throws Exception, AutoCloseable's own signature: it waits for event loops to stop.
+@SuppressWarnings("try")
 public final class BenchServer implements AutoCloseable {
   private final AutoCloseable stop;
   private final int port;

@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.LongAdder;
  * grpc-java client and grpc-java server on the same Netty, transport (epoll or NIO) and
  * event-loop thread counts as Tern's. Thread-safe.
  */
+// close() throws Exception, AutoCloseable's own signature: it waits for event loops to stop.
+@SuppressWarnings("try")
 final class GrpcHarness extends Harness {
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;

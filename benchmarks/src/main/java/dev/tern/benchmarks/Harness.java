@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.LongAdder;
  * operations the scenarios need. The same scenario code drives Tern, grpc-java and the raw
  * HTTP/2 echo. Thread-safe.
  */
+// close() throws Exception, AutoCloseable's own signature: it waits for event loops to stop.
+@SuppressWarnings("try")
 public abstract class Harness implements AutoCloseable {
   /** Which stack serves and calls. */
   public enum Impl {

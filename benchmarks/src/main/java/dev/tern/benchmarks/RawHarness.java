@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.LongAdder;
  * The raw Netty HTTP/2 echo, driven like the gRPC stacks: same headers, same request bytes,
  * callbacks on the event loop (there is no executor to choose). Thread-safe.
  */
+// close() throws Exception, AutoCloseable's own signature: it waits for event loops to stop.
+@SuppressWarnings("try")
 final class RawHarness extends Harness {
   private static final int STREAM_MESSAGE = 1024;
 

@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Tern client and Tern server. Thread-safe. */
+// close() throws Exception, AutoCloseable's own signature: it waits for event loops to stop.
+@SuppressWarnings("try")
 final class TernHarness extends Harness {
   private final TernServer server;
   private final TernChannel channel;

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tern.testing.ChildJvmLeaks;
+import io.netty.util.ResourceLeakDetectorFactory;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -27,22 +29,34 @@ class InteropLaunchersIT {
   private final File dir = new File(System.getProperty("tern.interop.dir", "."));
 
   @Test
+  void leakGateRunsUnderFailsafeToo() {
+    // Installed by LeakDetectorExtension's class initializer: only if auto-detection loaded it.
+    assertEquals("dev.tern.testing.LeakDetectorExtension$RecordingFactory",
+        ResourceLeakDetectorFactory.instance().getClass().getName());
+  }
+
+  @Test
   void serverScriptServesClientScriptCasesAndStopsOnSigterm() throws Exception {
-    Process server = new ProcessBuilder("bash", "interop-server.sh", "--port=0", "--use_tls=true")
-        .directory(dir).redirectErrorStream(true).start();
+    Process server = launcher("interop-server.sh", "--port=0", "--use_tls=true")
+        .redirectErrorStream(true).start();
     try {
       BufferedReader out = new BufferedReader(
           new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-      CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
+      // Reads all the server prints: the port line, then anything up to exit (a leak report).
+      StringBuffer serverOutput = new StringBuffer();
+      CompletableFuture<Integer> port = new CompletableFuture<>();
+      CompletableFuture<Void> drained = CompletableFuture.runAsync(() -> {
         try {
           for (String line; (line = out.readLine()) != null; ) {
+            serverOutput.append(line).append('\n');
             Matcher m = STARTED.matcher(line);
             if (m.find()) {
-              return Integer.parseInt(m.group(1));
+              port.complete(Integer.parseInt(m.group(1)));
             }
           }
-          throw new IllegalStateException("server exited without starting");
+          port.completeExceptionally(new IllegalStateException("server exited without starting"));
         } catch (IOException e) {
+          port.completeExceptionally(e);
           throw new IllegalStateException(e);
         }
       });
@@ -50,6 +64,10 @@ class InteropLaunchersIT {
       // exec: the script's process is the JVM itself.
       assertTrue(server.info().command().orElse("").endsWith("java"),
           () -> "server PID runs " + server.info().command());
+      // The leak detector option reached the server JVM through TERN_INTEROP_JAVA_OPTS.
+      assertTrue(List.of(server.info().arguments().orElse(new String[0]))
+              .contains("-Dio.netty.leakDetection.level=paranoid"),
+          () -> "server JVM arguments " + server.info().arguments().map(List::of));
 
       for (String testCase : List.of("empty_unary", "ping_pong")) {
         Result r = client("--server_host=127.0.0.1", "--server_port=" + p,
@@ -69,6 +87,8 @@ class InteropLaunchersIT {
       assertTrue(server.waitFor(20, TimeUnit.SECONDS), "server did not stop on SIGTERM");
       // 143 = 128 + SIGTERM: the JVM ran its shutdown hook and exited.
       assertEquals(143, server.exitValue());
+      drained.get(20, TimeUnit.SECONDS);
+      ChildJvmLeaks.assertNoLeakReport("interop-server.sh", serverOutput);
     } finally {
       server.destroyForcibly();
     }
@@ -77,15 +97,23 @@ class InteropLaunchersIT {
   private record Result(int exit, String output) {}
 
   private Result client(String... args) throws Exception {
-    List<String> command = new java.util.ArrayList<>(List.of("bash", "interop-client.sh"));
-    command.addAll(List.of(args));
-    Process client = new ProcessBuilder(command).directory(dir).redirectErrorStream(true).start();
+    Process client = launcher("interop-client.sh", args).redirectErrorStream(true).start();
     String output;
     try (BufferedReader r = new BufferedReader(
         new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8))) {
       output = r.lines().collect(Collectors.joining("\n"));
     }
     assertTrue(client.waitFor(60, TimeUnit.SECONDS), "client did not finish");
+    ChildJvmLeaks.assertNoLeakReport("interop-client.sh", output);
     return new Result(client.exitValue(), output);
+  }
+
+  /** Runs a launcher script as outside tools do, its JVM with the tests' PARANOID detector. */
+  private ProcessBuilder launcher(String script, String... args) {
+    List<String> command = new java.util.ArrayList<>(List.of("bash", script));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).directory(dir);
+    pb.environment().put("TERN_INTEROP_JAVA_OPTS", ChildJvmLeaks.JVM_OPTIONS);
+    return pb;
   }
 }

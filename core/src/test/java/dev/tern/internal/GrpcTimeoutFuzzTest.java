@@ -5,16 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes the {@code grpc-timeout} codec (PROTOCOL-HTTP2.md "Timeout"): any header value decodes
  * to a non-negative duration or is rejected with IllegalArgumentException, and every duration
  * encodes to a value that decodes to at most itself. Seeds in GrpcTimeoutFuzzTestInputs.
  */
-// Fuzzing (JAZZER_FUZZ=1) runs one invocation for minutes: past the build's 120 s default.
-@Timeout(value = 30, unit = TimeUnit.MINUTES)
+// No @Timeout here: replaying the seeds gets the build's 120 s per invocation; fuzzing
+// (JAZZER_FUZZ=1) gets the root pom's fuzzing profile's 30 minutes.
 class GrpcTimeoutFuzzTest {
   @FuzzTest
   void decodeAcceptsOnlyTheGrammar(byte[] input) {

@@ -9,11 +9,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.tern.Status;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes the gRPC deframer with arbitrary bytes cut into arbitrary DATA frames, interleaved with
@@ -23,10 +20,14 @@ import org.junit.jupiter.api.Timeout;
  * that, and every buffer is released (the leak detector runs at PARANOID). Compared against a
  * straightforward reference parser of the same bytes. Seeds in MessageDeframerFuzzTestInputs.
  */
-// Fuzzing (JAZZER_FUZZ=1) runs one invocation for minutes: past the build's 120 s default.
-@Timeout(value = 30, unit = TimeUnit.MINUTES)
+// No @Timeout here: replaying the seeds gets the build's 120 s per invocation; fuzzing
+// (JAZZER_FUZZ=1) gets the root pom's fuzzing profile's 30 minutes.
 class MessageDeframerFuzzTest {
-  private static final ByteBufAllocator ALLOC = new UnpooledByteBufAllocator(false);
+  /**
+   * The transport's default allocator: Netty's leak detector tracks every buffer it hands out
+   * (unpooled heap buffers are never tracked). FuzzAllocatorLeakTest proves a leak here fails.
+   */
+  static final ByteBufAllocator ALLOC = ByteBufAllocator.DEFAULT;
 
   /** Records what the deframer produced. */
   private static final class Recorder implements MessageDeframer.Sink {

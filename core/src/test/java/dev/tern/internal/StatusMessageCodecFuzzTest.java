@@ -6,16 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes the {@code grpc-message} percent-encoding (PROTOCOL-HTTP2.md "Status-Message"): decoding
  * never fails, whatever arrives (malformed escapes are kept literally), and encoding produces a
  * legal header value that decodes back to the message. Seeds in StatusMessageCodecFuzzTestInputs.
  */
-// Fuzzing (JAZZER_FUZZ=1) runs one invocation for minutes: past the build's 120 s default.
-@Timeout(value = 30, unit = TimeUnit.MINUTES)
+// No @Timeout here: replaying the seeds gets the build's 120 s per invocation; fuzzing
+// (JAZZER_FUZZ=1) gets the root pom's fuzzing profile's 30 minutes.
 class StatusMessageCodecFuzzTest {
   @FuzzTest
   void decodeIsLenient(byte[] input) {

@@ -73,8 +73,16 @@ public final class LeakDetectorExtension implements AfterAllCallback {
   private static final class RecordingFactory extends ResourceLeakDetectorFactory {
     @Override
     public <T> ResourceLeakDetector<T> newResourceLeakDetector(
-        Class<T> resource, int samplingInterval, long maxActive) {
+        Class<T> resource, int samplingInterval) {
       return new RecordingDetector<>(resource, samplingInterval);
+    }
+
+    // Deprecated but abstract in Netty 4.2, so it must be implemented; maxActive is unused there.
+    @SuppressWarnings("deprecation")
+    @Override
+    public <T> ResourceLeakDetector<T> newResourceLeakDetector(
+        Class<T> resource, int samplingInterval, long maxActive) {
+      return newResourceLeakDetector(resource, samplingInterval);
     }
   }
 

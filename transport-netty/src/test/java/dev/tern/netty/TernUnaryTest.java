@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.tern.Metadata;
 import dev.tern.Status;
+import dev.tern.testing.TcpProxy;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,23 +85,32 @@ class TernUnaryTest {
 
   @Test
   void manyConcurrentCallsShareOneConnection() throws Exception {
-    java.util.List<java.util.concurrent.CompletableFuture<Void>> all = new java.util.ArrayList<>();
-    java.util.List<CallResult<String>> results = new java.util.ArrayList<>();
-    for (int i = 0; i < 200; i++) {
-      CallResult<String> result = new CallResult<>();
-      dev.tern.ClientCall<String, String> call =
-          channel.newCall(TestMethods.UNARY, dev.tern.CallOptions.DEFAULT);
-      call.start(result, new Metadata());
-      call.request(1);
-      call.sendMessage("m" + i);
-      call.halfClose();
-      results.add(result);
-      all.add(result.closed);
-    }
-    java.util.concurrent.CompletableFuture.allOf(all.toArray(new java.util.concurrent.CompletableFuture[0]))
-        .get(30, TimeUnit.SECONDS);
-    for (int i = 0; i < results.size(); i++) {
-      assertEquals(List.of("m" + i), results.get(i).messages);
+    // A channel of its own behind a proxy that counts the TCP connections it accepts.
+    try (TcpProxy proxy = TcpProxy.start(server.port())) {
+      TernChannel counted = TernChannel.builder().target("127.0.0.1:" + proxy.port()).build();
+      try {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        List<CallResult<String>> results = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+          CallResult<String> result = new CallResult<>();
+          dev.tern.ClientCall<String, String> call =
+              counted.newCall(TestMethods.UNARY, dev.tern.CallOptions.DEFAULT);
+          call.start(result, new Metadata());
+          call.request(1);
+          call.sendMessage("m" + i);
+          call.halfClose();
+          results.add(result);
+          all.add(result.closed);
+        }
+        CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]))
+            .get(30, TimeUnit.SECONDS);
+        for (int i = 0; i < results.size(); i++) {
+          assertEquals(List.of("m" + i), results.get(i).messages);
+        }
+        assertEquals(1, proxy.connections(), "all 200 calls must share one connection");
+      } finally {
+        counted.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
     }
   }
 }
