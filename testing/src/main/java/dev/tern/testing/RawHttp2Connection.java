@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
@@ -21,6 +22,7 @@ import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Frame;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2FrameStream;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -37,6 +39,7 @@ import io.netty.handler.codec.http2.Http2UnknownFrame;
 import io.netty.handler.codec.http2.Http2WindowUpdateFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -58,8 +61,13 @@ import java.util.function.Predicate;
  * <p>The codec acknowledges SETTINGS and PING itself; by default received DATA is returned to the
  * flow-control windows at once ({@link #autoWindowUpdate}).
  *
+ * <p>Over a socket ({@link RawHttp2Client}, {@link RawHttp2Server}) frames come and go as the
+ * network delivers them. On an {@link EmbeddedChannel} ({@link #embedded}) nothing moves until the
+ * test calls {@link #exchange}, and reads never wait: a frame that has not arrived is a failure at
+ * once, so a deterministic test names each step of its interleaving.
+ *
  * <p>Thread-safe: writes run on the channel's event loop and wait for their outcome; reads wait on
- * a monitor the event loop signals.
+ * a monitor the event loop signals. An embedded connection belongs to the test's thread.
  */
 public class RawHttp2Connection implements AutoCloseable {
   /** How long reads and writes wait unless told otherwise. */
@@ -81,6 +89,69 @@ public class RawHttp2Connection implements AutoCloseable {
   private Recorder recorder;
 
   RawHttp2Connection() {}
+
+  /**
+   * A scripted peer on an {@link EmbeddedChannel}, with no socket: the frames it writes reach the
+   * other side's EmbeddedChannel, and that side's reach it, only in {@link #exchange}. Its timers
+   * run on {@code ticker}; share one mock ticker ({@link Ticker#newMockTicker()}) with the other
+   * side so that advancing it moves both clocks. {@code server} chooses the role (a client sends
+   * the connection preface).
+   */
+  public static RawHttp2Connection embedded(boolean server, Http2Settings settings,
+      Ticker ticker) {
+    RawHttp2Connection conn = new RawHttp2Connection();
+    EmbeddedChannel ch = EmbeddedChannel.builder().ticker(ticker).build();
+    conn.attach(ch, (server ? Http2FrameCodecBuilder.forServer()
+        : Http2FrameCodecBuilder.forClient()).initialSettings(settings).build());
+    ch.flush();
+    return conn;
+  }
+
+  /**
+   * Embedded only: delivers the bytes each side has written to the other, over and over, until
+   * neither has anything more to say (answers to answers included), running the tasks both event
+   * loops have due. Bytes for a side that has closed are dropped. Timers due at the ticker's
+   * current time run too; to let time pass, advance the shared ticker and call this again.
+   */
+  public final void exchange(EmbeddedChannel other) {
+    EmbeddedChannel self = embeddedChannel();
+    for (int round = 0; round < 10_000; round++) {
+      self.runPendingTasks();
+      other.runPendingTasks();
+      if (self.isOpen()) {
+        self.flush();
+      }
+      if (other.isOpen()) {
+        other.flush();
+      }
+      boolean moved = transfer(self, other);
+      moved |= transfer(other, self);
+      if (!moved) {
+        return;
+      }
+    }
+    throw new AssertionError("the two sides never stop writing to each other");
+  }
+
+  private static boolean transfer(EmbeddedChannel from, EmbeddedChannel to) {
+    boolean moved = false;
+    for (Object msg = from.readOutbound(); msg != null; msg = from.readOutbound()) {
+      moved = true;
+      if (to.isOpen()) {
+        to.writeInbound(msg);
+      } else {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+    return moved;
+  }
+
+  private EmbeddedChannel embeddedChannel() {
+    if (!(channel instanceof EmbeddedChannel)) {
+      throw new IllegalStateException("not an embedded connection");
+    }
+    return (EmbeddedChannel) channel;
+  }
 
   /** Installs the codec and the recorder on a new channel; called from its initializer. */
   final void attach(Channel ch, Http2FrameCodec codec) {
@@ -271,7 +342,11 @@ public class RawHttp2Connection implements AutoCloseable {
     } finally {
       corked.remove();
     }
-    channel.eventLoop().execute(channel::flush);
+    if (channel.eventLoop().inEventLoop()) {
+      channel.flush();
+    } else {
+      channel.eventLoop().execute(channel::flush);
+    }
     for (ChannelFuture f : futures) {
       await(f);
     }
@@ -287,27 +362,42 @@ public class RawHttp2Connection implements AutoCloseable {
           + errors());
     }
     List<ChannelFuture> cork = corked.get();
-    ChannelFuture f;
+    ChannelFuture f = onLoop(() -> {
+      ChannelFuture written = write.call();
+      if (cork == null) {
+        channel.flush();
+      }
+      return written;
+    });
+    if (cork != null) {
+      cork.add(f);
+    } else {
+      await(f);
+    }
+  }
+
+  /**
+   * Runs {@code task} on the event loop and returns its result. An EmbeddedChannel's loop is the
+   * calling thread: the task runs at once (submitting it would queue it until the test ran it).
+   */
+  private <T> T onLoop(Callable<T> task) {
     try {
-      f = channel.eventLoop().submit(() -> {
-        ChannelFuture written = write.call();
-        if (cork == null) {
-          channel.flush();
-        }
-        return written;
-      }).get(DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      if (channel.eventLoop().inEventLoop()) {
+        return task.call();
+      }
+      return channel.eventLoop().submit(task)
+          .get(DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     } catch (ExecutionException e) {
       throw new IllegalStateException("write failed: " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {
-      throw new AssertionError("event loop did not run the write within " + DEFAULT_TIMEOUT);
-    }
-    if (cork != null) {
-      cork.add(f);
-    } else {
-      await(f);
+      throw new AssertionError("event loop did not run the task within " + DEFAULT_TIMEOUT);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("write failed: " + e, e);
     }
   }
 
@@ -356,6 +446,11 @@ public class RawHttp2Connection implements AutoCloseable {
           throw new AssertionError("connection closed without the expected frame; unread: "
               + received + "; errors: " + errors);
         }
+        if (channel instanceof EmbeddedChannel) {
+          // Nothing arrives while this thread waits: the test must exchange first.
+          throw new AssertionError("no expected frame has arrived (after the last exchange);"
+              + " unread: " + received + "; errors: " + errors);
+        }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           throw new AssertionError("no expected frame within " + timeout + "; unread: "
@@ -400,6 +495,10 @@ public class RawHttp2Connection implements AutoCloseable {
   public final boolean awaitClosed(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (lock) {
+      if (channel instanceof EmbeddedChannel) {
+        // Closing happens in exchange (or a timer the test ran), never while this thread waits.
+        return closed;
+      }
       while (!closed) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
@@ -428,16 +527,8 @@ public class RawHttp2Connection implements AutoCloseable {
    * are applied by the codec and never recorded as frames).
    */
   public final int sendWindow() {
-    try {
-      return channel.eventLoop().submit(() -> codec.connection().remote().flowController()
-          .windowSize(codec.connection().connectionStream()))
-          .get(DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException(e);
-    }
+    return onLoop(() -> codec.connection().remote().flowController()
+        .windowSize(codec.connection().connectionStream()));
   }
 
   /** Exceptions the codec raised on this connection (stream and connection errors). */
@@ -447,10 +538,20 @@ public class RawHttp2Connection implements AutoCloseable {
     }
   }
 
-  /** Closes the connection and waits for it to close. */
+  /** Closes the connection and waits for it to close; an embedded one drops what it holds. */
   @Override
   public void close() {
     channel.close().awaitUninterruptibly(DEFAULT_TIMEOUT.toMillis());
+    if (channel instanceof EmbeddedChannel) {
+      EmbeddedChannel ch = (EmbeddedChannel) channel;
+      ch.runPendingTasks();
+      for (Object m = ch.readOutbound(); m != null; m = ch.readOutbound()) {
+        ReferenceCountUtil.release(m);
+      }
+      for (Object m = ch.readInbound(); m != null; m = ch.readInbound()) {
+        ReferenceCountUtil.release(m);
+      }
+    }
   }
 
   private RawFrame removeFirst(Predicate<RawFrame> filter) {
