@@ -11,7 +11,11 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http2.DefaultHttp2FrameReader;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
@@ -23,9 +27,13 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Frame;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2FrameListener;
+import io.netty.handler.codec.http2.Http2FrameTypes;
 import io.netty.handler.codec.http2.Http2FrameStream;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Flags;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2PriorityFrame;
@@ -38,8 +46,11 @@ import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.handler.codec.http2.Http2UnknownFrame;
 import io.netty.handler.codec.http2.Http2WindowUpdateFrame;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.collection.CharObjectMap;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Ticker;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -60,6 +71,12 @@ import java.util.function.Predicate;
  *
  * <p>The codec acknowledges SETTINGS and PING itself; by default received DATA is returned to the
  * flow-control windows at once ({@link #autoWindowUpdate}).
+ *
+ * <p>A raw client ({@link RawHttp2Client#connectRaw}) has no codec: nothing leaves but what the
+ * test writes, byte for byte (the connection preface too: {@link #handshake}), so it can send what
+ * a codec would refuse to (floods, malformed frames, HPACK it encodes itself). Its write methods
+ * encode frames as given, and received frames are parsed by Netty's frame reader alone: nothing is
+ * acknowledged or answered.
  *
  * <p>Over a socket ({@link RawHttp2Client}, {@link RawHttp2Server}) frames come and go as the
  * network delivers them. On an {@link EmbeddedChannel} ({@link #embedded}) nothing moves until the
@@ -85,8 +102,12 @@ public class RawHttp2Connection implements AutoCloseable {
   private volatile boolean autoWindowUpdate = true;
   private boolean closed;
   private Channel channel;
+  /** Null for a raw connection. */
   private Http2FrameCodec codec;
   private Recorder recorder;
+  /** HPACK state of a raw connection's requests; ignores the peer's header list limit. */
+  private final DefaultHttp2HeadersEncoder rawEncoder =
+      new DefaultHttp2HeadersEncoder(Http2HeadersEncoder.NEVER_SENSITIVE, true);
 
   RawHttp2Connection() {}
 
@@ -104,6 +125,17 @@ public class RawHttp2Connection implements AutoCloseable {
     conn.attach(ch, (server ? Http2FrameCodecBuilder.forServer()
         : Http2FrameCodecBuilder.forClient()).initialSettings(settings).build());
     ch.flush();
+    return conn;
+  }
+
+  /**
+   * A raw client ({@link RawHttp2Client#connectRaw}) on an {@link EmbeddedChannel}: nothing is sent
+   * or answered but what the test writes (start with {@link #handshake}), for interleavings where
+   * the test itself must decide when a PING is acknowledged. Bytes move in {@link #exchange}.
+   */
+  public static RawHttp2Connection embeddedRaw(Ticker ticker) {
+    RawHttp2Connection conn = new RawHttp2Connection();
+    conn.attachRaw(EmbeddedChannel.builder().ticker(ticker).build());
     return conn;
   }
 
@@ -167,6 +199,25 @@ public class RawHttp2Connection implements AutoCloseable {
     });
   }
 
+  /**
+   * Makes this a raw connection on a new channel: no codec; received bytes are parsed into
+   * frames and recorded. Called from the channel's initializer.
+   */
+  final void attachRaw(Channel ch) {
+    this.channel = ch;
+    ch.pipeline().addLast(new RawFrameReader());
+    ch.closeFuture().addListener(f -> {
+      synchronized (lock) {
+        closed = true;
+        lock.notifyAll();
+      }
+    });
+  }
+
+  private boolean isRaw() {
+    return codec == null;
+  }
+
   /** The Netty channel, for tests that need to reach under the API. */
   public final Channel channel() {
     return channel;
@@ -186,6 +237,10 @@ public class RawHttp2Connection implements AutoCloseable {
    * Opens a new stream with a HEADERS frame (client side) and returns its id once written.
    */
   public final int newStream(Http2Headers headers, boolean endStream) {
+    if (isRaw()) {
+      throw new IllegalStateException("a raw connection has no codec to number streams: use"
+          + " headers(streamId, ...)");
+    }
     Http2FrameStream[] opened = new Http2FrameStream[1];
     write(() -> {
       Http2FrameStream stream = recorder.newStream();
@@ -201,8 +256,18 @@ public class RawHttp2Connection implements AutoCloseable {
     return opened[0].id();
   }
 
-  /** Writes HEADERS on a known stream: a response's headers, or trailers. */
+  /**
+   * Writes HEADERS on a known stream: a response's headers, or trailers. On a raw connection, any
+   * stream, in one HEADERS frame encoded with this connection's HPACK state ({@link
+   * #encodeHeaders}).
+   */
   public final void headers(int streamId, Http2Headers headers, boolean endStream) {
+    if (isRaw()) {
+      writeFrame(Http2FrameTypes.HEADERS,
+          Http2Flags.END_HEADERS | (endStream ? Http2Flags.END_STREAM : 0), streamId,
+          encodeHeaders(headers));
+      return;
+    }
     Http2FrameStream stream = knownStream(streamId);
     write(() -> channel.write(
         new DefaultHttp2HeadersFrame(headers, endStream).stream(stream)));
@@ -210,11 +275,21 @@ public class RawHttp2Connection implements AutoCloseable {
 
   /** Writes DATA with a copy of {@code bytes}. */
   public final void data(int streamId, byte[] bytes, boolean endStream) {
+    if (isRaw()) {
+      writeFrame(Http2FrameTypes.DATA, endStream ? Http2Flags.END_STREAM : 0, streamId, bytes);
+      return;
+    }
     data(streamId, Unpooled.copiedBuffer(bytes), endStream);
   }
 
   /** Writes DATA; takes ownership of {@code content}. */
   public final void data(int streamId, ByteBuf content, boolean endStream) {
+    if (isRaw()) {
+      byte[] bytes = ByteBufUtil.getBytes(content);
+      content.release();
+      data(streamId, bytes, endStream);
+      return;
+    }
     Http2FrameStream stream = streams.get(streamId);
     if (stream == null) {
       content.release();
@@ -226,22 +301,46 @@ public class RawHttp2Connection implements AutoCloseable {
 
   /** Writes RST_STREAM. */
   public final void rstStream(int streamId, Http2Error error) {
+    if (isRaw()) {
+      writeFrame(Http2FrameTypes.RST_STREAM, 0, streamId,
+          ByteBuffer.allocate(4).putInt((int) error.code()).array());
+      return;
+    }
     Http2FrameStream stream = knownStream(streamId);
     write(() -> channel.write(new DefaultHttp2ResetFrame(error).stream(stream)));
   }
 
   /** Writes a SETTINGS frame. */
   public final void settings(Http2Settings settings) {
+    if (isRaw()) {
+      ByteBuffer payload = ByteBuffer.allocate(6 * settings.size());
+      for (CharObjectMap.PrimitiveEntry<Long> e : settings.entries()) {
+        payload.putShort((short) e.key()).putInt(e.value().intValue());
+      }
+      writeFrame(Http2FrameTypes.SETTINGS, 0, 0, payload.array());
+      return;
+    }
     write(() -> channel.write(new DefaultHttp2SettingsFrame(settings)));
   }
 
   /** Writes a PING (not an ack). */
   public final void ping(long content) {
+    if (isRaw()) {
+      writeFrame(Http2FrameTypes.PING, 0, 0, ByteBuffer.allocate(8).putLong(content).array());
+      return;
+    }
     write(() -> channel.write(new DefaultHttp2PingFrame(content)));
   }
 
   /** Writes GOAWAY with the codec's idea of the last stream id. */
   public final void goAway(Http2Error error, String debugData) {
+    if (isRaw()) {
+      // A client's last-stream-id: it accepted no stream from the server.
+      byte[] debug = debugData.getBytes(StandardCharsets.UTF_8);
+      writeFrame(Http2FrameTypes.GO_AWAY, 0, 0, ByteBuffer.allocate(8 + debug.length).putInt(0)
+          .putInt((int) error.code()).put(debug).array());
+      return;
+    }
     write(() -> channel.write(new DefaultHttp2GoAwayFrame(error,
         ByteBufUtil.writeUtf8(channel.alloc(), debugData))));
   }
@@ -249,9 +348,14 @@ public class RawHttp2Connection implements AutoCloseable {
   /**
    * Returns {@code bytes} of flow-control credit: for a stream, as consumed bytes (the codec sends
    * WINDOW_UPDATE for the stream and the connection when due); for stream 0, as a connection
-   * window increase.
+   * window increase. On a raw connection: a WINDOW_UPDATE of {@code bytes}, whatever they are.
    */
   public final void windowUpdate(int streamId, int bytes) {
+    if (isRaw()) {
+      writeFrame(Http2FrameTypes.WINDOW_UPDATE, 0, streamId,
+          ByteBuffer.allocate(4).putInt(bytes).array());
+      return;
+    }
     DefaultHttp2WindowUpdateFrame frame = new DefaultHttp2WindowUpdateFrame(bytes);
     if (streamId != 0) {
       frame.stream(knownStream(streamId));
@@ -264,8 +368,64 @@ public class RawHttp2Connection implements AutoCloseable {
    * HPACK and stream state do not change). Use {@link #frameBytes} to build frames by hand.
    */
   public final void writeRaw(byte[] bytes) {
+    if (isRaw()) {
+      write(() -> channel.write(Unpooled.copiedBuffer(bytes)));
+      return;
+    }
     write(() -> channel.pipeline().context(Http2FrameCodec.class)
         .write(Unpooled.copiedBuffer(bytes)));
+  }
+
+  /** Writes one frame as given ({@link #frameBytes}), past the codec if there is one. */
+  public final void writeFrame(int type, int flags, int streamId, byte[] payload) {
+    writeRaw(frameBytes(type, flags, streamId, payload));
+  }
+
+  /**
+   * Raw connection: sends the client connection preface and an empty SETTINGS frame (RFC 9113
+   * §3.4), leaving the server's SETTINGS unacknowledged.
+   */
+  public final void handshake() {
+    writeRaw(handshakeBytes(false));
+  }
+
+  /** Raw connection: {@link #handshake} and a SETTINGS ACK, in one write. */
+  public final void handshakeAndAck() {
+    writeRaw(handshakeBytes(true));
+  }
+
+  private static byte[] handshakeBytes(boolean ack) {
+    ByteBuf preface = io.netty.handler.codec.http2.Http2CodecUtil.connectionPrefaceBuf();
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try {
+      out.writeBytes(ByteBufUtil.getBytes(preface));
+    } finally {
+      preface.release();
+    }
+    out.writeBytes(frameBytes(Http2FrameTypes.SETTINGS, 0, 0, new byte[0]));
+    if (ack) {
+      out.writeBytes(frameBytes(Http2FrameTypes.SETTINGS, Http2Flags.ACK, 0, new byte[0]));
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * HPACK-encodes {@code headers} with this raw connection's encoder, whose dynamic table the
+   * peer mirrors: encoded blocks must be sent in the order they were encoded. Ignores the peer's
+   * SETTINGS_MAX_HEADER_LIST_SIZE, which some tests exceed on purpose.
+   */
+  public final byte[] encodeHeaders(Http2Headers headers) {
+    ByteBuf buf = Unpooled.buffer();
+    try {
+      synchronized (rawEncoder) {
+        rawEncoder.encodeHeaders(0, headers, buf);
+      }
+      return ByteBufUtil.getBytes(buf);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    } finally {
+      buf.release();
+    }
   }
 
   /** One encoded frame: 9-byte header (RFC 9113 §4.1) and payload. */
@@ -302,7 +462,8 @@ public class RawHttp2Connection implements AutoCloseable {
     return out.toByteArray();
   }
 
-  private static void hpackString(java.io.ByteArrayOutputStream out, String s) {
+  /** An HPACK string literal without Huffman coding (RFC 7541 §5.2). */
+  public static void hpackString(java.io.ByteArrayOutputStream out, String s) {
     byte[] bytes = s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
     // RFC 7541 §5.1 integer with a 7-bit prefix; the H bit stays 0 (no Huffman).
     int n = bytes.length;
@@ -466,6 +627,19 @@ public class RawHttp2Connection implements AutoCloseable {
     }
   }
 
+  /**
+   * Removes and returns the first received frame matching {@code filter}, waiting for one up to
+   * {@code timeout}; null if none came (or the connection closed first). For asserting that
+   * something does not happen; prefer {@link #take} otherwise.
+   */
+  public final RawFrame poll(Predicate<RawFrame> filter, Duration timeout) {
+    try {
+      return take(filter, timeout);
+    } catch (AssertionError none) {
+      return null;
+    }
+  }
+
   /** Removes and returns the first received frame matching {@code filter}, or null; no wait. */
   public final RawFrame poll(Predicate<RawFrame> filter) {
     synchronized (lock) {
@@ -527,6 +701,9 @@ public class RawHttp2Connection implements AutoCloseable {
    * are applied by the codec and never recorded as frames).
    */
   public final int sendWindow() {
+    if (isRaw()) {
+      throw new IllegalStateException("a raw connection keeps no flow-control state");
+    }
     return onLoop(() -> codec.connection().remote().flowController()
         .windowSize(codec.connection().connectionStream()));
   }
@@ -569,6 +746,117 @@ public class RawHttp2Connection implements AutoCloseable {
     synchronized (lock) {
       received.add(frame);
       lock.notifyAll();
+    }
+  }
+
+  /**
+   * A raw connection's inbound side: Netty's frame reader parses the bytes (HPACK included) and
+   * each frame is recorded as it is, with no reply. Event-loop only.
+   */
+  private final class RawFrameReader extends ByteToMessageDecoder {
+    private final DefaultHttp2FrameReader reader =
+        new DefaultHttp2FrameReader(new DefaultHttp2HeadersDecoder(false, 1L << 20));
+    private final Http2FrameListener listener = new Http2FrameListener() {
+      @Override
+      public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding,
+          boolean endOfStream) {
+        record(RawFrame.builder(RawFrame.Type.DATA, streamId)
+            .payload(ByteBufUtil.getBytes(data)).endStream(endOfStream).build());
+        return data.readableBytes() + padding;
+      }
+
+      @Override
+      public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
+          int padding, boolean endOfStream) {
+        record(RawFrame.builder(RawFrame.Type.HEADERS, streamId).headers(headers)
+            .endStream(endOfStream).build());
+      }
+
+      @Override
+      public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
+          int streamDependency, short weight, boolean exclusive, int padding,
+          boolean endOfStream) {
+        onHeadersRead(ctx, streamId, headers, padding, endOfStream);
+      }
+
+      @Override
+      public void onPriorityRead(ChannelHandlerContext ctx, int streamId, int streamDependency,
+          short weight, boolean exclusive) {
+        record(RawFrame.builder(RawFrame.Type.PRIORITY, streamId).build());
+      }
+
+      @Override
+      public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
+        record(RawFrame.builder(RawFrame.Type.RST_STREAM, streamId).errorCode(errorCode)
+            .build());
+      }
+
+      @Override
+      public void onSettingsAckRead(ChannelHandlerContext ctx) {
+        record(RawFrame.builder(RawFrame.Type.SETTINGS_ACK, 0).build());
+      }
+
+      @Override
+      public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
+        record(RawFrame.builder(RawFrame.Type.SETTINGS, 0).settings(settings).build());
+      }
+
+      @Override
+      public void onPingRead(ChannelHandlerContext ctx, long data) {
+        record(RawFrame.builder(RawFrame.Type.PING, 0).ping(data, false).build());
+      }
+
+      @Override
+      public void onPingAckRead(ChannelHandlerContext ctx, long data) {
+        record(RawFrame.builder(RawFrame.Type.PING, 0).ping(data, true).build());
+      }
+
+      @Override
+      public void onPushPromiseRead(ChannelHandlerContext ctx, int streamId,
+          int promisedStreamId, Http2Headers headers, int padding) {
+        record(RawFrame.builder(RawFrame.Type.PUSH_PROMISE, streamId).headers(headers).build());
+      }
+
+      @Override
+      public void onGoAwayRead(ChannelHandlerContext ctx, int lastStreamId, long errorCode,
+          ByteBuf debugData) {
+        record(RawFrame.builder(RawFrame.Type.GOAWAY, 0).errorCode(errorCode)
+            .lastStreamId(lastStreamId).payload(ByteBufUtil.getBytes(debugData)).build());
+      }
+
+      @Override
+      public void onWindowUpdateRead(ChannelHandlerContext ctx, int streamId,
+          int windowSizeIncrement) {
+        record(RawFrame.builder(RawFrame.Type.WINDOW_UPDATE, streamId)
+            .windowIncrement(windowSizeIncrement).build());
+      }
+
+      @Override
+      public void onUnknownFrame(ChannelHandlerContext ctx, byte frameType, int streamId,
+          Http2Flags flags, ByteBuf payload) {
+        record(RawFrame.builder(RawFrame.Type.UNKNOWN, streamId)
+            .payload(ByteBufUtil.getBytes(payload)).build());
+      }
+    };
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out)
+        throws Exception {
+      reader.readFrame(ctx, in, listener);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      synchronized (lock) {
+        errors.add(cause);
+        lock.notifyAll();
+      }
+      ctx.close();
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+      reader.close();
     }
   }
 
