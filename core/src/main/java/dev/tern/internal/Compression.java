@@ -28,9 +28,17 @@ public final class Compression {
   public static <T> ByteBuf frame(Marshaller<T> marshaller, T message, ByteBufAllocator alloc,
       int maxMessageSize, Codec codec) {
     ByteBuf plain = MessageFramer.frame(marshaller, message, alloc, maxMessageSize);
-    if (codec == null) {
-      return plain;
-    }
+    return codec == null ? plain : compressFramed(plain, alloc, codec);
+  }
+
+  /**
+   * Compresses an already framed message ({@link MessageFramer#frame}) with {@code codec},
+   * unless that would not make it smaller; releases {@code plain} unless it is returned. For
+   * callers that need the uncompressed size too (tracers): {@link #frame} is this after framing.
+   *
+   * @throws StatusRuntimeException INTERNAL if it cannot be compressed
+   */
+  public static ByteBuf compressFramed(ByteBuf plain, ByteBufAllocator alloc, Codec codec) {
     int length = plain.readableBytes() - MessageDeframer.HEADER_LENGTH;
     ByteBuf compressed = alloc.buffer(
         MessageDeframer.HEADER_LENGTH + Math.max(64, length >> 1));

@@ -7,6 +7,7 @@ import dev.tern.ServerCallHandler;
 import dev.tern.ServerInterceptor;
 import dev.tern.ServerMethodDefinition;
 import dev.tern.ServerServiceDefinition;
+import dev.tern.ServerStreamTracer;
 import dev.tern.netty.internal.EventLoops;
 import dev.tern.netty.internal.ServerHandler;
 import dev.tern.netty.internal.ServerLimits;
@@ -129,11 +130,22 @@ public final class TernServer {
     } else {
       ownedExecutor = null;
     }
-    this.settings = new ServerSettings(methods, b.direct ? null : executor,
-        b.maxInboundMessageSize, b.maxOutboundMessageSize, b.maxHeaderListSize,
-        b.maxConcurrentStreams, b.flowControlWindow, b.codecs, b.sendBufferLimit, b.limits(),
-        b.connectionFlowControlWindow > 0 ? b.connectionFlowControlWindow : b.flowControlWindow,
-        b.autoFlowControl);
+    this.settings = ServerSettings.builder()
+        .methodsByPath(methods)
+        .executor(b.direct ? null : executor)
+        .maxInboundMessageSize(b.maxInboundMessageSize)
+        .maxOutboundMessageSize(b.maxOutboundMessageSize)
+        .maxHeaderListSize(b.maxHeaderListSize)
+        .maxConcurrentStreams(b.maxConcurrentStreams)
+        .flowControlWindow(b.flowControlWindow)
+        .connectionFlowControlWindow(b.connectionFlowControlWindow)
+        .autoFlowControl(b.autoFlowControl)
+        .codecs(b.codecs)
+        .sendBufferLimit(b.sendBufferLimit)
+        .limits(b.limits())
+        .tracerFactories(b.tracerFactories)
+        .frameLogging(b.frameLogging)
+        .build();
     this.sslContext = b.sslContext;
     this.handshakeTimeoutMillis = b.handshakeTimeoutMillis;
     this.bossGroup = EventLoops.newGroup(1, "tern-server-boss");
@@ -371,6 +383,8 @@ public final class TernServer {
     private long maxConnectionIdleNanos = DEFAULT_MAX_CONNECTION_IDLE_NANOS;
     private long maxConnectionAgeNanos = ServerLimits.NEVER;
     private long maxConnectionAgeGraceNanos = ServerLimits.NEVER;
+    private final List<ServerStreamTracer.Factory> tracerFactories = new ArrayList<>();
+    private boolean frameLogging;
 
     private Builder() {}
 
@@ -642,12 +656,42 @@ public final class TernServer {
     }
 
     ServerLimits limits() {
-      return new ServerLimits(maxRstFrames, rstWindowSeconds, maxProvokedRstFrames,
-          provokedRstWindowSeconds, maxQueuedControlFrames, maxConsecutiveEmptyDataFrames,
-          maxContinuationFrames, TimeUnit.MILLISECONDS.toNanos(handshakeTimeoutMillis),
-          keepAliveTimeNanos, keepAliveTimeoutNanos,
-          permitKeepAliveTimeNanos, permitKeepAliveWithoutCalls, maxConnectionIdleNanos,
-          maxConnectionAgeNanos, maxConnectionAgeGraceNanos);
+      return ServerLimits.builder()
+          .resetsReceived(maxRstFrames, rstWindowSeconds)
+          .resetsProvoked(maxProvokedRstFrames, provokedRstWindowSeconds)
+          .maxQueuedControlFrames(maxQueuedControlFrames)
+          .maxConsecutiveEmptyDataFrames(maxConsecutiveEmptyDataFrames)
+          .maxSmallContinuationFrames(maxContinuationFrames)
+          .handshakeTimeoutNanos(TimeUnit.MILLISECONDS.toNanos(handshakeTimeoutMillis))
+          .keepAliveTimeNanos(keepAliveTimeNanos)
+          .keepAliveTimeoutNanos(keepAliveTimeoutNanos)
+          .permitKeepAliveTimeNanos(permitKeepAliveTimeNanos)
+          .permitKeepAliveWithoutCalls(permitKeepAliveWithoutCalls)
+          .maxConnectionIdleNanos(maxConnectionIdleNanos)
+          .maxConnectionAgeNanos(maxConnectionAgeNanos)
+          .maxConnectionAgeGraceNanos(maxConnectionAgeGraceNanos)
+          .build();
+    }
+
+    /**
+     * Adds a factory whose tracer observes every call this server routes to a method (the role
+     * of grpc-java's {@code ServerBuilder.addStreamTracerFactory}): call started, each message in
+     * and out with its wire and uncompressed size, and the final status. Factories run in the
+     * order added, on the connection's event loop, so they must be cheap.
+     */
+    public Builder addStreamTracerFactory(ServerStreamTracer.Factory factory) {
+      tracerFactories.add(Objects.requireNonNull(factory, "factory"));
+      return this;
+    }
+
+    /**
+     * Logs every HTTP/2 frame the server reads and writes, with Netty's frame logger, to the
+     * logger {@code dev.tern.netty.frames} at DEBUG (FINE). For debugging: a frame's text can be
+     * long and formatting it costs time. Default off.
+     */
+    public Builder frameLogging(boolean enabled) {
+      this.frameLogging = enabled;
+      return this;
     }
 
     /** Number of event-loop threads (default: one per core). */

@@ -60,8 +60,8 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   };
 
   private final ClientSettings settings;
-  /** Grows the receive windows to the connection's BDP; null when auto flow control is off. */
-  private final BdpEstimator bdp;
+  /** Event-loop hand-off, window credit, keepalive and peer-gone handling, shared with the server. */
+  private final ConnectionSupport support;
   /** Read-only request headers of calls that add none, by :path. Event loop only. */
   private final java.util.Map<String, Http2Headers> plainRequestHeaders = new java.util.HashMap<>();
   private final AsciiString scheme;
@@ -75,7 +75,6 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   private final long keepAliveTimeNanos;
   private final long keepAliveTimeoutNanos;
   private final boolean keepAliveWithoutCalls;
-  private KeepAlivePinger keepAlivePinger;
   private volatile boolean ready;
   private volatile boolean sawActive;
   /** The Netty channel this handler is for, set when connecting starts. */
@@ -89,10 +88,8 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
       boolean keepAliveWithoutCalls) {
     super(decoder, encoder, initialSettings);
     this.settings = settings;
-    this.bdp = settings.autoFlowControl
-        ? new BdpEstimator(settings.flowControlWindow, BdpEstimator.DEFAULT_MAX_WINDOW,
-            System::nanoTime)
-        : null;
+    this.support = new ConnectionSupport(this, settings.autoFlowControl,
+        settings.flowControlWindow);
     this.scheme = scheme;
     this.lifecycle = lifecycle;
     this.keepAliveTimeNanos = keepAliveTimeNanos;
@@ -111,9 +108,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
 
       @Override
       public void onStreamActive(Http2Stream stream) {
-        if (keepAlivePinger != null) {
-          keepAlivePinger.onStreamOpened();
-        }
+        support.onStreamActive();
       }
 
       @Override
@@ -207,6 +202,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
       sawActive = true;
     }
     this.writeQueue = new WriteQueue(ctx.channel());
+    support.attach(ctx);
     super.handlerAdded(ctx);
   }
 
@@ -362,18 +358,9 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
     calls.remove(id);
   }
 
+  /** Runs {@code task} on the event loop, inline if already there. Thread-safe. */
   void runOnEventLoop(Runnable task) {
-    if (ctx.executor().inEventLoop()) {
-      // Inside a read or a write-queue drain, which flush when they end.
-      task.run();
-    } else {
-      ctx.executor().execute(() -> {
-        task.run();
-        // This handler's flush, not ctx.flush(): it first writes what the flow controller holds
-        // (DATA and trailers queued behind the window), which ctx.flush() would skip.
-        flush(ctx);
-      });
-    }
+    support.runOnEventLoop(task);
   }
 
   @Override
@@ -381,12 +368,9 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
     if (closeReason == null) {
       closeReason = "Connection failed: " + TlsHandlers.describe(cause) + setupHint();
     }
-    if (cause instanceof java.io.IOException) {
-      // The peer went away (reset, broken pipe): the connection's calls fail as it closes.
-      ctx.close();
-      return;
+    if (!support.closedOnPeerGone(cause)) {
+      super.exceptionCaught(ctx, cause);
     }
-    super.exceptionCaught(ctx, cause);
   }
 
   /**
@@ -407,16 +391,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
     if (stream == null) {
       return;
     }
-    try {
-      if (bdp != null) {
-        bdp.bytesConsumed(bytes);
-      }
-      if (decoder().flowController().consumeBytes(stream, bytes)) {
-        ctx.flush();
-      }
-    } catch (Http2Exception e) {
-      onError(ctx, true, e);
-    }
+    support.returnBytes(stream, bytes);
   }
 
   @Override
@@ -435,18 +410,14 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-    if (keepAlivePinger != null) {
-      keepAlivePinger.onRead();
-    }
+    support.onRead();
     super.channelRead(ctx, msg);
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     goAwayReceived = true;
-    if (keepAlivePinger != null) {
-      keepAlivePinger.stop();
-    }
+    support.stop();
     if (closeReason == null && !settingsReceived) {
       closeReason = "Connection closed" + setupHint();
     }
@@ -482,9 +453,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   @Override
   public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding,
       boolean endOfStream) {
-    if (bdp != null) {
-      bdp.onDataRead(this, ctx, data.readableBytes() + padding);
-    }
+    support.dataRead(data.readableBytes() + padding);
     ClientCallImpl<?, ?> call = calls.get(streamId);
     if (call == null) {
       return data.readableBytes() + padding;
@@ -523,28 +492,13 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
     settingsReceived = true;
     ready = true;
     if (keepAliveTimeNanos != Long.MAX_VALUE) {
-      keepAlivePinger = new KeepAlivePinger(ctx.executor(), new KeepAlivePinger.Connection() {
-        @Override
-        public void sendPing(long data) {
-          encoder().writePing(ctx, false, data, ctx.newPromise());
-          ctx.flush();
-        }
-
-        @Override
-        public boolean hasOpenStreams() {
-          return connection().numActiveStreams() > 0;
-        }
-
-        @Override
-        public void pingTimedOut() {
-          closeReason = "Keepalive failed: nothing received within "
-              + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(keepAliveTimeoutNanos)
-              + " ms of a PING; the connection is likely gone";
-          gracefulShutdownTimeoutMillis(0);
-          ctx.close();
-        }
-      }, keepAliveTimeNanos, keepAliveTimeoutNanos, keepAliveWithoutCalls);
-      keepAlivePinger.start();
+      support.startKeepAlive(keepAliveTimeNanos, keepAliveTimeoutNanos, keepAliveWithoutCalls,
+          () -> {
+            closeReason = "Keepalive failed: nothing received within "
+                + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(keepAliveTimeoutNanos)
+                + " ms of a PING; the connection is likely gone";
+            support.closeNow(0);
+          });
     }
     lifecycle.ready(this);
   }
@@ -554,9 +508,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
 
   @Override
   public void onPingAckRead(ChannelHandlerContext ctx, long data) throws Http2Exception {
-    if (bdp != null) {
-      bdp.onPingAck(this, ctx, data);
-    }
+    support.bdpPingAcked(data);
   }
 
   @Override

@@ -16,6 +16,7 @@ import dev.tern.StatusException;
 import dev.tern.StatusRuntimeException;
 import dev.tern.internal.Compression;
 import dev.tern.internal.MessageDeframer;
+import dev.tern.internal.MessageFramer;
 import dev.tern.internal.SerializingExecutor;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -72,6 +73,8 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   /** The client's grpc-accept-encoding, or null. */
   private final String acceptEncoding;
   private final Context.CancellableContext context;
+  /** This call's tracers (ServerCallTracer.NONE without factories). */
+  private final ServerCallTracer tracer;
   // The decoded grpc-timeout, or -1 if the client sent none.
   private final long timeoutNanos;
   private volatile boolean cancelled;
@@ -87,6 +90,8 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   // Why the call ended other than by the application's close(): what the context is cancelled
   // with. Set when the client resets the stream or we end the call ourselves.
   private Throwable endCause;
+  // The status written to the client, when one was: what the tracers hear as the call's end.
+  private Status writtenStatus;
 
   // Application (callback) thread state.
   private Listener<ReqT> listener;
@@ -100,7 +105,7 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
 
   private ServerCallImpl(ServerHandler handler, Http2Stream stream,
       ServerMethodDefinition<ReqT, RespT> definition, CharSequence authority, Codec inboundCodec,
-      CharSequence acceptEncoding, long timeoutNanos) {
+      CharSequence acceptEncoding, long timeoutNanos, ServerCallTracer tracer) {
     this.handler = handler;
     this.stream = stream;
     this.method = definition.getMethodDescriptor();
@@ -109,11 +114,12 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     this.callbackExecutor = executor == null ? null : new SerializingExecutor(executor);
     this.authority = authority == null ? null : authority.toString();
     this.deframer = new MessageDeframer(this, handler.context().alloc(),
-        handler.settings().maxInboundMessageSize);
-    this.sendBuffer = new SendBuffer(handler.settings().sendBufferLimit);
+        handler.settings().maxInboundMessageSize());
+    this.sendBuffer = new SendBuffer(handler.settings().sendBufferLimit());
     this.inboundCodec = inboundCodec;
     this.acceptEncoding = acceptEncoding == null ? null : acceptEncoding.toString();
     this.timeoutNanos = timeoutNanos;
+    this.tracer = tracer;
     this.context = newContext(handler, timeoutNanos);
   }
 
@@ -123,9 +129,9 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
    */
   static ServerCallImpl<?, ?> create(ServerHandler handler, Http2Stream stream,
       ServerMethodDefinition<?, ?> definition, Http2Headers headers, Codec inboundCodec,
-      long timeoutNanos) {
+      long timeoutNanos, ServerCallTracer tracer) {
     return new ServerCallImpl<>(handler, stream, definition, headers.authority(), inboundCodec,
-        headers.get(GrpcHeaders.GRPC_ACCEPT_ENCODING), timeoutNanos);
+        headers.get(GrpcHeaders.GRPC_ACCEPT_ENCODING), timeoutNanos, tracer);
   }
 
   private static Context.CancellableContext newContext(ServerHandler handler, long timeoutNanos) {
@@ -163,6 +169,7 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     }
     started = true;
     runCallback(() -> {
+      tracer.serverCallStarted(method, handler.attributes());
       listener = callHandler.startCall(this, headers);
       if (listener == null) {
         throw new NullPointerException("startCall returned a null listener for " + method);
@@ -194,11 +201,13 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
           "Compressed message received but the request has no grpc-encoding"));
       return;
     }
+    int wireSize = message.readableBytes();
     runCallback(new Runnable() {
       @Override
       public void run() {
         ReqT request;
         ByteBuf bytes = message;
+        int uncompressedSize = wireSize;
         try {
           if (callbacksStopped || inboundFailed) {
             return;
@@ -207,9 +216,11 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
             bytes = null;
             // Decompressed here, off the event loop unless the server runs handlers there.
             bytes = Compression.decompress(inboundCodec, message, handler.context().alloc(),
-                handler.settings().maxInboundMessageSize);
+                handler.settings().maxInboundMessageSize());
+            uncompressedSize = bytes.readableBytes();
           }
           request = method.getRequestMarshaller().parse(bytes);
+          tracer.inboundMessage(wireSize, uncompressedSize);
         } catch (StatusRuntimeException e) {
           inboundFailed = true;
           // The handler hears onCancel once the status is out and the stream closes.
@@ -266,9 +277,11 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     terminated = true;
     streamDone = true;
     sendBuffer.wake();
+    Status finalStatus = writtenStatus != null ? writtenStatus : statusOf(endCause);
     if (closedByApplication) {
       // The context ends after onComplete, so work the handler left running can still finish.
       runCallbackThenCloseContext(() -> listener.onComplete());
+      runLast(() -> tracer.streamClosed(finalStatus));
     } else {
       cancelled = true;
       Throwable cause = endCause != null ? endCause
@@ -279,7 +292,19 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
       if (started) {
         runCallback(() -> listener.onCancel());
       }
+      runLast(() -> tracer.streamClosed(finalStatus));
     }
+  }
+
+  /** The status a call cut short by {@code cause} ended with, as its tracers report it. */
+  private static Status statusOf(Throwable cause) {
+    if (cause == null) {
+      return Status.CANCELLED.withDescription("Connection closed before the call completed");
+    }
+    if (cause instanceof TimeoutException) {
+      return Status.DEADLINE_EXCEEDED.withDescription(cause.getMessage());
+    }
+    return Status.fromThrowable(cause);
   }
 
   /** Ends the call from the transport side: the status goes to the client, the handler is cancelled. */
@@ -327,6 +352,7 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     if (state == Http2Stream.State.OPEN || state == Http2Stream.State.HALF_CLOSED_REMOTE) {
       Http2Headers headers = headersWritten ? new DefaultHttp2Headers(false) : responseHeaders();
       headersWritten = true;
+      writtenStatus = status;
       GrpcHeaders.addStatus(status, headers);
       handler.encoder().writeHeaders(ctx, stream.id(), headers, 0, true, ctx.newPromise());
     }
@@ -365,11 +391,15 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   private void runCallbackThenCloseContext(Runnable task) {
     runCallback(task);
     // Not guarded like callbacks: the context must end even if the handler threw earlier.
-    Runnable close = context::close;
+    runLast(context::close);
+  }
+
+  /** Runs {@code task} after the callbacks queued so far, even if the handler threw. */
+  private void runLast(Runnable task) {
     if (callbackExecutor == null) {
-      close.run();
+      task.run();
     } else {
-      callbackExecutor.execute(close);
+      callbackExecutor.execute(task);
     }
   }
 
@@ -447,16 +477,24 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     if (!awaitSendRoom()) {
       return;
     }
-    ByteBuf frame;
+    ByteBuf framed;
+    int uncompressedSize;
     try {
-      frame = Compression.frame(method.getResponseMarshaller(), message,
-          handler.context().alloc(), handler.settings().maxOutboundMessageSize,
-          messageCompression ? outboundCodec : null);
+      ByteBuf frame = MessageFramer.frame(method.getResponseMarshaller(), message,
+          handler.context().alloc(), handler.settings().maxOutboundMessageSize());
+      uncompressedSize = frame.readableBytes() - MessageDeframer.HEADER_LENGTH;
+      Codec codec = messageCompression ? outboundCodec : null;
+      if (codec != null) {
+        frame = Compression.compressFramed(frame, handler.context().alloc(), codec);
+      }
+      framed = frame;
     } catch (StatusRuntimeException e) {
       close(e.getStatus(), new Metadata());
       return;
     }
+    ByteBuf frame = framed;
     int bytes = frame.readableBytes();
+    tracer.outboundMessage(bytes - MessageDeframer.HEADER_LENGTH, uncompressedSize);
     sendBuffer.add(bytes);
     handler.writeQueue().enqueue(() -> writeMessage(frame, bytes));
   }
@@ -475,7 +513,7 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
       case CANNOT_BLOCK:
         sendFailed = true;
         failFromApplication(Status.RESOURCE_EXHAUSTED.withDescription(
-            "Send buffer limit of " + handler.settings().sendBufferLimit + " bytes exceeded: the"
+            "Send buffer limit of " + handler.settings().sendBufferLimit() + " bytes exceeded: the"
                 + " handler ignores isReady() on an event-loop thread, which cannot wait"));
         return false;
       default:
@@ -542,7 +580,7 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
       outboundCodec = null;
       return;
     }
-    Codec codec = handler.settings().codecs.lookup(compressor);
+    Codec codec = handler.settings().codecs().lookup(compressor);
     if (codec == null) {
       throw new IllegalArgumentException("Unable to find compressor by name " + compressor);
     }
@@ -639,6 +677,7 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
       }
     }
     headersWritten = true;
+    writtenStatus = status;
     handler.writeFinalHeaders(stream, headers);
   }
 
@@ -646,7 +685,7 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     Http2Headers headers = new DefaultHttp2Headers(false)
         .status(GrpcHeaders.STATUS_OK)
         .set(GrpcHeaders.CONTENT_TYPE, GrpcHeaders.CONTENT_TYPE_GRPC);
-    String accept = handler.settings().codecs.acceptEncoding();
+    String accept = handler.settings().codecs().acceptEncoding();
     if (accept != null) {
       headers.set(GrpcHeaders.GRPC_ACCEPT_ENCODING, accept);
     }

@@ -2,50 +2,156 @@ package dev.tern.netty.internal;
 
 import dev.tern.CodecRegistry;
 import dev.tern.ServerMethodDefinition;
+import dev.tern.ServerStreamTracer;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Executor;
 
 /**
  * What a server's connections need from its builder: the method registry and the limits.
- * Immutable after construction; shared by every connection of a server.
+ * Immutable; shared by every connection of a server. Built with {@link #builder()}, whose
+ * defaults are TernServer's.
+ *
+ * @param methodsByPath methods keyed by HTTP/2 {@code :path} ({@code /package.Service/Method})
+ * @param executor executor for application callbacks; null runs them on the event loop
+ * @param maxInboundMessageSize limit on a received message, after decompression
+ * @param maxOutboundMessageSize limit on a sent message, before compression
+ * @param maxHeaderListSize SETTINGS_MAX_HEADER_LIST_SIZE advertised and enforced
+ * @param maxConcurrentStreams SETTINGS_MAX_CONCURRENT_STREAMS advertised and enforced
+ * @param flowControlWindow SETTINGS_INITIAL_WINDOW_SIZE: each stream's receive window
+ * @param connectionFlowControlWindow the connection's receive window (RFC 9113 §6.9.2), opened
+ *     right after the preface
+ * @param autoFlowControl whether BDP estimation grows the windows (see BdpEstimator)
+ * @param codecs message encodings the server decodes and may respond with
+ * @param sendBufferLimit bytes a call may have waiting to be written before sendMessage waits
+ *     (see SendBuffer)
+ * @param limits protections against abusive peers and connection-lifetime settings
+ * @param tracerFactories per-call tracer factories, in the order they were added
+ * @param frameLogging whether every frame is logged (FrameLogging) at DEBUG
  */
-public final class ServerSettings {
-  /** Methods keyed by HTTP/2 {@code :path} ({@code /package.Service/Method}). */
-  public final Map<String, ServerMethodDefinition<?, ?>> methodsByPath;
-  /** Executor for application callbacks; null runs them on the event loop. */
-  public final Executor executor;
-  public final int maxInboundMessageSize;
-  public final int maxOutboundMessageSize;
-  public final int maxHeaderListSize;
-  public final int maxConcurrentStreams;
-  public final int flowControlWindow;
-  /** Message encodings the server decodes and may respond with. */
-  public final CodecRegistry codecs;
-  /** Bytes a call may have waiting to be written before sendMessage waits (see SendBuffer). */
-  public final int sendBufferLimit;
-  /** Protections against abusive peers and connection-lifetime settings. */
-  public final ServerLimits limits;
-  /** The connection's receive window (RFC 9113 §6.9.2), opened right after the preface. */
-  public final int connectionFlowControlWindow;
-  /** Whether BDP estimation grows the windows (see BdpEstimator). */
-  public final boolean autoFlowControl;
+public record ServerSettings(
+    Map<String, ServerMethodDefinition<?, ?>> methodsByPath,
+    Executor executor,
+    int maxInboundMessageSize,
+    int maxOutboundMessageSize,
+    int maxHeaderListSize,
+    int maxConcurrentStreams,
+    int flowControlWindow,
+    int connectionFlowControlWindow,
+    boolean autoFlowControl,
+    CodecRegistry codecs,
+    int sendBufferLimit,
+    ServerLimits limits,
+    List<ServerStreamTracer.Factory> tracerFactories,
+    boolean frameLogging) {
 
-  public ServerSettings(Map<String, ServerMethodDefinition<?, ?>> methodsByPath, Executor executor,
-      int maxInboundMessageSize, int maxOutboundMessageSize, int maxHeaderListSize,
-      int maxConcurrentStreams, int flowControlWindow, CodecRegistry codecs,
-      int sendBufferLimit, ServerLimits limits, int connectionFlowControlWindow,
-      boolean autoFlowControl) {
-    this.methodsByPath = Map.copyOf(methodsByPath);
-    this.executor = executor;
-    this.maxInboundMessageSize = maxInboundMessageSize;
-    this.maxOutboundMessageSize = maxOutboundMessageSize;
-    this.maxHeaderListSize = maxHeaderListSize;
-    this.maxConcurrentStreams = maxConcurrentStreams;
-    this.flowControlWindow = flowControlWindow;
-    this.codecs = codecs;
-    this.sendBufferLimit = sendBufferLimit;
-    this.limits = limits;
-    this.connectionFlowControlWindow = connectionFlowControlWindow;
-    this.autoFlowControl = autoFlowControl;
+  public ServerSettings {
+    methodsByPath = Map.copyOf(methodsByPath);
+    Objects.requireNonNull(codecs, "codecs");
+    Objects.requireNonNull(limits, "limits");
+    tracerFactories = List.copyOf(tracerFactories);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Collects the settings by name; every value but the methods has a default. Not thread-safe. */
+  public static final class Builder {
+    private Map<String, ServerMethodDefinition<?, ?>> methodsByPath = Map.of();
+    private Executor executor;
+    private int maxInboundMessageSize = 4 * 1024 * 1024;
+    private int maxOutboundMessageSize = Integer.MAX_VALUE;
+    private int maxHeaderListSize = 8 * 1024;
+    private int maxConcurrentStreams = 100;
+    private int flowControlWindow = 1024 * 1024;
+    private int connectionFlowControlWindow = -1;
+    private boolean autoFlowControl = true;
+    private CodecRegistry codecs = CodecRegistry.getDefault();
+    private int sendBufferLimit = 1024 * 1024;
+    private ServerLimits limits = ServerLimits.builder().build();
+    private List<ServerStreamTracer.Factory> tracerFactories = List.of();
+    private boolean frameLogging;
+
+    private Builder() {}
+
+    public Builder methodsByPath(Map<String, ServerMethodDefinition<?, ?>> methods) {
+      this.methodsByPath = methods;
+      return this;
+    }
+
+    public Builder executor(Executor executor) {
+      this.executor = executor;
+      return this;
+    }
+
+    public Builder maxInboundMessageSize(int bytes) {
+      this.maxInboundMessageSize = bytes;
+      return this;
+    }
+
+    public Builder maxOutboundMessageSize(int bytes) {
+      this.maxOutboundMessageSize = bytes;
+      return this;
+    }
+
+    public Builder maxHeaderListSize(int bytes) {
+      this.maxHeaderListSize = bytes;
+      return this;
+    }
+
+    public Builder maxConcurrentStreams(int streams) {
+      this.maxConcurrentStreams = streams;
+      return this;
+    }
+
+    public Builder flowControlWindow(int bytes) {
+      this.flowControlWindow = bytes;
+      return this;
+    }
+
+    /** The connection window; not positive: the stream window's size. */
+    public Builder connectionFlowControlWindow(int bytes) {
+      this.connectionFlowControlWindow = bytes;
+      return this;
+    }
+
+    public Builder autoFlowControl(boolean enabled) {
+      this.autoFlowControl = enabled;
+      return this;
+    }
+
+    public Builder codecs(CodecRegistry codecs) {
+      this.codecs = codecs;
+      return this;
+    }
+
+    public Builder sendBufferLimit(int bytes) {
+      this.sendBufferLimit = bytes;
+      return this;
+    }
+
+    public Builder limits(ServerLimits limits) {
+      this.limits = limits;
+      return this;
+    }
+
+    public Builder tracerFactories(List<ServerStreamTracer.Factory> factories) {
+      this.tracerFactories = factories;
+      return this;
+    }
+
+    public Builder frameLogging(boolean enabled) {
+      this.frameLogging = enabled;
+      return this;
+    }
+
+    public ServerSettings build() {
+      return new ServerSettings(methodsByPath, executor, maxInboundMessageSize,
+          maxOutboundMessageSize, maxHeaderListSize, maxConcurrentStreams, flowControlWindow,
+          connectionFlowControlWindow > 0 ? connectionFlowControlWindow : flowControlWindow,
+          autoFlowControl, codecs, sendBufferLimit, limits, tracerFactories, frameLogging);
+    }
   }
 }

@@ -1,0 +1,101 @@
+package dev.tern.netty.internal;
+
+import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2LocalFlowController;
+import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.UniformStreamByteDistributor;
+
+/**
+ * Builds a server connection's HTTP/2 codec: the connection and its flow controllers, the first
+ * SETTINGS, the protections against abusive peers (from {@link ServerLimits}), and the
+ * {@link ServerHandler} on top. Stateless; each call builds a handler for one connection.
+ */
+final class ServerCodec {
+  private ServerCodec() {}
+
+  static ServerHandler newHandler(ServerSettings settings) {
+    Http2Connection connection = new DefaultHttp2Connection(true);
+    OutboundFlow.configure(connection);
+    // The connection window is refilled as bytes arrive: each stream's own window, driven by
+    // what its application consumes, bounds memory, so one stalled call cannot starve the others.
+    connection.local().flowController(
+        new DefaultHttp2LocalFlowController(connection, 0.5f, true));
+    // PRIORITY is deprecated (RFC 9113 §5.3.2): a uniform distributor keeps no dependency tree,
+    // so PRIORITY frames and priority fields in HEADERS cost O(1) and no memory.
+    connection.remote().flowController(new DefaultHttp2RemoteFlowController(connection,
+        new UniformStreamByteDistributor(connection)));
+    // Advertised in the first SETTINGS; Netty's builder also applies MAX_CONCURRENT_STREAMS and
+    // MAX_HEADER_LIST_SIZE to the connection at once, so they hold before the client's ACK
+    // (RFC 9113 §5.1.2: excess streams get RST_STREAM(REFUSED_STREAM)).
+    Http2Settings initial = new Http2Settings()
+        .maxConcurrentStreams(settings.maxConcurrentStreams())
+        .initialWindowSize(settings.flowControlWindow())
+        .maxHeaderListSize(settings.maxHeaderListSize());
+    FrameHooks hooks = new FrameHooks(connection);
+    return new Builder(settings, hooks)
+        .connection(connection)
+        .initialSettings(initial)
+        .build();
+  }
+
+  private static final class Builder
+      extends AbstractHttp2ConnectionHandlerBuilder<ServerHandler, Builder> {
+    private final ServerSettings settings;
+    private final FrameHooks hooks;
+
+    Builder(ServerSettings settings, FrameHooks hooks) {
+      this.settings = settings;
+      this.hooks = hooks;
+      // RFC 9113 §8.3.1: a request without :method, :scheme or :path is malformed (stream error).
+      validateRequiredPseudoHeaders(true);
+      frameLogger(hooks);
+      limitAbuse(settings.limits());
+      gracefulShutdownTimeoutMillis(GracefulDrain.CLOSE_TIMEOUT_MILLIS);
+    }
+
+    /** Netty's protections against known HTTP/2 denial-of-service patterns. */
+    private void limitAbuse(ServerLimits limits) {
+      // Rapid reset (CVE-2023-44487): resets the client sends.
+      decoderEnforceMaxRstFramesPerWindow(limits.maxResetsReceived(),
+          limits.resetsReceivedWindowSeconds());
+      // MadeYouReset (CVE-2025-8671): resets the client provokes us into sending.
+      encoderEnforceMaxRstFramesPerWindow(limits.maxResetsProvoked(),
+          limits.resetsProvokedWindowSeconds());
+      // PING/SETTINGS floods from a peer that does not read (CVE-2019-9512, -9515).
+      encoderEnforceMaxQueuedControlFrames(limits.maxQueuedControlFrames());
+      // Empty-frame floods (CVE-2019-9518).
+      decoderEnforceMaxConsecutiveEmptyDataFrames(limits.maxConsecutiveEmptyDataFrames());
+      // CONTINUATION floods (2024), including zero-length frames; the header block itself is
+      // capped at 1.25 x SETTINGS_MAX_HEADER_LIST_SIZE while it accumulates.
+      decoderEnforceMaxSmallContinuationFrames(limits.maxSmallContinuationFrames());
+    }
+
+    @Override
+    protected Builder connection(Http2Connection connection) {
+      return super.connection(connection);
+    }
+
+    @Override
+    protected Builder initialSettings(Http2Settings settings) {
+      return super.initialSettings(settings);
+    }
+
+    @Override
+    protected ServerHandler build() {
+      return super.build();
+    }
+
+    @Override
+    protected ServerHandler build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
+        Http2Settings initialSettings) {
+      ServerHandler handler = new ServerHandler(decoder, encoder, initialSettings, settings);
+      hooks.onOutboundHeadersOrData(handler::outboundHeadersOrData);
+      return handler;
+    }
+  }
+}
