@@ -6,7 +6,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.util.concurrent.MockTicker;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,8 +29,8 @@ final class EmbeddedFixtures {
 
   /** A server's settings without methods (every call is UNIMPLEMENTED) and with {@code limits}. */
   static ServerSettings serverSettings(Limits limits) {
-    return new ServerSettings(Map.of(), null, 4 * 1024 * 1024, Integer.MAX_VALUE, 8 * 1024, 100,
-        WINDOW, CodecRegistry.getDefault(), 1024 * 1024, limits.build(), WINDOW, false);
+    return ServerSettings.builder().flowControlWindow(WINDOW).connectionFlowControlWindow(WINDOW)
+        .autoFlowControl(false).limits(limits.build()).build();
   }
 
   /** A new channel holding {@code handler}, active at once, whose timers run on {@code ticker}. */
@@ -69,9 +68,12 @@ final class EmbeddedFixtures {
     long maxConnectionAgeGrace = ServerLimits.NEVER;
 
     ServerLimits build() {
-      return new ServerLimits(1000, 10, 100, 10, 10_000, 2, 16, handshakeTimeout, keepAliveTime,
-          keepAliveTimeout, permitKeepAliveTime, permitKeepAliveWithoutCalls, maxConnectionIdle,
-          maxConnectionAge, maxConnectionAgeGrace);
+      return ServerLimits.builder().handshakeTimeoutNanos(handshakeTimeout)
+          .keepAliveTimeNanos(keepAliveTime).keepAliveTimeoutNanos(keepAliveTimeout)
+          .permitKeepAliveTimeNanos(permitKeepAliveTime)
+          .permitKeepAliveWithoutCalls(permitKeepAliveWithoutCalls)
+          .maxConnectionIdleNanos(maxConnectionIdle).maxConnectionAgeNanos(maxConnectionAge)
+          .maxConnectionAgeGraceNanos(maxConnectionAgeGrace).build();
     }
   }
 }
