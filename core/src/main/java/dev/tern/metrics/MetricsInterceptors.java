@@ -4,14 +4,16 @@ import dev.tern.CallOptions;
 import dev.tern.Channel;
 import dev.tern.ClientCall;
 import dev.tern.ClientInterceptor;
+import dev.tern.ClientStreamTracer;
 import dev.tern.Metadata;
 import dev.tern.MethodDescriptor;
 import dev.tern.ServerCall;
 import dev.tern.ServerCallHandler;
 import dev.tern.ServerInterceptor;
-import dev.tern.internal.AttemptHook;
+import dev.tern.Status;
 import dev.tern.internal.CallWatch;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Interceptors that measure calls into a {@link MetricsRecorder}: {@link InMemoryMetrics}, or the
@@ -22,7 +24,7 @@ import java.util.Objects;
  * (or outside to count them too), and outside {@link dev.tern.interceptors.RecoveryInterceptor}
  * so that handler failures count as INTERNAL. On the client, install it on the channel
  * ({@code TernChannel.Builder.intercept}): it then sits outside the channel's retries, records
- * one call and, through the retry layer, each attempt. Stateless apart from the recorder;
+ * one call and, through an attempt tracer ({@link ClientStreamTracer}), each attempt. Stateless apart from the recorder;
  * thread-safe.
  */
 public final class MetricsInterceptors {
@@ -46,35 +48,54 @@ public final class MetricsInterceptors {
   /** Records client calls and their attempts (see the class comment). */
   public static ClientInterceptor client(MetricsRecorder recorder) {
     Objects.requireNonNull(recorder, "recorder");
-    ClientInterceptor perAttempt = new ClientInterceptor() {
-      @Override
-      public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
-          MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next) {
-        return attempt(recorder, method, next.authority(), next.newCall(method, callOptions));
-      }
-    };
     return new ClientInterceptor() {
       @Override
       public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
           MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next) {
         String name = method.getFullMethodName();
         String target = next.authority();
-        AttemptHook hook = new AttemptHook(perAttempt);
-        ClientCall<ReqT, RespT> call = next.newCall(method, AttemptHook.add(callOptions, hook));
-        if (!hook.isClaimed()) {
-          call = attempt(recorder, method, target, call); // no retries below: one attempt
-        }
+        // Each attempt (the transport's retries, hedges, transparent retries) reports itself.
+        ClientStreamTracer.Factory attempts = (info, headers) -> {
+          recorder.clientAttemptStarted(name, target);
+          return new AttemptRecorder(recorder, name, target);
+        };
+        ClientCall<ReqT, RespT> call =
+            next.newCall(method, callOptions.withStreamTracerFactory(attempts));
         return CallWatch.watchClient(call, method, (status, nanos, in, out) ->
             recorder.clientCallEnded(name, target, status.getCode(), nanos));
       }
     };
   }
 
-  private static <ReqT, RespT> ClientCall<ReqT, RespT> attempt(MetricsRecorder recorder,
-      MethodDescriptor<ReqT, RespT> method, String target, ClientCall<ReqT, RespT> call) {
-    String name = method.getFullMethodName();
-    recorder.clientAttemptStarted(name, target);
-    return CallWatch.watchClient(call, method, (status, nanos, in, out) ->
-        recorder.clientAttemptEnded(name, target, status.getCode(), nanos, out, in));
+  /** One attempt's duration, status and wire bytes. Thread-safe (atomic counters). */
+  private static final class AttemptRecorder extends ClientStreamTracer {
+    private final MetricsRecorder recorder;
+    private final String method;
+    private final String target;
+    private final long startNanos = System.nanoTime();
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong received = new AtomicLong();
+
+    AttemptRecorder(MetricsRecorder recorder, String method, String target) {
+      this.recorder = recorder;
+      this.method = method;
+      this.target = target;
+    }
+
+    @Override
+    public void outboundMessage(int seqNo, long wireSize, long uncompressedSize) {
+      sent.addAndGet(wireSize);
+    }
+
+    @Override
+    public void inboundMessage(int seqNo, long wireSize, long uncompressedSize) {
+      received.addAndGet(wireSize);
+    }
+
+    @Override
+    public void streamClosed(Status status) {
+      recorder.clientAttemptEnded(method, target, status.getCode(),
+          System.nanoTime() - startNanos, sent.get(), received.get());
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.tern.retry;
 
 import dev.tern.CallOptions;
+import dev.tern.Metadata;
 import dev.tern.Status;
 import java.time.Duration;
 import java.util.Collections;
@@ -32,6 +33,13 @@ public final class RetryPolicy {
 
   /** No retries: one attempt. */
   public static final RetryPolicy NONE = builder().maxAttempts(1).build();
+
+  /** Sent on retries and hedges: how many attempts came before this one (A6). */
+  public static final Metadata.Key<String> PREVIOUS_ATTEMPTS =
+      Metadata.Key.ascii("grpc-previous-rpc-attempts");
+
+  /** A trailer by which a server asks for a retry delay in ms, or (negative) for no retry. */
+  public static final Metadata.Key<String> PUSHBACK = Metadata.Key.ascii("grpc-retry-pushback-ms");
 
   /** The per-call override of the channel's policy. */
   public static final CallOptions.Key<RetryPolicy> CALL_OPTION =
@@ -94,6 +102,14 @@ public final class RetryPolicy {
 
   public boolean isRetryable(Status.Code code) {
     return retryableCodes.contains(code);
+  }
+
+  /**
+   * The delay before retry number {@code retry} (1 for the first), jitter applied with the
+   * uniform random {@code random} in [0, 1).
+   */
+  public long backoffNanos(int retry, double random) {
+    return jittered(backoffNanos(retry), random);
   }
 
   /** The un-jittered backoff before retry number {@code retry} (1 for the first retry). */

@@ -8,8 +8,10 @@ import dev.tern.ClientInterceptors;
 import dev.tern.CodecRegistry;
 import dev.tern.ConnectivityState;
 import dev.tern.MethodDescriptor;
-import dev.tern.retry.RetryInterceptor;
+import dev.tern.ClientStreamTracer;
+import dev.tern.retry.HedgingPolicy;
 import dev.tern.retry.RetryPolicy;
+import dev.tern.retry.RetryThrottle;
 import dev.tern.netty.internal.ClientCallImpl;
 import dev.tern.netty.internal.ClientConnectionManager;
 import dev.tern.netty.internal.ClientHandler;
@@ -53,10 +55,12 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  *
  * <p>Calls pass through the channel's {@linkplain Builder#intercept interceptors} (the first
- * added is the outermost: it sees each call first and its response events last), then through
- * {@linkplain Builder#retryPolicy retries}, then reach the transport; stubs add their own
+ * added is the outermost: it sees each call first and its response events last), then reach the
+ * transport, which makes the call's attempts: {@linkplain Builder#retryPolicy retries},
+ * {@linkplain Builder#hedgingPolicy hedges} and transparent retries; stubs add their own
  * interceptors outside all of these ({@code withInterceptors}). Interceptors therefore see one
- * call however many attempts it takes. A call's deadline is, by default, the earlier of its
+ * call however many attempts it takes; {@linkplain Builder#addStreamTracerFactory attempt
+ * tracers} see each attempt. A call's deadline is, by default, the earlier of its
  * {@link CallOptions} deadline and the deadline of the {@link dev.tern.Context} current when the
  * call is created, and every retry attempt runs inside that Context.
  *
@@ -88,9 +92,9 @@ public final class TernChannel extends Channel {
   private final long handshakeTimeoutMillis;
   private final EventLoopGroup group;
   private final ClientConnectionManager connections;
-  // Interceptors, then retries, then the transport; null if there are neither.
+  // The interceptors, then the transport (which retries); null if there are none.
   private final Channel intercepted;
-  private final RetryInterceptor retries;
+  private final RetryThrottle throttle;
 
   private TernChannel(Builder b) {
     this.host = b.host;
@@ -98,12 +102,25 @@ public final class TernChannel extends Channel {
     Executor executor = b.direct ? null : (b.executor != null ? b.executor
         : SharedResources.EXECUTOR);
     String authority = b.authority != null ? b.authority : host + ":" + port;
-    this.settings = new ClientSettings(authority, b.userAgent == null
-        ? USER_AGENT : b.userAgent + " " + USER_AGENT, executor, b.maxInboundMessageSize,
-        b.maxOutboundMessageSize, b.maxHeaderListSize, b.flowControlWindow, b.codecs,
-        b.sendBufferLimit,
-        b.connectionFlowControlWindow > 0 ? b.connectionFlowControlWindow : b.flowControlWindow,
-        b.autoFlowControl, b.retryBufferLimit);
+    this.throttle = b.retryPolicy == null && b.hedgingPolicy == null ? null : b.throttle;
+    this.settings = ClientSettings.builder()
+        .authority(authority)
+        .userAgent(b.userAgent == null ? USER_AGENT : b.userAgent + " " + USER_AGENT)
+        .executor(executor)
+        .maxInboundMessageSize(b.maxInboundMessageSize)
+        .maxOutboundMessageSize(b.maxOutboundMessageSize)
+        .maxHeaderListSize(b.maxHeaderListSize)
+        .flowControlWindow(b.flowControlWindow)
+        .codecs(b.codecs)
+        .sendBufferLimit(b.sendBufferLimit)
+        .connectionFlowControlWindow(b.connectionFlowControlWindow)
+        .autoFlowControl(b.autoFlowControl)
+        .replayBufferLimit(b.retryBufferLimit)
+        .retryPolicy(b.retryPolicy)
+        .hedgingPolicy(b.hedgingPolicy)
+        .retryThrottle(throttle)
+        .streamTracerFactories(b.streamTracerFactories)
+        .build();
     this.group = SharedResources.GROUP;
     this.sslContext = b.sslContext;
     // The server's certificate must match the authority the call claims (server_host_override).
@@ -114,10 +131,6 @@ public final class TernChannel extends Channel {
         new ClientConnectionManager.KeepAlive(b.keepAliveTimeNanos, b.keepAliveTimeoutNanos,
             b.keepAliveWithoutCalls));
     List<ClientInterceptor> chain = new ArrayList<>(b.interceptors);
-    this.retries = b.retryPolicy == null ? null : b.retries.policy(b.retryPolicy).build();
-    if (retries != null) {
-      chain.add(retries);
-    }
     this.intercepted = chain.isEmpty() ? null : ClientInterceptors.intercept(new Channel() {
       @Override
       public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(
@@ -159,9 +172,9 @@ public final class TernChannel extends Channel {
     return new ClientCallImpl<>(method, callOptions, settings, connections, group);
   }
 
-  /** The retry layer's throttle, or null if retries or throttling are off. */
-  public dev.tern.retry.RetryThrottle retryThrottle() {
-    return retries == null ? null : retries.throttle();
+  /** The channel's retry throttle, or null if retries (or hedging) or throttling are off. */
+  public RetryThrottle retryThrottle() {
+    return throttle;
   }
 
   @Override
@@ -274,8 +287,10 @@ public final class TernChannel extends Channel {
     private long handshakeTimeoutMillis = TernServer.DEFAULT_HANDSHAKE_TIMEOUT_MILLIS;
     private final List<ClientInterceptor> interceptors = new ArrayList<>();
     private RetryPolicy retryPolicy;
-    private final RetryInterceptor.Builder retries = RetryInterceptor.builder();
-    private long retryBufferLimit = RetryInterceptor.DEFAULT_BUFFER_LIMIT;
+    private HedgingPolicy hedgingPolicy;
+    private RetryThrottle throttle;
+    private long retryBufferLimit = ClientSettings.DEFAULT_RETRY_BUFFER_LIMIT;
+    private final List<ClientStreamTracer.Factory> streamTracerFactories = new ArrayList<>();
     private long keepAliveTimeNanos = Long.MAX_VALUE;
     private long keepAliveTimeoutNanos = DEFAULT_KEEPALIVE_TIMEOUT_NANOS;
     private boolean keepAliveWithoutCalls;
@@ -293,26 +308,58 @@ public final class TernChannel extends Channel {
       return this;
     }
 
-    /** Retries failed calls per {@code policy} (gRFC A6; see {@link RetryInterceptor}). */
+    /**
+     * Retries failed calls per {@code policy} (gRFC A6): a failed attempt is tried again while
+     * its code is retryable, attempts are left, the throttle allows and the backoff (or the
+     * server's {@code grpc-retry-pushback-ms}) ends before the deadline. The call commits to an
+     * attempt, and retries stop, once it receives response headers or a message, when the
+     * application cancels, or when the replay buffer ({@link #retryBufferLimit}) overflows.
+     * Retries run in the transport, beneath the interceptors, which see one call; attempt
+     * tracers ({@link #addStreamTracerFactory}) see each attempt. Replaces a hedging policy.
+     */
     public Builder retryPolicy(RetryPolicy policy) {
       this.retryPolicy = Objects.requireNonNull(policy, "policy");
+      this.hedgingPolicy = null;
+      return this;
+    }
+
+    /**
+     * Hedges calls per {@code policy} (gRFC A6): another attempt every hedging delay until one
+     * commits, the others then cancelled (see {@link HedgingPolicy}). For idempotent methods
+     * only. Replaces a retry policy.
+     */
+    public Builder hedgingPolicy(HedgingPolicy policy) {
+      this.hedgingPolicy = Objects.requireNonNull(policy, "policy");
+      this.retryPolicy = null;
       return this;
     }
 
     /** A6 retry throttling for this channel's calls: a bucket of {@code maxTokens}. */
     public Builder retryThrottling(int maxTokens, double tokenRatio) {
-      retries.throttling(maxTokens, tokenRatio);
+      this.throttle = new RetryThrottle(maxTokens, tokenRatio);
       return this;
     }
 
     /**
-     * Message bytes a call may keep to replay them, for retries (its retry policy) and for
-     * transparent retries of streams the server never processed (default 1 MiB); past it the
-     * call can no longer be retried.
+     * Message bytes a call may keep to replay them, for all its attempts together: retries and
+     * hedges (its policy) and transparent retries of streams the server never processed
+     * (default 1 MiB); past it the call commits to its current attempt.
      */
     public Builder retryBufferLimit(long bytes) {
-      retries.perCallBufferLimit(bytes);
+      if (bytes < 0) {
+        throw new IllegalArgumentException("negative limit: " + bytes);
+      }
       this.retryBufferLimit = bytes;
+      return this;
+    }
+
+    /**
+     * Adds a tracer factory for every call of the channel: it is asked for a
+     * {@link ClientStreamTracer} once per attempt (first, retry, hedge, transparent retry),
+     * before the factories of the call's own {@link CallOptions}.
+     */
+    public Builder addStreamTracerFactory(ClientStreamTracer.Factory factory) {
+      this.streamTracerFactories.add(Objects.requireNonNull(factory, "factory"));
       return this;
     }
 

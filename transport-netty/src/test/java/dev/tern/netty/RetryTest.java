@@ -17,7 +17,6 @@ import dev.tern.Status;
 import dev.tern.metrics.InMemoryMetrics;
 import dev.tern.metrics.MetricsRecorder;
 import dev.tern.metrics.MetricsInterceptors;
-import dev.tern.retry.RetryInterceptor;
 import dev.tern.retry.RetryPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -118,7 +117,7 @@ class RetryTest {
           if (seen.size() <= Integer.parseInt(f[1])) {
             Metadata trailers = new Metadata();
             if (f.length > 3) {
-              trailers.put(RetryInterceptor.PUSHBACK, f[3]);
+              trailers.put(RetryPolicy.PUSHBACK, f[3]);
             }
             call.close(Status.Code.valueOf(f[2]).toStatus().withDescription("attempt "
                 + seen.size()), trailers);
@@ -150,7 +149,7 @@ class RetryTest {
 
   private List<String> record(String key, Metadata headers) {
     List<String> seen = attempts.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>());
-    String previous = headers.get(RetryInterceptor.PREVIOUS_ATTEMPTS);
+    String previous = headers.get(RetryPolicy.PREVIOUS_ATTEMPTS);
     seen.add(previous == null ? "-" : previous);
     return seen;
   }

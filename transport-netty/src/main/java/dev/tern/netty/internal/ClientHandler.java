@@ -65,7 +65,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   /** Read-only request headers of calls that add none, by :path. Event loop only. */
   private final java.util.Map<String, Http2Headers> plainRequestHeaders = new java.util.HashMap<>();
   private final AsciiString scheme;
-  private final IntObjectMap<ClientCallImpl<?, ?>> calls = new IntObjectHashMap<>();
+  private final IntObjectMap<ClientAttempt> calls = new IntObjectHashMap<>();
   private WriteQueue writeQueue;
   private volatile ChannelHandlerContext ctx;
   private volatile boolean goAwayReceived;
@@ -113,7 +113,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
 
       @Override
       public void onStreamClosed(Http2Stream stream) {
-        ClientCallImpl<?, ?> call = calls.remove(stream.id());
+        ClientAttempt call = calls.remove(stream.id());
         if (call != null) {
           call.streamClosed(ClientHandler.this);
         }
@@ -344,7 +344,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   }
 
   /** Registers a call on a newly allocated stream id; returns the id. */
-  int newStream(ClientCallImpl<?, ?> call) throws Http2Exception {
+  int newStream(ClientAttempt call) throws Http2Exception {
     int id = connection().local().incrementAndGetNextStreamId();
     if (id < 0) {
       throw Http2Exception.connectionError(Http2Error.REFUSED_STREAM,
@@ -424,7 +424,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
     super.channelInactive(ctx);
     // Calls whose streams were never created (still buffered) are not closed by Netty.
     if (!calls.isEmpty()) {
-      for (ClientCallImpl<?, ?> call : calls.values().toArray(new ClientCallImpl<?, ?>[0])) {
+      for (ClientAttempt call : calls.values().toArray(new ClientAttempt[0])) {
         call.streamClosed(this);
       }
       calls.clear();
@@ -444,7 +444,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   @Override
   public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
       int padding, boolean endOfStream) {
-    ClientCallImpl<?, ?> call = calls.get(streamId);
+    ClientAttempt call = calls.get(streamId);
     if (call != null) {
       call.inboundHeaders(headers, endOfStream);
     }
@@ -454,7 +454,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding,
       boolean endOfStream) {
     support.dataRead(data.readableBytes() + padding);
-    ClientCallImpl<?, ?> call = calls.get(streamId);
+    ClientAttempt call = calls.get(streamId);
     if (call == null) {
       return data.readableBytes() + padding;
     }
@@ -464,7 +464,7 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
 
   @Override
   public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
-    ClientCallImpl<?, ?> call = calls.get(streamId);
+    ClientAttempt call = calls.get(streamId);
     if (call != null) {
       call.inboundReset(errorCode);
     }

@@ -1,10 +1,22 @@
 package dev.tern.netty.internal;
 
+import dev.tern.ClientStreamTracer;
 import dev.tern.CodecRegistry;
+import dev.tern.retry.HedgingPolicy;
+import dev.tern.retry.RetryPolicy;
+import dev.tern.retry.RetryThrottle;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Executor;
 
-/** A channel's settings as its connections and calls need them. Immutable. */
+/**
+ * A channel's settings as its connections and calls need them, built with {@link #builder()}.
+ * Immutable (thread-safe); the fields are read on every call, so they stay plain final fields.
+ */
 public final class ClientSettings {
+  /** The default bytes a call keeps to replay it (retries, transparent retries): 1 MiB. */
+  public static final long DEFAULT_RETRY_BUFFER_LIMIT = 1 << 20;
+
   public final String authority;
   public final String userAgent;
   /** Executor for listener callbacks; null runs them on the event loop. */
@@ -21,24 +33,153 @@ public final class ClientSettings {
   public final int connectionFlowControlWindow;
   /** Whether BDP estimation grows the windows (see BdpEstimator). */
   public final boolean autoFlowControl;
-  /** Request bytes a call keeps to replay it on another connection (transparent retry). */
+  /**
+   * Request bytes a call keeps to replay them on a new attempt, for all its attempts together:
+   * retries, hedges and transparent retries (gRFC A6 "per-RPC buffer limit").
+   */
   public final long replayBufferLimit;
+  /** The channel's retry policy, or null (then only transparent retries happen). */
+  public final RetryPolicy retryPolicy;
+  /** The channel's hedging policy, or null; a channel has at most one of the two policies. */
+  public final HedgingPolicy hedgingPolicy;
+  /** The channel's A6 retry throttle, or null. */
+  public final RetryThrottle retryThrottle;
+  /** Attempt tracer factories for every call of the channel, before the call's own. */
+  public final List<ClientStreamTracer.Factory> streamTracerFactories;
 
-  public ClientSettings(String authority, String userAgent, Executor executor,
-      int maxInboundMessageSize, int maxOutboundMessageSize, int maxHeaderListSize,
-      int flowControlWindow, CodecRegistry codecs, int sendBufferLimit,
-      int connectionFlowControlWindow, boolean autoFlowControl, long replayBufferLimit) {
-    this.authority = authority;
-    this.userAgent = userAgent;
-    this.executor = executor;
-    this.maxInboundMessageSize = maxInboundMessageSize;
-    this.maxOutboundMessageSize = maxOutboundMessageSize;
-    this.maxHeaderListSize = maxHeaderListSize;
-    this.flowControlWindow = flowControlWindow;
-    this.codecs = codecs;
-    this.sendBufferLimit = sendBufferLimit;
-    this.connectionFlowControlWindow = connectionFlowControlWindow;
-    this.autoFlowControl = autoFlowControl;
-    this.replayBufferLimit = replayBufferLimit;
+  private ClientSettings(Builder b) {
+    this.authority = Objects.requireNonNull(b.authority, "authority");
+    this.userAgent = Objects.requireNonNull(b.userAgent, "userAgent");
+    this.executor = b.executor;
+    this.maxInboundMessageSize = b.maxInboundMessageSize;
+    this.maxOutboundMessageSize = b.maxOutboundMessageSize;
+    this.maxHeaderListSize = b.maxHeaderListSize;
+    this.flowControlWindow = b.flowControlWindow;
+    this.codecs = b.codecs;
+    this.sendBufferLimit = b.sendBufferLimit;
+    this.connectionFlowControlWindow = b.connectionFlowControlWindow > 0
+        ? b.connectionFlowControlWindow : b.flowControlWindow;
+    this.autoFlowControl = b.autoFlowControl;
+    this.replayBufferLimit = b.replayBufferLimit;
+    this.retryPolicy = b.retryPolicy;
+    this.hedgingPolicy = b.hedgingPolicy;
+    this.retryThrottle = b.retryThrottle;
+    this.streamTracerFactories = List.copyOf(b.streamTracerFactories);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds {@link ClientSettings}; defaults suit tests. Not thread-safe. */
+  public static final class Builder {
+    private String authority;
+    private String userAgent = "tern-java";
+    private Executor executor;
+    private int maxInboundMessageSize = 4 << 20;
+    private int maxOutboundMessageSize = Integer.MAX_VALUE;
+    private int maxHeaderListSize = 8192;
+    private int flowControlWindow = 1 << 20;
+    private CodecRegistry codecs = CodecRegistry.getDefault();
+    private int sendBufferLimit = 1 << 20;
+    private int connectionFlowControlWindow = -1;
+    private boolean autoFlowControl = true;
+    private long replayBufferLimit = DEFAULT_RETRY_BUFFER_LIMIT;
+    private RetryPolicy retryPolicy;
+    private HedgingPolicy hedgingPolicy;
+    private RetryThrottle retryThrottle;
+    private List<ClientStreamTracer.Factory> streamTracerFactories = List.of();
+
+    private Builder() {}
+
+    public Builder authority(String authority) {
+      this.authority = authority;
+      return this;
+    }
+
+    public Builder userAgent(String userAgent) {
+      this.userAgent = userAgent;
+      return this;
+    }
+
+    /** Null runs callbacks on the event loop. */
+    public Builder executor(Executor executor) {
+      this.executor = executor;
+      return this;
+    }
+
+    public Builder maxInboundMessageSize(int bytes) {
+      this.maxInboundMessageSize = bytes;
+      return this;
+    }
+
+    public Builder maxOutboundMessageSize(int bytes) {
+      this.maxOutboundMessageSize = bytes;
+      return this;
+    }
+
+    public Builder maxHeaderListSize(int bytes) {
+      this.maxHeaderListSize = bytes;
+      return this;
+    }
+
+    public Builder flowControlWindow(int bytes) {
+      this.flowControlWindow = bytes;
+      return this;
+    }
+
+    public Builder codecs(CodecRegistry codecs) {
+      this.codecs = Objects.requireNonNull(codecs, "codecs");
+      return this;
+    }
+
+    public Builder sendBufferLimit(int bytes) {
+      this.sendBufferLimit = bytes;
+      return this;
+    }
+
+    /** Non-positive means: the same as the stream window. */
+    public Builder connectionFlowControlWindow(int bytes) {
+      this.connectionFlowControlWindow = bytes;
+      return this;
+    }
+
+    public Builder autoFlowControl(boolean enabled) {
+      this.autoFlowControl = enabled;
+      return this;
+    }
+
+    public Builder replayBufferLimit(long bytes) {
+      this.replayBufferLimit = bytes;
+      return this;
+    }
+
+    public Builder retryPolicy(RetryPolicy policy) {
+      this.retryPolicy = policy;
+      return this;
+    }
+
+    public Builder hedgingPolicy(HedgingPolicy policy) {
+      this.hedgingPolicy = policy;
+      return this;
+    }
+
+    public Builder retryThrottle(RetryThrottle throttle) {
+      this.retryThrottle = throttle;
+      return this;
+    }
+
+    public Builder streamTracerFactories(List<ClientStreamTracer.Factory> factories) {
+      this.streamTracerFactories = List.copyOf(factories);
+      return this;
+    }
+
+    public ClientSettings build() {
+      if (retryPolicy != null && hedgingPolicy != null) {
+        throw new IllegalStateException("a channel has a retry policy or a hedging policy, "
+            + "not both (gRFC A6)");
+      }
+      return new ClientSettings(this);
+    }
   }
 }

@@ -1,6 +1,5 @@
 package dev.tern.netty.internal;
 
-import dev.tern.CodecRegistry;
 import dev.tern.testing.RawHttp2Connection;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -22,9 +21,9 @@ final class EmbeddedFixtures {
 
   /** A channel's settings with small, default-like values and no BDP probing. */
   static ClientSettings clientSettings() {
-    return new ClientSettings("localhost", "tern-test", null, 4 * 1024 * 1024,
-        Integer.MAX_VALUE, 8 * 1024, WINDOW, CodecRegistry.getDefault(), 1024 * 1024, WINDOW,
-        false, 1024 * 1024);
+    return ClientSettings.builder().authority("localhost").userAgent("tern-test")
+        .flowControlWindow(WINDOW).connectionFlowControlWindow(WINDOW).autoFlowControl(false)
+        .build();
   }
 
   /** A server's settings without methods (every call is UNIMPLEMENTED) and with {@code limits}. */

@@ -1,0 +1,631 @@
+package dev.tern.netty.internal;
+
+import dev.tern.Attributes;
+import dev.tern.Codec;
+import dev.tern.CodecRegistry;
+import dev.tern.Deadline;
+import dev.tern.Metadata;
+import dev.tern.Status;
+import dev.tern.StatusRuntimeException;
+import dev.tern.internal.GrpcTimeout;
+import dev.tern.internal.MessageDeframer;
+import dev.tern.internal.StatusMessageCodec;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.util.AsciiString;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One attempt of a client call: one HTTP/2 stream on one connection, from waiting for the
+ * connection to the stream's end. It does not retry: when it ends it reports its status and how
+ * far the server got ({@link Reach}), and its call's {@link RetriableCall} decides what follows.
+ *
+ * <p>States, every transition in {@link #moveTo}:
+ * <pre>
+ * CONNECTING --stream created--> OPEN --response headers--> RESPONDING --trailers--> DRAINING
+ *                                 |   --Trailers-Only-----------------------------> DRAINING
+ * any state --status known, reset, cancel, connection lost--> CLOSED
+ * </pre>
+ * DRAINING means the status is in but messages before it are still being handed out.
+ *
+ * <p>Thread rule: the stream, the reader and the Netty objects are used on the connection's event
+ * loop only. {@code state}, {@code handler} and the commands waiting for a connection are guarded
+ * by this object's monitor, which is never held while calling out (engine, tracers, listener).
+ * Commands from other threads reach the event loop through the connection's {@link WriteQueue}.
+ */
+final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSink {
+  /**
+   * How far the server got with an attempt that failed, which decides whether it may be sent
+   * again without counting as a retry (gRFC A6 "Transparent Retries").
+   */
+  enum Reach {
+    /** The HEADERS never left, or the connection was gone before they could. */
+    NEVER_SENT,
+    /**
+     * The server saw the stream and did not process it: RST_STREAM(REFUSED_STREAM) (RFC 9113
+     * §8.7) or a stream above a GOAWAY's last-stream-id (§6.8).
+     */
+    REFUSED,
+    /** The server may have processed it (or the attempt failed locally). */
+    MAYBE_PROCESSED
+  }
+
+  /** An attempt's life; see the class comment for the transitions. */
+  enum State { CONNECTING, OPEN, RESPONDING, DRAINING, CLOSED }
+
+  /**
+   * What an attempt tells its call's engine. Called on the event loop (or, for an attempt that
+   * never had a connection, on the thread that ended it), never under the attempt's monitor.
+   */
+  interface Events {
+    void streamCreated(ClientAttempt attempt);
+
+    void headersReceived(ClientAttempt attempt, Metadata headers);
+
+    /** A requested response message; the receiver owns and must release {@code message}. */
+    void messageReceived(ClientAttempt attempt, ByteBuf message, boolean compressed,
+        int wireSize, int seqNo);
+
+    void ready(ClientAttempt attempt);
+
+    /**
+     * Runs {@code task} after the messages this attempt delivered have been handed to the
+     * application (they are decoded, and traced, on the callback thread), even if the call ends
+     * first.
+     */
+    void afterDelivered(ClientAttempt attempt, Runnable task);
+
+    /** Exactly once per attempt, last. */
+    void closed(ClientAttempt attempt, Status status, Metadata trailers, Reach reach);
+  }
+
+  /**
+   * What every attempt of one call shares.
+   *
+   * @param path the method's {@code :path}
+   * @param deadline the call's deadline, or null
+   * @param startNanos when the call started (for the deadline's description)
+   * @param maxInboundMessageSize the response size limit
+   * @param codecs the channel's codecs, for the response's grpc-encoding
+   * @param writer the call's message writer (send buffer accounting, readiness)
+   */
+  record CallSpec(String path, Deadline deadline, long startNanos, int maxInboundMessageSize,
+      CodecRegistry codecs, MessageWriter writer) {
+    Status deadlineExceeded() {
+      return Status.DEADLINE_EXCEEDED.withDescription(
+          "deadline exceeded after " + ClientCallImpl.seconds(System.nanoTime() - startNanos));
+    }
+  }
+
+  private final Events events;
+  private final CallSpec spec;
+  /** The request headers, or null to use the connection's shared plain ones. */
+  private final Http2Headers headers;
+  private final AttemptTracers tracers;
+  private final int previousAttempts;
+  private final int initialRequests;
+
+  // Guarded by this.
+  private State state = State.CONNECTING;
+  /** Commands issued before the connection was known; null once it is (or the attempt ended). */
+  private List<WriteQueue.Command> pending = new ArrayList<>(4);
+  private ClientHandler handler;
+  private CompletableFuture<ClientHandler> connection;
+
+  // Event loop.
+  private int streamId = -1;
+  private MessageReader reader;
+  private Status trailerStatus;
+  private Metadata trailerMetadata;
+  private int outboundSeq;
+  private int inboundSeq;
+  /** Whether a message went to the call: its tracer events then end on the callback thread. */
+  private volatile boolean delivered;
+
+  ClientAttempt(Events events, CallSpec spec, Http2Headers headers, AttemptTracers tracers,
+      int previousAttempts, int initialRequests) {
+    this.events = events;
+    this.spec = spec;
+    this.headers = headers;
+    this.tracers = tracers;
+    this.previousAttempts = previousAttempts;
+    this.initialRequests = initialRequests;
+  }
+
+  int previousAttempts() {
+    return previousAttempts;
+  }
+
+  AttemptTracers tracers() {
+    return tracers;
+  }
+
+  /** Decodes a message this attempt delivered (its response's encoding). Any thread. */
+  ByteBuf decode(ByteBuf message, boolean compressed) {
+    return reader.decode(message, compressed);
+  }
+
+  int maxInboundMessageSize() {
+    return spec.maxInboundMessageSize();
+  }
+
+  /** Every transition of {@link State}; caller holds the monitor. */
+  private void moveTo(State next) {
+    boolean legal;
+    switch (next) {
+      case OPEN:
+        legal = state == State.CONNECTING;
+        break;
+      case RESPONDING:
+        legal = state == State.OPEN;
+        break;
+      case DRAINING:
+        legal = state == State.OPEN || state == State.RESPONDING;
+        break;
+      case CLOSED:
+        legal = state != State.CLOSED;
+        break;
+      default:
+        legal = false;
+    }
+    if (!legal) {
+      throw new IllegalStateException("attempt " + state + " -> " + next);
+    }
+    state = next;
+  }
+
+  private synchronized State state() {
+    return state;
+  }
+
+  private synchronized void transition(State next) {
+    moveTo(next);
+  }
+
+  // ---------------------------------------------------------------- commands (any thread)
+
+  /** Starts the attempt on the connection {@code future} brings. */
+  void start(CompletableFuture<ClientHandler> future) {
+    synchronized (this) {
+      connection = future;
+    }
+    ClientHandler ready = future.isDone() && !future.isCompletedExceptionally()
+        ? future.getNow(null) : null;
+    if (ready != null) {
+      onConnection(ready, null); // the usual case: no completion callback to allocate
+    } else {
+      future.whenComplete(this::onConnection);
+    }
+  }
+
+  /** Writes a framed message; {@code bytes} is what the writer accounted for it (or 0). */
+  void write(ByteBuf frame, int uncompressedSize, int bytes) {
+    enqueue(() -> writeMessage(frame, uncompressedSize, bytes));
+  }
+
+  void halfClose() {
+    enqueue(() -> {
+      if (state() != State.CLOSED && streamId > 0) {
+        spec.writer().write(this, Unpooled.EMPTY_BUFFER, 0, true);
+      }
+    });
+  }
+
+  void request(int n) {
+    enqueue(() -> {
+      if (reader != null && state() != State.CLOSED) {
+        reader.request(n);
+      }
+    });
+  }
+
+  /** Ends the attempt with {@code status}: resets its stream, or withdraws its connection wait. */
+  void cancel(Status status) {
+    ClientHandler h;
+    List<WriteQueue.Command> orphaned = null;
+    CompletableFuture<ClientHandler> waiting = null;
+    synchronized (this) {
+      if (state == State.CLOSED) {
+        return;
+      }
+      h = handler;
+      if (h == null) {
+        moveTo(State.CLOSED);
+        orphaned = pending;
+        pending = null;
+        waiting = connection;
+      }
+    }
+    if (h == null) {
+      if (waiting != null) {
+        waiting.completeExceptionally(status.asRuntimeException());
+      }
+      reportClosed(status, new Metadata(), Reach.MAYBE_PROCESSED, orphaned);
+      return;
+    }
+    h.runOnEventLoop(() -> {
+      if (state() == State.CLOSED) {
+        return;
+      }
+      int id = streamId;
+      // Finish first: the reset closes the stream at once, and streamClosed() must not see an
+      // unfinished attempt and report it as lost.
+      finish(status, new Metadata(), Reach.MAYBE_PROCESSED);
+      if (id > 0) {
+        h.encoder().writeRstStream(h.context(), id, Http2Error.CANCEL.code(),
+            h.context().newPromise());
+        h.context().flush();
+      }
+    });
+  }
+
+  /** Runs {@code command} on the connection's event loop, after those issued before it. */
+  private void enqueue(WriteQueue.Command command) {
+    ClientHandler h;
+    synchronized (this) {
+      if (pending != null) {
+        pending.add(command);
+        return;
+      }
+      h = handler;
+      if (h != null) {
+        // Under the monitor, so that it cannot overtake the commands onConnection moves.
+        h.writeQueue().enqueue(command);
+        return;
+      }
+    }
+    command.run(); // ended before it had a connection: the command only releases its buffers
+  }
+
+  private void onConnection(ClientHandler h, Throwable failure) {
+    if (failure != null) {
+      Status status = failure instanceof StatusRuntimeException
+          ? ((StatusRuntimeException) failure).getStatus()
+          // An IOException's message says it all (refused, TLS handshake failed and why).
+          : Status.UNAVAILABLE.withDescription("Connection failed: "
+              + (failure instanceof java.io.IOException && failure.getMessage() != null
+                  ? failure.getMessage() : failure.toString())).withCause(failure);
+      List<WriteQueue.Command> orphaned;
+      synchronized (this) {
+        if (state == State.CLOSED) {
+          return;
+        }
+        moveTo(State.CLOSED);
+        orphaned = pending;
+        pending = null;
+      }
+      reportClosed(status, new Metadata(), Reach.MAYBE_PROCESSED, orphaned);
+      return;
+    }
+    synchronized (this) {
+      if (state == State.CLOSED) {
+        return;
+      }
+      handler = h;
+      h.writeQueue().enqueue(this::createStream);
+      for (WriteQueue.Command c : pending) {
+        h.writeQueue().enqueue(c);
+      }
+      pending = null;
+    }
+  }
+
+  // ---------------------------------------------------------------- event loop
+
+  private void createStream() {
+    if (state() == State.CLOSED) {
+      return;
+    }
+    ClientHandler h = handler;
+    ChannelHandlerContext ctx = h.context();
+    if (h.isGoAwayReceived() || !ctx.channel().isActive()) {
+      finish(Status.UNAVAILABLE.withDescription("Connection closed before the call started"),
+          new Metadata(), Reach.NEVER_SENT);
+      return;
+    }
+    Http2Headers out = headers;
+    if (spec.deadline() != null) {
+      // Measured now, as the headers leave, and rounded down by encode(): the server never
+      // believes it has more time than we will wait (PROTOCOL-HTTP2.md "Timeout").
+      long left = spec.deadline().timeRemaining(TimeUnit.NANOSECONDS);
+      if (left <= 0) {
+        finish(spec.deadlineExceeded(), new Metadata(), Reach.MAYBE_PROCESSED);
+        return;
+      }
+      out.set(GrpcHeaders.GRPC_TIMEOUT, GrpcTimeout.encode(left));
+    }
+    reader = new MessageReader(this, bytes -> h.returnBytes(streamId, bytes), ctx.alloc(),
+        spec.maxInboundMessageSize(), null, "response");
+    if (initialRequests > 0) {
+      reader.request(initialRequests);
+    }
+    try {
+      streamId = h.newStream(this);
+    } catch (Exception e) {
+      finish(Status.UNAVAILABLE.withDescription("Cannot open a stream: " + e.getMessage())
+          .withCause(e), new Metadata(), Reach.MAYBE_PROCESSED);
+      return;
+    }
+    ChannelPromise promise = ctx.newPromise();
+    promise.addListener(f -> {
+      if (!f.isSuccess() && state() != State.CLOSED) {
+        // The HEADERS never left (GOAWAY or connection loss while they waited for a stream
+        // slot): the server has not seen the call, so it may go elsewhere.
+        finish(Status.UNAVAILABLE.withDescription("Failed to send request headers: "
+            + f.cause()).withCause(f.cause()), new Metadata(), Reach.NEVER_SENT);
+      }
+    });
+    if (out == null) {
+      out = h.plainRequestHeaders(spec.path());
+    } else {
+      out.scheme(h.scheme());
+    }
+    h.encoder().writeHeaders(ctx, streamId, out, 0, false, promise);
+    transition(State.OPEN);
+    if (!tracers.isEmpty()) {
+      tracers.streamCreated(Attributes.newBuilder()
+          .set(Attributes.REMOTE_ADDRESS, ctx.channel().remoteAddress())
+          .set(Attributes.LOCAL_ADDRESS, ctx.channel().localAddress())
+          .build());
+    }
+    events.streamCreated(this);
+  }
+
+  private void writeMessage(ByteBuf frame, int uncompressedSize, int bytes) {
+    if (state() == State.CLOSED || streamId < 0) {
+      frame.release();
+      spec.writer().dropped(bytes);
+      return;
+    }
+    int wireSize = frame.readableBytes() - MessageDeframer.HEADER_LENGTH;
+    spec.writer().write(this, frame, bytes, false);
+    tracers.outboundMessage(outboundSeq++, wireSize, uncompressedSize);
+  }
+
+  @Override
+  public ChannelPromise newPromise() {
+    return handler.context().newPromise();
+  }
+
+  @Override
+  public void writeData(ByteBuf data, boolean endOfStream, ChannelPromise promise) {
+    handler.encoder().writeData(handler.context(), streamId, data, 0, endOfStream, promise);
+  }
+
+  /**
+   * What the server's window lets this stream send now (RFC 9113 §6.9); 0 for a stream still
+   * held back by the server's concurrency limit, which has no window yet.
+   */
+  @Override
+  public int sendWindow() {
+    ClientHandler h = handler;
+    Http2Stream stream = h == null || streamId < 0 ? null : h.connection().stream(streamId);
+    if (stream == null || stream.state() == Http2Stream.State.CLOSED) {
+      return 0;
+    }
+    return h.encoder().flowController().windowSize(stream);
+  }
+
+  @Override
+  public void onReady() {
+    if (state() != State.CLOSED) {
+      events.ready(this);
+    }
+  }
+
+  void inboundHeaders(Http2Headers headers, boolean endOfStream) {
+    State now = state();
+    if (now == State.CLOSED) {
+      return;
+    }
+    if (now == State.OPEN) {
+      CharSequence httpStatus = headers.status();
+      if (httpStatus == null || !GrpcHeaders.STATUS_OK.contentEquals(httpStatus)) {
+        abort(httpStatus == null
+            ? Status.INTERNAL.withDescription("Response has no :status")
+            : httpStatusError(httpStatus, headers));
+        return;
+      }
+      if (!endOfStream) {
+        CharSequence contentType = headers.get(GrpcHeaders.CONTENT_TYPE);
+        if (!GrpcHeaders.isGrpcContentType(contentType)) {
+          abort(Status.INTERNAL.withDescription("Invalid content-type: " + contentType));
+          return;
+        }
+        CharSequence encoding = headers.get(GrpcHeaders.GRPC_ENCODING);
+        if (encoding != null && !AsciiString.contentEquals(encoding, CodecRegistry.IDENTITY)) {
+          Codec codec = spec.codecs().lookup(encoding.toString());
+          if (codec == null) {
+            abort(Status.INTERNAL.withDescription("Can't find decompressor for " + encoding));
+            return;
+          }
+          reader.setCodec(codec);
+        }
+        Metadata metadata;
+        try {
+          metadata = GrpcHeaders.toMetadata(headers);
+        } catch (IllegalArgumentException e) {
+          abort(Status.INTERNAL.withDescription(e.getMessage()));
+          return;
+        }
+        transition(State.RESPONDING);
+        tracers.inboundHeaders(metadata);
+        events.headersReceived(this, metadata);
+        return;
+      }
+    } else if (now == State.DRAINING) {
+      return; // HEADERS after the trailers; the first trailers stand
+    } else if (!endOfStream) {
+      abort(Status.INTERNAL.withDescription("Received a third HEADERS frame without END_STREAM"));
+      return;
+    }
+    // Trailers, or a Trailers-Only response.
+    Status status = GrpcHeaders.statusFromTrailers(headers);
+    if (status == null) {
+      status = Status.UNKNOWN.withDescription("Response trailers have no grpc-status");
+    }
+    Metadata trailers;
+    try {
+      trailers = GrpcHeaders.toMetadata(headers);
+    } catch (IllegalArgumentException e) {
+      status = Status.INTERNAL.withDescription(e.getMessage());
+      trailers = new Metadata();
+    }
+    trailerStatus = status;
+    trailerMetadata = trailers;
+    if (now == State.DRAINING) {
+      return; // a second set of trailers; the first stands
+    }
+    transition(State.DRAINING);
+    // Messages still buffered are delivered first; endOfStream() then reports the status.
+    reader.endOfStream();
+  }
+
+  private static Status httpStatusError(CharSequence httpStatus, Http2Headers headers) {
+    int code;
+    try {
+      code = Integer.parseInt(httpStatus.toString());
+    } catch (NumberFormatException e) {
+      return Status.INTERNAL.withDescription("Malformed :status " + httpStatus);
+    }
+    Status status = GrpcHeaders.statusFromHttp(code);
+    CharSequence message = headers.get(GrpcHeaders.GRPC_MESSAGE);
+    return message == null ? status : status.augmentDescription(
+        StatusMessageCodec.decode(message));
+  }
+
+  void inboundData(ByteBuf data, boolean endOfStream) {
+    if (state() == State.CLOSED) {
+      data.release();
+      return;
+    }
+    reader.deframe(data);
+    if (endOfStream) {
+      // A response must end with trailers (PROTOCOL-HTTP2.md).
+      abort(Status.INTERNAL.withDescription("Response ended without trailers"));
+    }
+  }
+
+  void inboundReset(long errorCode) {
+    if (state() == State.CLOSED) {
+      return;
+    }
+    Status status = Http2Errors.statusForRstStream(errorCode);
+    if (errorCode == Http2Error.REFUSED_STREAM.code()) {
+      // RFC 9113 §8.7: REFUSED_STREAM means the server did not process the stream.
+      finish(status, new Metadata(), Reach.REFUSED);
+      return;
+    }
+    if (status.getCode() == Status.Code.CANCELLED && spec.deadline() != null
+        && spec.deadline().isExpired()) {
+      // The server's deadline timer fired before ours and it reset the stream: the call ran out
+      // of time, and that is what the application should hear (grpc-java reports it so too).
+      status = spec.deadlineExceeded();
+    }
+    finish(status, new Metadata(), Reach.MAYBE_PROCESSED);
+  }
+
+  /** The stream (or the connection) closed: if no status arrived, the attempt failed. */
+  void streamClosed(ClientHandler from) {
+    if (from != handler || state() == State.CLOSED || trailerStatus != null) {
+      return;
+    }
+    if (streamId > 0 && from.neverProcessed(streamId)) {
+      // Above a GOAWAY's last-stream-id, or never sent before the connection went away.
+      finish(Status.UNAVAILABLE.withDescription(lostDescription(from)), new Metadata(),
+          from.wasSent(streamId) ? Reach.REFUSED : Reach.NEVER_SENT);
+      return;
+    }
+    finish(Status.UNAVAILABLE.withDescription(lostDescription(from)), new Metadata(),
+        Reach.MAYBE_PROCESSED);
+  }
+
+  private static String lostDescription(ClientHandler h) {
+    String reason = h.closeReason();
+    return reason != null ? reason
+        : "Stream closed before the response completed (connection lost or GOAWAY)";
+  }
+
+  /** Fails the attempt from the transport side and resets the stream. */
+  private void abort(Status status) {
+    if (state() == State.CLOSED) {
+      return;
+    }
+    int id = streamId;
+    finish(status, new Metadata(), Reach.MAYBE_PROCESSED);
+    ClientHandler h = handler;
+    h.encoder().writeRstStream(h.context(), id, Http2Error.CANCEL.code(), h.context().newPromise());
+  }
+
+  // ---------------------------------------------------------------- MessageReader.Target
+
+  @Override
+  public void messageRead(ByteBuf message, boolean compressed, int wireSize) {
+    delivered = true;
+    events.messageReceived(this, message, compressed, wireSize, inboundSeq++);
+  }
+
+  @Override
+  public void endOfStream() {
+    // Traced once the messages before them were: trailers follow the last inboundMessage.
+    Metadata trailers = trailerMetadata;
+    traceAfterMessages(() -> tracers.inboundTrailers(trailers));
+    finish(trailerStatus, trailerMetadata, Reach.MAYBE_PROCESSED);
+  }
+
+  @Override
+  public void readFailed(Status status) {
+    abort(status);
+  }
+
+  /** Ends the attempt on the event loop: releases its buffers and reports its status once. */
+  private void finish(Status status, Metadata trailers, Reach reach) {
+    synchronized (this) {
+      if (state == State.CLOSED) {
+        return;
+      }
+      moveTo(State.CLOSED);
+    }
+    if (reader != null) {
+      reader.close();
+    }
+    if (streamId > 0) {
+      handler.forgetStream(streamId);
+    }
+    reportClosed(status, trailers, reach, null);
+  }
+
+  /**
+   * Runs a tracer event after the inboundMessage events of the messages delivered so far, which
+   * are reported on the callback thread as each message is decoded.
+   */
+  private void traceAfterMessages(Runnable event) {
+    if (tracers.isEmpty()) {
+      return;
+    }
+    if (delivered) {
+      events.afterDelivered(this, event);
+    } else {
+      event.run();
+    }
+  }
+
+  private void reportClosed(Status status, Metadata trailers, Reach reach,
+      List<WriteQueue.Command> orphaned) {
+    traceAfterMessages(() -> tracers.streamClosed(status));
+    events.closed(this, status, trailers, reach);
+    if (orphaned != null) {
+      for (WriteQueue.Command c : orphaned) {
+        c.run(); // they see CLOSED and only release their buffers
+      }
+    }
+  }
+}

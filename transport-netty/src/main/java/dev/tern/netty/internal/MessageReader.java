@@ -1,0 +1,148 @@
+package dev.tern.netty.internal;
+
+import dev.tern.Codec;
+import dev.tern.Status;
+import dev.tern.internal.Compression;
+import dev.tern.internal.MessageDeframer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.util.function.IntConsumer;
+
+/**
+ * The inbound half of one stream: turns DATA into messages and hands them out as the application
+ * requests them, shared by client and server calls.
+ *
+ * <ul>
+ *   <li><b>Deframing</b> through core's {@link MessageDeframer} (PROTOCOL-HTTP2.md
+ *       "Length-Prefixed-Message"); the size limit is checked on the declared length before
+ *       anything is buffered.
+ *   <li><b>Window credit</b>: a message's bytes go back to the stream's flow-control window
+ *       ({@code returnBytes}) when it is handed out, and earlier for a requested message that is
+ *       still arriving, so unread messages hold the peer back (RFC 9113 §6.9).
+ *   <li><b>Compression</b>: a compressed message needs a {@code grpc-encoding} other than
+ *       identity (PROTOCOL-HTTP2.md "Compressed-Flag"); {@link #decode} decompresses it under the
+ *       same size limit, on the caller's thread (the callback executor, off the event loop).
+ *   <li><b>Sizes</b> for tracers: each message is reported with its wire size (as received,
+ *       without the 5-byte prefix); {@link #decode} gives the uncompressed size.
+ * </ul>
+ *
+ * <p>Thread rule: everything but {@link #decode} runs on the stream's event loop; {@link #decode}
+ * only reads final fields and the codec published by {@link #setCodec} before the first message.
+ */
+final class MessageReader {
+  /** Where the reader's output goes; called on the event loop. */
+  interface Target {
+    /**
+     * A whole requested message; the target owns {@code message} and must release it (usually
+     * through {@link #decode}). {@code wireSize} is its length on the wire.
+     */
+    void messageRead(ByteBuf message, boolean compressed, int wireSize);
+
+    /** The peer ended the stream and every message before the end was delivered. */
+    void endOfStream();
+
+    /** Malformed input or a limit exceeded; the reader has released its buffers. */
+    void readFailed(Status status);
+  }
+
+  private final Target target;
+  private final IntConsumer returnBytes;
+  private final MessageDeframer deframer;
+  private final int maxMessageSize;
+  /** "response" or "request", for error messages. */
+  private final String peer;
+  /** The peer's message encoding; null for identity. */
+  private volatile Codec codec;
+
+  /**
+   * @param returnBytes gives bytes back to the stream's receive window (event loop)
+   * @param maxMessageSize the inbound limit, on the uncompressed size as well
+   * @param peer what is read, "response" or "request", for error descriptions
+   */
+  MessageReader(Target target, IntConsumer returnBytes, ByteBufAllocator alloc,
+      int maxMessageSize, Codec codec, String peer) {
+    this.peer = peer;
+    this.target = target;
+    this.returnBytes = returnBytes;
+    this.maxMessageSize = maxMessageSize;
+    this.codec = codec;
+    this.deframer = new MessageDeframer(new Sink(), alloc, maxMessageSize);
+  }
+
+  /** The encoding the peer announced (a client learns it from the response headers). */
+  void setCodec(Codec codec) {
+    this.codec = codec;
+  }
+
+  int maxMessageSize() {
+    return maxMessageSize;
+  }
+
+  /** Adds received DATA; takes ownership of {@code data}. */
+  void deframe(ByteBuf data) {
+    deframer.deframe(data);
+  }
+
+  /** The application asks for {@code n} more messages. */
+  void request(int n) {
+    deframer.request(n);
+  }
+
+  /** The peer ended the stream: delivers what is buffered, then reports the end. */
+  void endOfStream() {
+    deframer.endOfStream();
+  }
+
+  /** Drops buffered bytes; nothing is delivered afterwards. Idempotent. */
+  void close() {
+    deframer.close();
+  }
+
+  /**
+   * Decompresses {@code message} if {@code compressed}; releases {@code message} when it returns
+   * another buffer. Any thread.
+   *
+   * @throws dev.tern.StatusRuntimeException RESOURCE_EXHAUSTED past the limit, INTERNAL if corrupt
+   */
+  ByteBuf decode(ByteBuf message, boolean compressed) {
+    if (!compressed) {
+      return message;
+    }
+    return Compression.decompress(codec, message, PooledByteBufAllocator.DEFAULT, maxMessageSize);
+  }
+
+  /** The deframer's output, checked and passed on; event loop. */
+  private final class Sink implements MessageDeframer.Sink {
+    @Override
+    public void messageRead(ByteBuf message, boolean compressed, int frameBytes) {
+      if (frameBytes > 0) {
+        returnBytes.accept(frameBytes);
+      }
+      if (compressed && codec == null) {
+        message.release();
+        deframer.close();
+        // PROTOCOL-HTTP2.md: the Compressed-Flag requires a grpc-encoding other than identity.
+        target.readFailed(Status.INTERNAL.withDescription(
+            "Compressed message received but the " + peer + " has no grpc-encoding"));
+        return;
+      }
+      target.messageRead(message, compressed, message.readableBytes());
+    }
+
+    @Override
+    public void bytesConsumed(int bytes) {
+      returnBytes.accept(bytes);
+    }
+
+    @Override
+    public void endOfStream() {
+      target.endOfStream();
+    }
+
+    @Override
+    public void deframeFailed(Status status) {
+      target.readFailed(status);
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package dev.tern.netty.internal;
+
+import dev.tern.Codec;
+import dev.tern.Marshaller;
+import dev.tern.internal.Compression;
+import dev.tern.internal.MessageDeframer;
+import dev.tern.internal.MessageFramer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelPromise;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The outbound half of one call, shared by client and server calls: frames and compresses
+ * messages on the application's thread, holds them in the call's {@link SendBuffer} until Netty
+ * has written them, and tells readiness ({@code isReady}/{@code onReady}).
+ *
+ * <ul>
+ *   <li><b>Framing</b> (PROTOCOL-HTTP2.md "Length-Prefixed-Message") with core's
+ *       {@link MessageFramer}; the outbound size limit applies to the uncompressed size.
+ *   <li><b>Compression</b> with the call's codec unless turned off per message; a message that
+ *       would not shrink goes uncompressed (the flag says which).
+ *   <li><b>Memory</b>: {@link #awaitRoom} blocks a sender past the send buffer limit until bytes
+ *       drain or the call ends; on an event loop, which must not block, it answers
+ *       {@link SendBuffer.Room#CANNOT_BLOCK} and the call fails itself.
+ *   <li><b>Readiness</b>: {@link #isReady} and the {@link DataSink#onReady} edge, per
+ *       {@link SendBuffer}'s rules.
+ * </ul>
+ *
+ * <p>Each framed message's bytes are {@linkplain #account accounted} once and released from the
+ * count exactly once: written ({@link #write} with those bytes) or {@linkplain #dropped dropped}.
+ * Copies written again (retry replays, hedges) carry 0 bytes.
+ *
+ * <p>Thread rule: {@link #frame}, {@link #account}, {@link #awaitRoom} and {@link #isReady} on the
+ * application's thread (any one at a time); {@link #write} and {@link #dropped} on the event loop.
+ */
+final class MessageWriter {
+  /**
+   * One HTTP/2 stream's outbound DATA, as the writer needs it. Event loop only.
+   */
+  interface DataSink {
+    ChannelPromise newPromise();
+
+    /** Writes {@code data} (owned by the callee) on the stream, flow-controlled. */
+    void writeData(ByteBuf data, boolean endOfStream, ChannelPromise promise);
+
+    /** The stream's send window now (RFC 9113 §6.9); 0 if it has none yet. */
+    int sendWindow();
+
+    /** The call just became ready to send more. */
+    void onReady();
+  }
+
+  /**
+   * A framed message.
+   *
+   * @param frame the prefix and message bytes
+   * @param uncompressedSize the serialized size before compression, without the prefix
+   */
+  record Framed(ByteBuf frame, int uncompressedSize) {
+    /** The size on the wire, without the 5-byte prefix. */
+    int wireSize() {
+      return frame.readableBytes() - MessageDeframer.HEADER_LENGTH;
+    }
+  }
+
+  private final SendBuffer sendBuffer;
+  private final int sendBufferLimit;
+  private final int maxMessageSize;
+  private final ByteBufAllocator alloc;
+  /** The call's encoding; null for identity. Application thread. */
+  private Codec codec;
+  private boolean messageCompression = true;
+
+  MessageWriter(int sendBufferLimit, int maxMessageSize, ByteBufAllocator alloc) {
+    this.sendBuffer = new SendBuffer(sendBufferLimit);
+    this.sendBufferLimit = sendBufferLimit;
+    this.maxMessageSize = maxMessageSize;
+    this.alloc = alloc;
+  }
+
+  void setCodec(Codec codec) {
+    this.codec = codec;
+  }
+
+  Codec codec() {
+    return codec;
+  }
+
+  void setMessageCompression(boolean enabled) {
+    this.messageCompression = enabled;
+  }
+
+  int sendBufferLimit() {
+    return sendBufferLimit;
+  }
+
+  /**
+   * Waits, if the send buffer is full, until it has room or {@code ended} turns true. Costs
+   * nothing when there is room.
+   */
+  SendBuffer.Room awaitRoom(BooleanSupplier ended) {
+    return sendBuffer.hasRoom() ? SendBuffer.Room.AVAILABLE : sendBuffer.awaitRoom(ended);
+  }
+
+  /**
+   * Serializes, frames and (if enabled) compresses {@code message}.
+   *
+   * @throws dev.tern.StatusRuntimeException RESOURCE_EXHAUSTED over the limit, INTERNAL if it
+   *     cannot be serialized or compressed
+   */
+  <T> Framed frame(Marshaller<T> marshaller, T message) {
+    ByteBuf plain = MessageFramer.frame(marshaller, message, alloc, maxMessageSize);
+    int uncompressed = plain.readableBytes() - MessageDeframer.HEADER_LENGTH;
+    Codec c = messageCompression ? codec : null;
+    return new Framed(c == null ? plain : Compression.compressFramed(plain, alloc, c),
+        uncompressed);
+  }
+
+  /** Counts {@code bytes} of a framed message as held until written or dropped. */
+  void account(int bytes) {
+    sendBuffer.add(bytes);
+  }
+
+  boolean isReady() {
+    return sendBuffer.isReady();
+  }
+
+  /**
+   * Event loop: writes {@code frame} on {@code sink}; {@code bytes} is what was accounted for it
+   * (0 for a copy written again).
+   */
+  void write(DataSink sink, ByteBuf frame, int bytes, boolean endOfStream) {
+    ChannelPromise promise = sink.newPromise();
+    if (bytes > 0) {
+      promise.addListener(f -> {
+        if (sendBuffer.sent(bytes, sink.sendWindow())) {
+          sink.onReady();
+        }
+      });
+    }
+    sink.writeData(frame, endOfStream, promise);
+    if (bytes > 0 && sendBuffer.handedOff(bytes, sink.sendWindow())) {
+      sink.onReady();
+    }
+  }
+
+  /** Event loop: a message of {@code bytes} accounted bytes will never be written. */
+  void dropped(int bytes) {
+    if (bytes > 0) {
+      sendBuffer.dropped(bytes);
+    }
+  }
+
+  /** Wakes senders blocked in {@link #awaitRoom}, e.g. because the call ended. */
+  void wake() {
+    sendBuffer.wake();
+  }
+}

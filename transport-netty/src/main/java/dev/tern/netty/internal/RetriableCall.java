@@ -1,0 +1,615 @@
+package dev.tern.netty.internal;
+
+import dev.tern.CallOptions;
+import dev.tern.ClientStreamTracer;
+import dev.tern.Metadata;
+import dev.tern.MethodDescriptor;
+import dev.tern.Status;
+import dev.tern.retry.HedgingPolicy;
+import dev.tern.retry.RetryPolicy;
+import dev.tern.retry.RetryThrottle;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Headers;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The one retry engine (gRFC A6): runs a call as a series of {@link ClientAttempt}s and decides,
+ * when one ends, whether another starts. Transparent retries, retry policies and hedging share one
+ * replay buffer of framed request messages (retained duplicates of the bytes sent: no copies),
+ * bounded by {@link ClientSettings#replayBufferLimit} for all attempts together.
+ *
+ * <p><b>Commit</b>: the call commits to one attempt, and no other starts, when that attempt
+ * receives response headers or a message, when the replay buffer grows past its limit, or when
+ * the application cancels. Committing releases the buffer and cancels the other attempts
+ * (hedges).
+ *
+ * <p><b>After an uncommitted attempt fails</b>, in this order:
+ * <ol>
+ *   <li><em>transparent retry</em>: a stream the server never processed (never sent, refused
+ *       with REFUSED_STREAM per RFC 9113 §8.7, above a GOAWAY's last-stream-id) starts again at
+ *       once with the same {@code grpc-previous-rpc-attempts}; refusals at most
+ *       {@value #MAX_REFUSED_RETRIES} times per call; it counts against no policy;
+ *   <li><em>retry policy</em>: a retryable code, attempts left, the throttle allowing, no
+ *       negative pushback, and the backoff (or the server's {@code grpc-retry-pushback-ms})
+ *       ending before the deadline: the next attempt starts after it;
+ *   <li><em>hedging policy</em>: a non-fatal code lets the next hedge start at once (or after
+ *       the pushback; a negative one stops hedging); a fatal code ends the call and cancels the
+ *       other hedges; the last attempt's failure is the call's;
+ *   <li>otherwise the attempt's status is the call's.
+ * </ol>
+ *
+ * <p>States, every transition in {@link #moveTo}: OPEN (attempts may follow) → COMMITTED (one
+ * attempt is the call's; with no attempt live, the next one started is) → CLOSED (the outcome
+ * was handed to the call); OPEN → CLOSED directly when an outcome is final.
+ *
+ * <p>Thread rule: state is guarded by this object's monitor. The application calls in from its
+ * thread, attempts from their event loops, timers from the scheduler. Attempts are told to write
+ * under the monitor (that keeps each attempt's writes in order) but are cancelled and started, and
+ * the call's listener is called, outside it.
+ */
+final class RetriableCall implements ClientAttempt.Events {
+  /** Attempts a call may make after streams it sent were refused (never processed). */
+  static final int MAX_REFUSED_RETRIES = 3;
+
+  /** What the engine tells its call. Never called under the engine's monitor. */
+  interface Listener {
+    void onHeaders(Metadata headers);
+
+    /** A response message of the committed attempt; the listener must release it. */
+    void onMessage(ClientAttempt from, ByteBuf message, boolean compressed, int wireSize,
+        int seqNo);
+
+    void onReady();
+
+    /** Runs {@code task} after the messages delivered so far, even if the call ends first. */
+    void afterDelivered(Runnable task);
+
+    /** The call's outcome, once. */
+    void onClose(Status status, Metadata trailers);
+  }
+
+  /** The engine's life; see the class comment. */
+  enum State { OPEN, COMMITTED, CLOSED }
+
+  private final Listener listener;
+  private final ClientAttempt.CallSpec spec;
+  private final MethodDescriptor<?, ?> method;
+  private final CallOptions callOptions;
+  private final String authority;
+  private final Supplier<CompletableFuture<ClientHandler>> connections;
+  private final RetryPolicy retryPolicy;
+  private final HedgingPolicy hedgingPolicy;
+  private final RetryThrottle throttle;
+  private final long bufferLimit;
+  private final ScheduledExecutorService scheduler;
+  private final List<ClientStreamTracer.Factory> tracerFactories;
+  /** The application's request metadata. */
+  private final Metadata appHeaders;
+  /** The first attempt's request headers; null to use the connection's shared plain ones. */
+  private final Http2Headers firstHeaders;
+  /** Request headers for given metadata (that of a later attempt, or with tracers' additions). */
+  private final Function<Metadata, Http2Headers> headersFor;
+  /** Whether some attempt has a stream (isReady holds only then). */
+  private volatile boolean streamReady;
+
+  // Guarded by this.
+  private State state = State.OPEN;
+  private ClientAttempt committed;
+  private final List<ClientAttempt> live = new ArrayList<>(2);
+  /** The messages sent so far, framed, for new attempts; null once committed and replayed. */
+  private List<MessageWriter.Framed> replay = new ArrayList<>(2);
+  private long replayBytes;
+  private boolean halfClosed;
+  private int requested;
+  /** Attempts started under the policy (transparent retries excluded). */
+  private int attempts;
+  private int refusals;
+  private int backoffStep;
+  /** The pending backoff or hedging timer. */
+  private ScheduledFuture<?> timer;
+  private boolean hedgingStopped;
+  /** With hedging: the last non-fatal failure, the call's if no attempt follows. */
+  private Status lastStatus;
+  private Metadata lastTrailers;
+
+  /** Configuration of one call's engine. */
+  record Config(RetryPolicy retryPolicy, HedgingPolicy hedgingPolicy, RetryThrottle throttle,
+      long bufferLimit, ScheduledExecutorService scheduler,
+      List<ClientStreamTracer.Factory> tracerFactories) {}
+
+  RetriableCall(Listener listener, ClientAttempt.CallSpec spec, MethodDescriptor<?, ?> method,
+      CallOptions callOptions, String authority,
+      Supplier<CompletableFuture<ClientHandler>> connections, Config config,
+      Metadata appHeaders, Http2Headers firstHeaders,
+      Function<Metadata, Http2Headers> headersFor) {
+    this.listener = listener;
+    this.spec = spec;
+    this.method = method;
+    this.callOptions = callOptions;
+    this.authority = authority;
+    this.connections = connections;
+    this.retryPolicy = config.retryPolicy() != null && config.retryPolicy().maxAttempts() > 1
+        ? config.retryPolicy() : null;
+    this.hedgingPolicy = config.hedgingPolicy();
+    this.throttle = config.throttle();
+    this.bufferLimit = config.bufferLimit();
+    this.scheduler = config.scheduler();
+    this.tracerFactories = config.tracerFactories();
+    this.appHeaders = appHeaders;
+    this.firstHeaders = firstHeaders;
+    this.headersFor = headersFor;
+  }
+
+  /** Every transition of {@link State}; caller holds the monitor. */
+  private void moveTo(State next) {
+    if (state == State.CLOSED || next == State.OPEN) {
+      throw new IllegalStateException("engine " + state + " -> " + next);
+    }
+    state = next;
+  }
+
+  boolean isStreamReady() {
+    return streamReady;
+  }
+
+  // ---------------------------------------------------------------- from the call
+
+  /** Starts the first attempt (and, with hedging, the hedging timer). */
+  void start() {
+    ClientAttempt first;
+    synchronized (this) {
+      first = newAttempt(0, false);
+      if (hedgingPolicy != null && attempts < hedgingPolicy.maxAttempts()) {
+        scheduleTimer(this::hedgeNow, hedgingPolicy.hedgingDelay().toNanos());
+      }
+    }
+    first.start(connections.get());
+  }
+
+  /** Sends a framed message on every live attempt and keeps it for later ones. */
+  void sendMessage(MessageWriter.Framed message) {
+    ByteBuf frame = message.frame();
+    int bytes = frame.readableBytes();
+    List<ClientAttempt> losers = null;
+    synchronized (this) {
+      boolean keep = replay != null && state != State.CLOSED;
+      int n = state == State.CLOSED ? 0 : live.size();
+      if (n > 0) {
+        // The first attempt's write carries the send-buffer accounting; copies carry none.
+        spec.writer().account(bytes);
+      }
+      for (int i = 0; i < n; i++) {
+        ByteBuf copy = i == n - 1 && !keep ? frame : frame.retainedDuplicate();
+        live.get(i).write(copy, message.uncompressedSize(), i == 0 ? bytes : 0);
+      }
+      if (keep) {
+        replay.add(message);
+        replayBytes += bytes;
+        if (replayBytes > bufferLimit && state == State.OPEN) {
+          // gRFC A6: past the buffer limit the call commits; with no attempt live, to the next.
+          losers = live.isEmpty() ? commitToNext() : commit(live.get(0));
+        }
+      } else if (n == 0) {
+        frame.release();
+      }
+    }
+    cancelAll(losers, Status.CANCELLED.withDescription("Another attempt of the call committed"));
+  }
+
+  void halfClose() {
+    synchronized (this) {
+      if (state == State.CLOSED) {
+        return;
+      }
+      halfClosed = true;
+      for (ClientAttempt a : live) {
+        a.halfClose();
+      }
+    }
+  }
+
+  void request(int n) {
+    synchronized (this) {
+      if (state == State.CLOSED) {
+        return;
+      }
+      // A later attempt's reader starts with all of them.
+      requested = (int) Math.min(Integer.MAX_VALUE, (long) requested + n);
+      for (ClientAttempt a : live) {
+        a.request(n);
+      }
+    }
+  }
+
+  /** Ends the call with {@code status} now: cancels every attempt and any pending one. */
+  void cancel(Status status) {
+    List<ClientAttempt> attemptsToCancel;
+    synchronized (this) {
+      if (state == State.CLOSED) {
+        return;
+      }
+      attemptsToCancel = close();
+    }
+    cancelAll(attemptsToCancel, status);
+    listener.onClose(status, new Metadata());
+  }
+
+  // ---------------------------------------------------------------- from attempts
+
+  @Override
+  public void streamCreated(ClientAttempt attempt) {
+    if (isLive(attempt)) {
+      streamReady = true;
+      listener.onReady();
+    }
+  }
+
+  @Override
+  public void ready(ClientAttempt attempt) {
+    if (isLive(attempt)) {
+      listener.onReady();
+    }
+  }
+
+  @Override
+  public void afterDelivered(ClientAttempt attempt, Runnable task) {
+    listener.afterDelivered(task);
+  }
+
+  private synchronized boolean isLive(ClientAttempt attempt) {
+    return state != State.CLOSED && live.contains(attempt);
+  }
+
+  @Override
+  public void headersReceived(ClientAttempt attempt, Metadata headers) {
+    if (commitTo(attempt)) {
+      listener.onHeaders(headers);
+    }
+  }
+
+  @Override
+  public void messageReceived(ClientAttempt attempt, ByteBuf message, boolean compressed,
+      int wireSize, int seqNo) {
+    if (commitTo(attempt)) {
+      listener.onMessage(attempt, message, compressed, wireSize, seqNo);
+    } else {
+      message.release();
+    }
+  }
+
+  /** An attempt received something: the call commits to it. Returns whether it is the call's. */
+  private boolean commitTo(ClientAttempt attempt) {
+    List<ClientAttempt> losers;
+    synchronized (this) {
+      if (state == State.CLOSED || !live.contains(attempt)) {
+        return false;
+      }
+      if (state == State.COMMITTED) {
+        return committed == attempt;
+      }
+      losers = commit(attempt);
+    }
+    cancelAll(losers, Status.CANCELLED.withDescription("Another attempt of the call committed"));
+    return true;
+  }
+
+  @Override
+  public void closed(ClientAttempt attempt, Status status, Metadata trailers,
+      ClientAttempt.Reach reach) {
+    ClientAttempt next = null;
+    List<ClientAttempt> others = null;
+    boolean deliver = false;
+    synchronized (this) {
+      if (!live.remove(attempt) || state == State.CLOSED) {
+        return; // cancelled as a loser, or the call already ended
+      }
+      if (state == State.COMMITTED || status.isOk()) {
+        others = close();
+        deliver = true;
+      } else if (reach != ClientAttempt.Reach.MAYBE_PROCESSED && transparentRetryAllowed(reach)) {
+        next = newAttempt(attempt.previousAttempts(), true);
+      } else if (hedgingPolicy != null) {
+        next = afterHedgeFailure(status, trailers);
+        if (state == State.CLOSED) {
+          others = drainLive();
+          deliver = true;
+        }
+      } else {
+        long delay = retryDelay(status, trailers);
+        if (delay >= 0 && scheduleTimer(this::retryNow, delay)) {
+          return;
+        }
+        others = close();
+        deliver = true;
+      }
+    }
+    cancelAll(others, Status.CANCELLED.withDescription("The call ended with another attempt"));
+    if (next != null) {
+      next.start(connections.get());
+    }
+    if (deliver) {
+      if (status.isOk() && throttle != null) {
+        throttle.onSuccess();
+      }
+      listener.onClose(status, trailers);
+    }
+  }
+
+  // ---------------------------------------------------------------- decisions (under monitor)
+
+  /** gRFC A6 transparent retry: never processed, within the refusal budget. */
+  private boolean transparentRetryAllowed(ClientAttempt.Reach reach) {
+    if (reach == ClientAttempt.Reach.REFUSED) {
+      if (refusals >= MAX_REFUSED_RETRIES) {
+        return false;
+      }
+      refusals++;
+    }
+    return true;
+  }
+
+  /**
+   * For a failed, uncommitted attempt under a retry policy: the delay before the next attempt in
+   * nanoseconds, or -1 if the failure is final.
+   */
+  private long retryDelay(Status status, Metadata trailers) {
+    RetryPolicy policy = retryPolicy;
+    if (policy == null || !policy.isRetryable(status.getCode())) {
+      return -1;
+    }
+    boolean allowed = throttle == null || throttle.onFailureAndCheckAllowed();
+    if (!allowed || attempts >= policy.maxAttempts()) {
+      return -1;
+    }
+    long delay;
+    long pushback = pushbackMillis(trailers);
+    if (pushback == PUSHBACK_STOP) {
+      return -1; // the server asked for no retry (A6 "Pushback")
+    } else if (pushback >= 0) {
+      delay = TimeUnit.MILLISECONDS.toNanos(pushback);
+      backoffStep = 0;
+    } else {
+      backoffStep++;
+      delay = policy.backoffNanos(backoffStep, ThreadLocalRandom.current().nextDouble());
+    }
+    if (spec.deadline() != null && spec.deadline().timeRemaining(TimeUnit.NANOSECONDS) <= delay) {
+      return -1; // the next attempt could not start before the deadline
+    }
+    return delay;
+  }
+
+  private static final long PUSHBACK_NONE = -1;
+  private static final long PUSHBACK_STOP = -2;
+
+  /** The server's {@code grpc-retry-pushback-ms}: ms, PUSHBACK_NONE, or PUSHBACK_STOP. */
+  private static long pushbackMillis(Metadata trailers) {
+    String pushback = trailers.get(RetryPolicy.PUSHBACK);
+    if (pushback == null) {
+      return PUSHBACK_NONE;
+    }
+    try {
+      long ms = Long.parseLong(pushback.trim());
+      return ms < 0 ? PUSHBACK_STOP : ms;
+    } catch (NumberFormatException e) {
+      return PUSHBACK_STOP; // malformed: A6 treats it as "do not retry"
+    }
+  }
+
+  /**
+   * A hedge failed, uncommitted (gRFC A6 "Hedging Policy"). Returns the attempt to start now, or
+   * null; moves to CLOSED when {@code status} is the call's outcome.
+   */
+  private ClientAttempt afterHedgeFailure(Status status, Metadata trailers) {
+    if (!hedgingPolicy.isNonFatal(status.getCode())) {
+      moveTo(State.CLOSED); // fatal: this status is the call's; the others are cancelled
+      return null;
+    }
+    lastStatus = status;
+    lastTrailers = trailers;
+    boolean allowed = throttle == null || throttle.onFailureAndCheckAllowed();
+    long pushback = pushbackMillis(trailers);
+    if (pushback == PUSHBACK_STOP) {
+      hedgingStopped = true;
+    }
+    if (!hedgingStopped && allowed && attempts < hedgingPolicy.maxAttempts()) {
+      cancelTimer();
+      if (pushback >= 0) {
+        if (scheduleTimer(this::hedgeNow, TimeUnit.MILLISECONDS.toNanos(pushback))) {
+          return null;
+        }
+      } else {
+        ClientAttempt next = newAttempt(attempts, false);
+        if (attempts < hedgingPolicy.maxAttempts()) {
+          scheduleTimer(this::hedgeNow, hedgingPolicy.hedgingDelay().toNanos());
+        }
+        return next;
+      }
+    }
+    if (hedgingStopped) {
+      cancelTimer();
+    }
+    if (live.isEmpty()) {
+      // No attempt is out and none may start now: this failure is the call's.
+      moveTo(State.CLOSED);
+    }
+    return null;
+  }
+
+  /** The hedging timer: the next hedge, if the policy and throttle still allow one. */
+  private void hedgeNow() {
+    ClientAttempt next = null;
+    List<ClientAttempt> none = null;
+    Status status = null;
+    Metadata trailers = null;
+    synchronized (this) {
+      timer = null;
+      if (state == State.CLOSED || committed != null) {
+        return;
+      }
+      boolean allowed = throttle == null || throttle.isRetryAllowed();
+      if (!hedgingStopped && allowed && attempts < hedgingPolicy.maxAttempts()) {
+        next = newAttempt(attempts, false);
+        if (state == State.OPEN && attempts < hedgingPolicy.maxAttempts()) {
+          scheduleTimer(this::hedgeNow, hedgingPolicy.hedgingDelay().toNanos());
+        }
+      } else if (live.isEmpty() && lastStatus != null) {
+        none = close();
+        status = lastStatus;
+        trailers = lastTrailers;
+      }
+    }
+    if (next != null) {
+      next.start(connections.get());
+    } else if (status != null) {
+      cancelAll(none, status);
+      listener.onClose(status, trailers);
+    }
+  }
+
+  /** The backoff timer of a retry policy. */
+  private void retryNow() {
+    ClientAttempt next;
+    synchronized (this) {
+      timer = null;
+      if (state == State.CLOSED) {
+        return; // cancel() already ended the call
+      }
+      next = newAttempt(attempts, false);
+    }
+    next.start(connections.get());
+  }
+
+  /** Schedules {@code task}; false if the scheduler is shut down (the call then ends). */
+  private boolean scheduleTimer(Runnable task, long delayNanos) {
+    try {
+      timer = scheduler.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  /**
+   * Creates attempt number {@code previous} (+1), live, with the buffer replayed into it; the
+   * caller starts it outside the monitor.
+   */
+  private ClientAttempt newAttempt(int previous, boolean transparent) {
+    Http2Headers headers = firstHeaders;
+    AttemptTracers tracers = AttemptTracers.NONE;
+    if (previous > 0 || !tracerFactories.isEmpty()) {
+      Metadata metadata = new Metadata();
+      metadata.merge(appHeaders);
+      if (previous > 0) {
+        metadata.removeAll(RetryPolicy.PREVIOUS_ATTEMPTS);
+        metadata.put(RetryPolicy.PREVIOUS_ATTEMPTS, Integer.toString(previous));
+      }
+      tracers = AttemptTracers.create(tracerFactories, new ClientStreamTracer.AttemptInfo(
+          method, callOptions, authority, previous, transparent), metadata);
+      headers = headersFor.apply(metadata);
+    } else if (transparent && headers != null) {
+      // Each attempt sets its own grpc-timeout: never share a headers object between attempts.
+      headers = new DefaultHttp2Headers(false).add(headers);
+    }
+    if (!transparent) {
+      attempts++;
+    }
+    ClientAttempt attempt = new ClientAttempt(this, spec, headers, tracers, previous, requested);
+    live.add(attempt);
+    if (replay != null) {
+      for (MessageWriter.Framed m : replay) {
+        // Already counted by the send buffer when first sent: replays count nothing.
+        attempt.write(m.frame().retainedDuplicate(), m.uncompressedSize(), 0);
+      }
+    }
+    if (halfClosed) {
+      attempt.halfClose();
+    }
+    if (state == State.COMMITTED && committed == null) {
+      committed = attempt; // the buffer overflowed while no attempt was live
+      releaseReplay();
+    }
+    return attempt;
+  }
+
+  /** Commits to {@code winner}; returns the other live attempts, to be cancelled. */
+  private List<ClientAttempt> commit(ClientAttempt winner) {
+    moveTo(State.COMMITTED);
+    committed = winner;
+    releaseReplay();
+    // A backoff cannot be pending with an attempt live; a hedging timer can.
+    cancelTimer();
+    List<ClientAttempt> losers = null;
+    for (ClientAttempt a : live) {
+      if (a != winner) {
+        if (losers == null) {
+          losers = new ArrayList<>(live.size());
+        }
+        losers.add(a);
+      }
+    }
+    live.clear();
+    live.add(winner);
+    return losers;
+  }
+
+  /** The buffer overflowed with no attempt live: the next one started is the call's. */
+  private List<ClientAttempt> commitToNext() {
+    moveTo(State.COMMITTED);
+    committed = null;
+    return null;
+  }
+
+  /** Ends the engine; returns the attempts still live, to be cancelled. */
+  private List<ClientAttempt> close() {
+    if (state != State.CLOSED) {
+      moveTo(State.CLOSED);
+    }
+    return drainLive();
+  }
+
+  private List<ClientAttempt> drainLive() {
+    releaseReplay();
+    cancelTimer();
+    if (live.isEmpty()) {
+      return null;
+    }
+    List<ClientAttempt> out = new ArrayList<>(live);
+    live.clear();
+    return out;
+  }
+
+  private void releaseReplay() {
+    if (replay != null) {
+      for (MessageWriter.Framed m : replay) {
+        m.frame().release();
+      }
+      replay = null;
+      replayBytes = 0;
+    }
+  }
+
+  private static void cancelAll(List<ClientAttempt> attempts, Status status) {
+    if (attempts != null) {
+      for (ClientAttempt a : attempts) {
+        a.cancel(status);
+      }
+    }
+  }
+}
