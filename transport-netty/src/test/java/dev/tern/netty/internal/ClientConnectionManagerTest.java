@@ -231,7 +231,7 @@ class ClientConnectionManagerTest {
     last().fail();
     advanceTimers((long) (1.6 * S));
     last().succeed();
-    last().channel.close(); // the READY connection is lost: IDLE
+    EmbeddedFixtures.loseConnection(last().channel); // the READY connection is lost: IDLE
     assertEquals(ConnectivityState.IDLE, manager.getState(false));
     manager.transport(true);
     last().fail();
@@ -292,7 +292,7 @@ class ClientConnectionManagerTest {
   void ready_connectionLost_idle_noReconnectWithoutCalls() {
     manager.transport(false);
     last().succeed();
-    last().channel.close();
+    EmbeddedFixtures.loseConnection(last().channel);
     assertEquals(ConnectivityState.IDLE, manager.getState(false));
     advanceTimers(10 * S);
     assertEquals(1, attempts.size());

@@ -37,6 +37,15 @@ final class EmbeddedFixtures {
     return EmbeddedChannel.builder().ticker(ticker).handlers(handler).build();
   }
 
+  /**
+   * The connection is lost, as when the socket fails: the channel closes under the handlers
+   * (channelInactive) without the graceful close an outbound {@code close()} would start.
+   */
+  static void loseConnection(EmbeddedChannel ch) {
+    ch.unsafe().close(ch.voidPromise());
+    ch.runPendingTasks();
+  }
+
   /** A scripted server facing a client under test. */
   static RawHttp2Connection rawServer(MockTicker ticker) {
     return RawHttp2Connection.embedded(true, Http2Settings.defaultSettings(), ticker);
