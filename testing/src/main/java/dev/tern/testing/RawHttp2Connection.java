@@ -332,6 +332,15 @@ public class RawHttp2Connection implements AutoCloseable {
     write(() -> channel.write(new DefaultHttp2PingFrame(content)));
   }
 
+  /**
+   * Acknowledges a PING with {@code content}. A codec acknowledges PINGs itself; on a raw
+   * connection the test decides when (for instance to hold back a drain PING's ACK).
+   */
+  public final void pingAck(long content) {
+    writeFrame(Http2FrameTypes.PING, Http2Flags.ACK, 0,
+        ByteBuffer.allocate(8).putLong(content).array());
+  }
+
   /** Writes GOAWAY with the codec's idea of the last stream id. */
   public final void goAway(Http2Error error, String debugData) {
     if (isRaw()) {
@@ -644,6 +653,15 @@ public class RawHttp2Connection implements AutoCloseable {
   public final RawFrame poll(Predicate<RawFrame> filter) {
     synchronized (lock) {
       return removeFirst(filter);
+    }
+  }
+
+  /** Removes and returns every frame received and not yet taken, oldest first; no wait. */
+  public final List<RawFrame> takeAll() {
+    synchronized (lock) {
+      List<RawFrame> all = new ArrayList<>(received);
+      received.clear();
+      return all;
     }
   }
 
