@@ -21,6 +21,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameTypes;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;
 import java.nio.ByteBuffer;
@@ -66,16 +67,19 @@ class ClientCallTest {
   private final EmbeddedChannel timers = EmbeddedChannel.builder().ticker(ticker).build();
   private final List<Connection> connections = new ArrayList<>();
   private final ClientSettings settings = EmbeddedFixtures.clientSettings();
+  /** What the next connection's server announces. */
+  private Http2Settings serverSettings = Http2Settings.defaultSettings();
   private final ClientConnectionManager manager = new ClientConnectionManager(settings, false,
       (handler, timeoutMillis, setup) -> {
         Connection c = new Connection(EmbeddedFixtures.channel(ticker, handler),
-            EmbeddedFixtures.rawServer(ticker));
+            RawHttp2Connection.embedded(true, serverSettings, ticker));
         connections.add(c);
         return c.channel;
       }, timers.eventLoop(), Runnable::run, "test-target",
       new ClientConnectionManager.KeepAlive(Long.MAX_VALUE, 0, false),
       new ConnectionBackoff(() -> 0.5));
-  private final List<String> events = new ArrayList<>();
+  /** What the listener of the next call started hears. */
+  private List<String> events = new ArrayList<>();
 
   /** One connection: the client's channel and the scripted server at its other end. */
   private record Connection(EmbeddedChannel channel, RawHttp2Connection server) {}
@@ -111,20 +115,21 @@ class ClientCallTest {
   private ClientCall<String, String> startCall(CallOptions options, int requests) {
     ClientCall<String, String> call = new ClientCallImpl<>(ECHO, options, settings, manager,
         timers.eventLoop());
+    List<String> log = events;
     call.start(new ClientCall.Listener<>() {
       @Override
       public void onHeaders(Metadata headers) {
-        events.add("headers");
+        log.add("headers");
       }
 
       @Override
       public void onMessage(String message) {
-        events.add("message:" + message);
+        log.add("message:" + message);
       }
 
       @Override
       public void onClose(Status status, Metadata trailers) {
-        events.add("close:" + status.getCode()
+        log.add("close:" + status.getCode()
             + (status.getDescription() == null ? "" : ":" + status.getDescription()));
       }
     }, new Metadata());
@@ -328,5 +333,29 @@ class ClientCallTest {
     assertEquals("headers", events.get(0));
     assertEquals(2, events.size(), events::toString);
     assertTrue(events.get(1).startsWith("close:UNAVAILABLE"), events::toString);
+  }
+
+  @Test
+  void oneStreamSlot_secondCallQueued_connectionLost_queuedCallRetriedElsewhere_sentCallFails() {
+    serverSettings = new Http2Settings().maxConcurrentStreams(1);
+    List<String> first = events;
+    unary(CallOptions.DEFAULT, 1, "one");
+    List<String> second = new ArrayList<>();
+    events = second;
+    unary(CallOptions.DEFAULT, 1, "two");
+    assertRequest(connection(0), FIRST, "one");
+    assertNull(connection(0).server.poll(f -> f.streamId() == SECOND),
+        "the second call waits for a stream slot (SETTINGS_MAX_CONCURRENT_STREAMS)");
+    serverSettings = Http2Settings.defaultSettings();
+    EmbeddedFixtures.loseConnection(connection(0).channel);
+    pump();
+    assertEquals(1, first.size(), first::toString);
+    assertTrue(first.get(0).startsWith("close:UNAVAILABLE"), first::toString);
+    assertEquals(List.of(), second, "never sent: retried transparently, not failed");
+    assertEquals(2, connections.size());
+    assertRequest(connection(1), FIRST, "two");
+    respond(connection(1), FIRST, "pong");
+    pump();
+    assertEquals(List.of("headers", "message:pong", "close:OK"), second);
   }
 }
