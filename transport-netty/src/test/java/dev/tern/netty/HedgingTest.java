@@ -37,6 +37,8 @@ class HedgingTest {
   private final Map<String, List<String>> attempts = new ConcurrentHashMap<>();
   /** Counted down when the server context of a request's blocked attempt is cancelled. */
   private final Map<String, CountDownLatch> blockedCancelled = new ConcurrentHashMap<>();
+  /** Counted down when a request's blocked attempt is in its handler. */
+  private final Map<String, CountDownLatch> blockedStarted = new ConcurrentHashMap<>();
   private TernServer server;
   private final List<TernChannel> channels = new ArrayList<>();
 
@@ -56,7 +58,9 @@ class HedgingTest {
   /**
    * The request is {@code key,plan}: {@code plan} has one letter per attempt, by attempt number:
    * B blocks until cancelled, O answers "ok <n>", U fails UNAVAILABLE, P fails UNAVAILABLE with
-   * pushback -1 (no more hedges), I fails INVALID_ARGUMENT.
+   * pushback -1 (no more hedges), I fails INVALID_ARGUMENT. When the plan has a B, the other
+   * attempts answer only once the blocked one is in its handler, so that it is there to be
+   * cancelled.
    */
   private ServerServiceDefinition hedgedService() {
     return ServerServiceDefinition.builder("tern.test.Echo")
@@ -66,11 +70,18 @@ class HedgingTest {
           int n = previous == null ? 0 : Integer.parseInt(previous);
           attempts.computeIfAbsent(f[0], k -> new CopyOnWriteArrayList<>())
               .add(previous == null ? "-" : previous);
-          switch (f[1].charAt(n)) {
+          char step = f[1].charAt(n);
+          CountDownLatch started = blockedStarted.computeIfAbsent(f[0],
+              k -> new CountDownLatch(1));
+          if (step != 'B' && f[1].indexOf('B') >= 0) {
+            awaitUninterruptibly(started);
+          }
+          switch (step) {
             case 'B':
               CountDownLatch cancelled = blockedCancelled.computeIfAbsent(f[0],
                   k -> new CountDownLatch(1));
               Context.current().addListener(c -> cancelled.countDown(), Runnable::run);
+              started.countDown();
               return; // never answers: only cancellation ends it
             case 'O':
               call.sendHeaders(new Metadata());
@@ -91,6 +102,14 @@ class HedgingTest {
           }
         }))
         .build();
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    try {
+      assertTrue(latch.await(30, TimeUnit.SECONDS), "the blocked attempt reached its handler");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private TernChannel channel(HedgingPolicy policy, boolean throttled) {

@@ -1,7 +1,6 @@
 package dev.tern.netty.internal;
 
 import dev.tern.Attributes;
-import dev.tern.Codec;
 import dev.tern.CodecRegistry;
 import dev.tern.Deadline;
 import dev.tern.Metadata;
@@ -9,7 +8,6 @@ import dev.tern.Status;
 import dev.tern.StatusRuntimeException;
 import dev.tern.internal.GrpcTimeout;
 import dev.tern.internal.MessageDeframer;
-import dev.tern.internal.StatusMessageCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -17,7 +15,6 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Stream;
-import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -113,8 +110,8 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
   private final int previousAttempts;
   private final int initialRequests;
 
-  // Guarded by this.
-  private State state = State.CONNECTING;
+  // Guarded by this (state is volatile for the event loop's unlocked reads).
+  private volatile State state = State.CONNECTING;
   /** Commands issued before the connection was known; null once it is (or the attempt ended). */
   private List<WriteQueue.Command> pending = new ArrayList<>(4);
   private ClientHandler handler;
@@ -153,10 +150,6 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
     return reader.decode(message, compressed);
   }
 
-  int maxInboundMessageSize() {
-    return spec.maxInboundMessageSize();
-  }
-
   /** Every transition of {@link State}; caller holds the monitor. */
   private void moveTo(State next) {
     boolean legal;
@@ -182,7 +175,7 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
     state = next;
   }
 
-  private synchronized State state() {
+  private State state() {
     return state;
   }
 
@@ -427,38 +420,19 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
       return;
     }
     if (now == State.OPEN) {
-      CharSequence httpStatus = headers.status();
-      if (httpStatus == null || !GrpcHeaders.STATUS_OK.contentEquals(httpStatus)) {
-        abort(httpStatus == null
-            ? Status.INTERNAL.withDescription("Response has no :status")
-            : httpStatusError(httpStatus, headers));
+      ResponseHeaders.Checked checked =
+          ResponseHeaders.checkHeaders(headers, endOfStream, spec.codecs());
+      if (checked.error() != null) {
+        abort(checked.error());
         return;
       }
       if (!endOfStream) {
-        CharSequence contentType = headers.get(GrpcHeaders.CONTENT_TYPE);
-        if (!GrpcHeaders.isGrpcContentType(contentType)) {
-          abort(Status.INTERNAL.withDescription("Invalid content-type: " + contentType));
-          return;
-        }
-        CharSequence encoding = headers.get(GrpcHeaders.GRPC_ENCODING);
-        if (encoding != null && !AsciiString.contentEquals(encoding, CodecRegistry.IDENTITY)) {
-          Codec codec = spec.codecs().lookup(encoding.toString());
-          if (codec == null) {
-            abort(Status.INTERNAL.withDescription("Can't find decompressor for " + encoding));
-            return;
-          }
-          reader.setCodec(codec);
-        }
-        Metadata metadata;
-        try {
-          metadata = GrpcHeaders.toMetadata(headers);
-        } catch (IllegalArgumentException e) {
-          abort(Status.INTERNAL.withDescription(e.getMessage()));
-          return;
+        if (checked.codec() != null) {
+          reader.setCodec(checked.codec());
         }
         transition(State.RESPONDING);
-        tracers.inboundHeaders(metadata);
-        events.headersReceived(this, metadata);
+        tracers.inboundHeaders(checked.metadata());
+        events.headersReceived(this, checked.metadata());
         return;
       }
     } else if (now == State.DRAINING) {
@@ -468,38 +442,12 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
       return;
     }
     // Trailers, or a Trailers-Only response.
-    Status status = GrpcHeaders.statusFromTrailers(headers);
-    if (status == null) {
-      status = Status.UNKNOWN.withDescription("Response trailers have no grpc-status");
-    }
-    Metadata trailers;
-    try {
-      trailers = GrpcHeaders.toMetadata(headers);
-    } catch (IllegalArgumentException e) {
-      status = Status.INTERNAL.withDescription(e.getMessage());
-      trailers = new Metadata();
-    }
-    trailerStatus = status;
-    trailerMetadata = trailers;
-    if (now == State.DRAINING) {
-      return; // a second set of trailers; the first stands
-    }
+    ResponseHeaders.Trailers trailers = ResponseHeaders.trailers(headers);
+    trailerStatus = trailers.status();
+    trailerMetadata = trailers.metadata();
     transition(State.DRAINING);
     // Messages still buffered are delivered first; endOfStream() then reports the status.
     reader.endOfStream();
-  }
-
-  private static Status httpStatusError(CharSequence httpStatus, Http2Headers headers) {
-    int code;
-    try {
-      code = Integer.parseInt(httpStatus.toString());
-    } catch (NumberFormatException e) {
-      return Status.INTERNAL.withDescription("Malformed :status " + httpStatus);
-    }
-    Status status = GrpcHeaders.statusFromHttp(code);
-    CharSequence message = headers.get(GrpcHeaders.GRPC_MESSAGE);
-    return message == null ? status : status.augmentDescription(
-        StatusMessageCodec.decode(message));
   }
 
   void inboundData(ByteBuf data, boolean endOfStream) {

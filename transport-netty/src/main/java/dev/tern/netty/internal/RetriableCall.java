@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -33,12 +34,13 @@ import java.util.function.Supplier;
  * the application cancels. Committing releases the buffer and cancels the other attempts
  * (hedges).
  *
- * <p><b>After an uncommitted attempt fails</b>, in this order:
+ * <p><b>After an uncommitted attempt fails</b>, in this order ({@link RetryPlanner} has the
+ * rules):
  * <ol>
  *   <li><em>transparent retry</em>: a stream the server never processed (never sent, refused
  *       with REFUSED_STREAM per RFC 9113 §8.7, above a GOAWAY's last-stream-id) starts again at
  *       once with the same {@code grpc-previous-rpc-attempts}; refusals at most
- *       {@value #MAX_REFUSED_RETRIES} times per call; it counts against no policy;
+ *       {@value RetryPlanner#MAX_REFUSED_RETRIES} times per call; it counts against no policy;
  *   <li><em>retry policy</em>: a retryable code, attempts left, the throttle allowing, no
  *       negative pushback, and the backoff (or the server's {@code grpc-retry-pushback-ms})
  *       ending before the deadline: the next attempt starts after it;
@@ -58,9 +60,6 @@ import java.util.function.Supplier;
  * the call's listener is called, outside it.
  */
 final class RetriableCall implements ClientAttempt.Events {
-  /** Attempts a call may make after streams it sent were refused (never processed). */
-  static final int MAX_REFUSED_RETRIES = 3;
-
   /** What the engine tells its call. Never called under the engine's monitor. */
   interface Listener {
     void onHeaders(Metadata headers);
@@ -87,9 +86,7 @@ final class RetriableCall implements ClientAttempt.Events {
   private final CallOptions callOptions;
   private final String authority;
   private final Supplier<CompletableFuture<ClientHandler>> connections;
-  private final RetryPolicy retryPolicy;
-  private final HedgingPolicy hedgingPolicy;
-  private final RetryThrottle throttle;
+  private final RetryPlanner planner;
   private final long bufferLimit;
   private final ScheduledExecutorService scheduler;
   private final List<ClientStreamTracer.Factory> tracerFactories;
@@ -111,13 +108,13 @@ final class RetriableCall implements ClientAttempt.Events {
   private long replayBytes;
   private boolean halfClosed;
   private int requested;
-  /** Attempts started under the policy (transparent retries excluded). */
-  private int attempts;
-  private int refusals;
-  private int backoffStep;
+  /** After a cancel: the attempt whose end reports the call's outcome, and that outcome. */
+  private ClientAttempt closer;
+  private Status cancelStatus;
   /** The pending backoff or hedging timer. */
   private ScheduledFuture<?> timer;
-  private boolean hedgingStopped;
+  /** Tells a timer that fires after it was replaced or cancelled that it is stale. */
+  private int timerGeneration;
   /** With hedging: the last non-fatal failure, the call's if no attempt follows. */
   private Status lastStatus;
   private Metadata lastTrailers;
@@ -138,10 +135,8 @@ final class RetriableCall implements ClientAttempt.Events {
     this.callOptions = callOptions;
     this.authority = authority;
     this.connections = connections;
-    this.retryPolicy = config.retryPolicy() != null && config.retryPolicy().maxAttempts() > 1
-        ? config.retryPolicy() : null;
-    this.hedgingPolicy = config.hedgingPolicy();
-    this.throttle = config.throttle();
+    this.planner = new RetryPlanner(config.retryPolicy(), config.hedgingPolicy(),
+        config.throttle(), spec.deadline(), () -> ThreadLocalRandom.current().nextDouble());
     this.bufferLimit = config.bufferLimit();
     this.scheduler = config.scheduler();
     this.tracerFactories = config.tracerFactories();
@@ -169,9 +164,7 @@ final class RetriableCall implements ClientAttempt.Events {
     ClientAttempt first;
     synchronized (this) {
       first = newAttempt(0, false);
-      if (hedgingPolicy != null && attempts < hedgingPolicy.maxAttempts()) {
-        scheduleTimer(this::hedgeNow, hedgingPolicy.hedgingDelay().toNanos());
-      }
+      scheduleNextHedge();
     }
     first.start(connections.get());
   }
@@ -234,14 +227,23 @@ final class RetriableCall implements ClientAttempt.Events {
   /** Ends the call with {@code status} now: cancels every attempt and any pending one. */
   void cancel(Status status) {
     List<ClientAttempt> attemptsToCancel;
+    boolean now;
     synchronized (this) {
       if (state == State.CLOSED) {
         return;
       }
+      // The call's outcome is reported when its first live attempt has ended, on that attempt's
+      // thread (its event loop): with directExecutor the listener then never hears onClose
+      // while that loop may still be calling it. With no attempt live, at once.
+      closer = live.isEmpty() ? null : live.get(0);
+      cancelStatus = status;
+      now = closer == null;
       attemptsToCancel = close();
     }
     cancelAll(attemptsToCancel, status);
-    listener.onClose(status, new Metadata());
+    if (now) {
+      listener.onClose(status, new Metadata());
+    }
   }
 
   // ---------------------------------------------------------------- from attempts
@@ -310,23 +312,27 @@ final class RetriableCall implements ClientAttempt.Events {
     List<ClientAttempt> others = null;
     boolean deliver = false;
     synchronized (this) {
-      if (!live.remove(attempt) || state == State.CLOSED) {
+      if (attempt == closer) {
+        closer = null;
+        status = cancelStatus;
+        trailers = new Metadata();
+        deliver = true;
+      } else if (!live.remove(attempt) || state == State.CLOSED) {
         return; // cancelled as a loser, or the call already ended
-      }
-      if (state == State.COMMITTED || status.isOk()) {
+      } else if (state == State.COMMITTED || status.isOk()) {
         others = close();
         deliver = true;
-      } else if (reach != ClientAttempt.Reach.MAYBE_PROCESSED && transparentRetryAllowed(reach)) {
+      } else if (planner.transparentRetry(reach)) {
         next = newAttempt(attempt.previousAttempts(), true);
-      } else if (hedgingPolicy != null) {
+      } else if (planner.isHedging()) {
         next = afterHedgeFailure(status, trailers);
         if (state == State.CLOSED) {
           others = drainLive();
           deliver = true;
         }
       } else {
-        long delay = retryDelay(status, trailers);
-        if (delay >= 0 && scheduleTimer(this::retryNow, delay)) {
+        long delay = planner.retryDelayNanos(status, trailers);
+        if (delay != RetryPlanner.NO_RETRY && scheduleTimer(this::retryNow, delay)) {
           return;
         }
         others = close();
@@ -338,104 +344,43 @@ final class RetriableCall implements ClientAttempt.Events {
       next.start(connections.get());
     }
     if (deliver) {
-      if (status.isOk() && throttle != null) {
-        throttle.onSuccess();
+      if (status.isOk()) {
+        synchronized (this) {
+          planner.succeeded();
+        }
       }
       listener.onClose(status, trailers);
     }
   }
 
-  // ---------------------------------------------------------------- decisions (under monitor)
-
-  /** gRFC A6 transparent retry: never processed, within the refusal budget. */
-  private boolean transparentRetryAllowed(ClientAttempt.Reach reach) {
-    if (reach == ClientAttempt.Reach.REFUSED) {
-      if (refusals >= MAX_REFUSED_RETRIES) {
-        return false;
-      }
-      refusals++;
-    }
-    return true;
-  }
+  // ---------------------------------------------------------------- acting on decisions
 
   /**
-   * For a failed, uncommitted attempt under a retry policy: the delay before the next attempt in
-   * nanoseconds, or -1 if the failure is final.
-   */
-  private long retryDelay(Status status, Metadata trailers) {
-    RetryPolicy policy = retryPolicy;
-    if (policy == null || !policy.isRetryable(status.getCode())) {
-      return -1;
-    }
-    boolean allowed = throttle == null || throttle.onFailureAndCheckAllowed();
-    if (!allowed || attempts >= policy.maxAttempts()) {
-      return -1;
-    }
-    long delay;
-    long pushback = pushbackMillis(trailers);
-    if (pushback == PUSHBACK_STOP) {
-      return -1; // the server asked for no retry (A6 "Pushback")
-    } else if (pushback >= 0) {
-      delay = TimeUnit.MILLISECONDS.toNanos(pushback);
-      backoffStep = 0;
-    } else {
-      backoffStep++;
-      delay = policy.backoffNanos(backoffStep, ThreadLocalRandom.current().nextDouble());
-    }
-    if (spec.deadline() != null && spec.deadline().timeRemaining(TimeUnit.NANOSECONDS) <= delay) {
-      return -1; // the next attempt could not start before the deadline
-    }
-    return delay;
-  }
-
-  private static final long PUSHBACK_NONE = -1;
-  private static final long PUSHBACK_STOP = -2;
-
-  /** The server's {@code grpc-retry-pushback-ms}: ms, PUSHBACK_NONE, or PUSHBACK_STOP. */
-  private static long pushbackMillis(Metadata trailers) {
-    String pushback = trailers.get(RetryPolicy.PUSHBACK);
-    if (pushback == null) {
-      return PUSHBACK_NONE;
-    }
-    try {
-      long ms = Long.parseLong(pushback.trim());
-      return ms < 0 ? PUSHBACK_STOP : ms;
-    } catch (NumberFormatException e) {
-      return PUSHBACK_STOP; // malformed: A6 treats it as "do not retry"
-    }
-  }
-
-  /**
-   * A hedge failed, uncommitted (gRFC A6 "Hedging Policy"). Returns the attempt to start now, or
-   * null; moves to CLOSED when {@code status} is the call's outcome.
+   * A hedge failed, uncommitted. Returns the attempt to start now, or null; moves to CLOSED when
+   * {@code status} is the call's outcome.
    */
   private ClientAttempt afterHedgeFailure(Status status, Metadata trailers) {
-    if (!hedgingPolicy.isNonFatal(status.getCode())) {
-      moveTo(State.CLOSED); // fatal: this status is the call's; the others are cancelled
-      return null;
-    }
     lastStatus = status;
     lastTrailers = trailers;
-    boolean allowed = throttle == null || throttle.onFailureAndCheckAllowed();
-    long pushback = pushbackMillis(trailers);
-    if (pushback == PUSHBACK_STOP) {
-      hedgingStopped = true;
-    }
-    if (!hedgingStopped && allowed && attempts < hedgingPolicy.maxAttempts()) {
-      cancelTimer();
-      if (pushback >= 0) {
-        if (scheduleTimer(this::hedgeNow, TimeUnit.MILLISECONDS.toNanos(pushback))) {
+    switch (planner.afterHedgeFailure(status, trailers)) {
+      case FATAL:
+        moveTo(State.CLOSED); // this status is the call's; the others are cancelled
+        return null;
+      case NEXT_NOW:
+        cancelTimer();
+        ClientAttempt next = newAttempt(planner.attempts(), false);
+        scheduleNextHedge();
+        return next;
+      case NEXT_AFTER_PUSHBACK:
+        cancelTimer();
+        if (scheduleTimer(this::hedgeNow, planner.pushbackNanos())) {
           return null;
         }
-      } else {
-        ClientAttempt next = newAttempt(attempts, false);
-        if (attempts < hedgingPolicy.maxAttempts()) {
-          scheduleTimer(this::hedgeNow, hedgingPolicy.hedgingDelay().toNanos());
-        }
-        return next;
-      }
+        break;
+      default:
+        break;
     }
-    if (hedgingStopped) {
+    if (planner.hedgingStopped()) {
       cancelTimer();
     }
     if (live.isEmpty()) {
@@ -445,23 +390,31 @@ final class RetriableCall implements ClientAttempt.Events {
     return null;
   }
 
+  /** With hedging, and attempts left: the timer for the next hedge. */
+  private void scheduleNextHedge() {
+    long delay = planner.nextHedgeDelayNanos();
+    if (state == State.OPEN && delay != RetryPlanner.NO_RETRY) {
+      scheduleTimer(this::hedgeNow, delay);
+    }
+  }
+
   /** The hedging timer: the next hedge, if the policy and throttle still allow one. */
-  private void hedgeNow() {
+  private void hedgeNow(int generation) {
     ClientAttempt next = null;
     List<ClientAttempt> none = null;
     Status status = null;
     Metadata trailers = null;
     synchronized (this) {
+      if (generation != timerGeneration) {
+        return;
+      }
       timer = null;
       if (state == State.CLOSED || committed != null) {
         return;
       }
-      boolean allowed = throttle == null || throttle.isRetryAllowed();
-      if (!hedgingStopped && allowed && attempts < hedgingPolicy.maxAttempts()) {
-        next = newAttempt(attempts, false);
-        if (state == State.OPEN && attempts < hedgingPolicy.maxAttempts()) {
-          scheduleTimer(this::hedgeNow, hedgingPolicy.hedgingDelay().toNanos());
-        }
+      if (planner.mayHedgeNow()) {
+        next = newAttempt(planner.attempts(), false);
+        scheduleNextHedge();
       } else if (live.isEmpty() && lastStatus != null) {
         none = close();
         status = lastStatus;
@@ -477,22 +430,27 @@ final class RetriableCall implements ClientAttempt.Events {
   }
 
   /** The backoff timer of a retry policy. */
-  private void retryNow() {
+  private void retryNow(int generation) {
     ClientAttempt next;
     synchronized (this) {
+      if (generation != timerGeneration) {
+        return;
+      }
       timer = null;
       if (state == State.CLOSED) {
         return; // cancel() already ended the call
       }
-      next = newAttempt(attempts, false);
+      next = newAttempt(planner.attempts(), false);
     }
     next.start(connections.get());
   }
 
   /** Schedules {@code task}; false if the scheduler is shut down (the call then ends). */
-  private boolean scheduleTimer(Runnable task, long delayNanos) {
+  private boolean scheduleTimer(IntConsumer task, long delayNanos) {
+    int generation = ++timerGeneration;
     try {
-      timer = scheduler.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+      timer = scheduler.schedule(() -> task.accept(generation), delayNanos,
+          TimeUnit.NANOSECONDS);
       return true;
     } catch (RejectedExecutionException e) {
       return false;
@@ -500,6 +458,7 @@ final class RetriableCall implements ClientAttempt.Events {
   }
 
   private void cancelTimer() {
+    timerGeneration++;
     if (timer != null) {
       timer.cancel(false);
       timer = null;
@@ -527,9 +486,7 @@ final class RetriableCall implements ClientAttempt.Events {
       // Each attempt sets its own grpc-timeout: never share a headers object between attempts.
       headers = new DefaultHttp2Headers(false).add(headers);
     }
-    if (!transparent) {
-      attempts++;
-    }
+    planner.attemptStarted(transparent);
     ClientAttempt attempt = new ClientAttempt(this, spec, headers, tracers, previous, requested);
     live.add(attempt);
     if (replay != null) {

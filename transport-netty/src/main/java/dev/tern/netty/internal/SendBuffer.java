@@ -1,6 +1,6 @@
 package dev.tern.netty.internal;
 
-import io.netty.util.internal.ThreadExecutorMap;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
@@ -75,7 +75,7 @@ final class SendBuffer {
     if (held.get() < limit) {
       return Room.AVAILABLE;
     }
-    if (ThreadExecutorMap.currentExecutor() != null) {
+    if (onNonBlockingThread()) {
       return Room.CANNOT_BLOCK;
     }
     synchronized (this) {
@@ -96,6 +96,16 @@ final class SendBuffer {
         waiters--;
       }
     }
+  }
+
+  /**
+   * Whether the current thread must not block: Netty's event-loop threads say so through
+   * {@link FastThreadLocalThread#permitBlockingCalls()} (the public signal Netty's own blocking
+   * checks use), so this needs no internal Netty API.
+   */
+  private static boolean onNonBlockingThread() {
+    Thread t = Thread.currentThread();
+    return t instanceof FastThreadLocalThread && !((FastThreadLocalThread) t).permitBlockingCalls();
   }
 
   /** The application queued {@code bytes} for sending. */
