@@ -571,8 +571,15 @@ public class RawHttp2Connection implements AutoCloseable {
     }
   }
 
-  private static void await(ChannelFuture f) {
-    if (!f.awaitUninterruptibly(DEFAULT_TIMEOUT.toMillis())) {
+  /**
+   * Waits for a write. A raw connection's write waits like a blocking socket's: until the bytes
+   * are out or the connection fails, however long a peer that has stopped reading takes to close
+   * it (the test's own timeout bounds that); others wait at most {@link #DEFAULT_TIMEOUT}.
+   */
+  private void await(ChannelFuture f) {
+    if (isRaw()) {
+      f.awaitUninterruptibly();
+    } else if (!f.awaitUninterruptibly(DEFAULT_TIMEOUT.toMillis())) {
       throw new AssertionError("write did not complete within " + DEFAULT_TIMEOUT);
     }
     if (!f.isSuccess()) {
