@@ -11,10 +11,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
-import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.codec.http2.DefaultHttp2FrameReader;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
-import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
@@ -27,7 +24,6 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Frame;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2FrameTypes;
 import io.netty.handler.codec.http2.Http2FrameStream;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
@@ -205,7 +201,7 @@ public class RawHttp2Connection implements AutoCloseable {
    */
   final void attachRaw(Channel ch) {
     this.channel = ch;
-    ch.pipeline().addLast(new RawFrameReader());
+    ch.pipeline().addLast(new RawFrameReader(this::record, this::failed));
     ch.closeFuture().addListener(f -> {
       synchronized (lock) {
         closed = true;
@@ -767,121 +763,18 @@ public class RawHttp2Connection implements AutoCloseable {
     return null;
   }
 
-  private void record(RawFrame frame) {
+  /** An error on a raw connection's inbound side: kept for {@link #errors()}. */
+  private void failed(Throwable cause) {
     synchronized (lock) {
-      received.add(frame);
+      errors.add(cause);
       lock.notifyAll();
     }
   }
 
-  /**
-   * A raw connection's inbound side: Netty's frame reader parses the bytes (HPACK included) and
-   * each frame is recorded as it is, with no reply. Event-loop only.
-   */
-  private final class RawFrameReader extends ByteToMessageDecoder {
-    private final DefaultHttp2FrameReader reader =
-        new DefaultHttp2FrameReader(new DefaultHttp2HeadersDecoder(false, 1L << 20));
-    private final Http2FrameListener listener = new Http2FrameListener() {
-      @Override
-      public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding,
-          boolean endOfStream) {
-        record(RawFrame.builder(RawFrame.Type.DATA, streamId)
-            .payload(ByteBufUtil.getBytes(data)).endStream(endOfStream).build());
-        return data.readableBytes() + padding;
-      }
-
-      @Override
-      public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-          int padding, boolean endOfStream) {
-        record(RawFrame.builder(RawFrame.Type.HEADERS, streamId).headers(headers)
-            .endStream(endOfStream).build());
-      }
-
-      @Override
-      public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-          int streamDependency, short weight, boolean exclusive, int padding,
-          boolean endOfStream) {
-        onHeadersRead(ctx, streamId, headers, padding, endOfStream);
-      }
-
-      @Override
-      public void onPriorityRead(ChannelHandlerContext ctx, int streamId, int streamDependency,
-          short weight, boolean exclusive) {
-        record(RawFrame.builder(RawFrame.Type.PRIORITY, streamId).build());
-      }
-
-      @Override
-      public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
-        record(RawFrame.builder(RawFrame.Type.RST_STREAM, streamId).errorCode(errorCode)
-            .build());
-      }
-
-      @Override
-      public void onSettingsAckRead(ChannelHandlerContext ctx) {
-        record(RawFrame.builder(RawFrame.Type.SETTINGS_ACK, 0).build());
-      }
-
-      @Override
-      public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
-        record(RawFrame.builder(RawFrame.Type.SETTINGS, 0).settings(settings).build());
-      }
-
-      @Override
-      public void onPingRead(ChannelHandlerContext ctx, long data) {
-        record(RawFrame.builder(RawFrame.Type.PING, 0).ping(data, false).build());
-      }
-
-      @Override
-      public void onPingAckRead(ChannelHandlerContext ctx, long data) {
-        record(RawFrame.builder(RawFrame.Type.PING, 0).ping(data, true).build());
-      }
-
-      @Override
-      public void onPushPromiseRead(ChannelHandlerContext ctx, int streamId,
-          int promisedStreamId, Http2Headers headers, int padding) {
-        record(RawFrame.builder(RawFrame.Type.PUSH_PROMISE, streamId).headers(headers).build());
-      }
-
-      @Override
-      public void onGoAwayRead(ChannelHandlerContext ctx, int lastStreamId, long errorCode,
-          ByteBuf debugData) {
-        record(RawFrame.builder(RawFrame.Type.GOAWAY, 0).errorCode(errorCode)
-            .lastStreamId(lastStreamId).payload(ByteBufUtil.getBytes(debugData)).build());
-      }
-
-      @Override
-      public void onWindowUpdateRead(ChannelHandlerContext ctx, int streamId,
-          int windowSizeIncrement) {
-        record(RawFrame.builder(RawFrame.Type.WINDOW_UPDATE, streamId)
-            .windowIncrement(windowSizeIncrement).build());
-      }
-
-      @Override
-      public void onUnknownFrame(ChannelHandlerContext ctx, byte frameType, int streamId,
-          Http2Flags flags, ByteBuf payload) {
-        record(RawFrame.builder(RawFrame.Type.UNKNOWN, streamId)
-            .payload(ByteBufUtil.getBytes(payload)).build());
-      }
-    };
-
-    @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out)
-        throws Exception {
-      reader.readFrame(ctx, in, listener);
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      synchronized (lock) {
-        errors.add(cause);
-        lock.notifyAll();
-      }
-      ctx.close();
-    }
-
-    @Override
-    protected void handlerRemoved0(ChannelHandlerContext ctx) {
-      reader.close();
+  private void record(RawFrame frame) {
+    synchronized (lock) {
+      received.add(frame);
+      lock.notifyAll();
     }
   }
 
