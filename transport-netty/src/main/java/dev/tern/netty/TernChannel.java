@@ -120,6 +120,7 @@ public final class TernChannel extends Channel {
         .hedgingPolicy(b.hedgingPolicy)
         .retryThrottle(throttle)
         .streamTracerFactories(b.streamTracerFactories)
+        .frameLogging(b.frameLogging)
         .build();
     this.group = SharedResources.GROUP;
     this.sslContext = b.sslContext;
@@ -294,6 +295,7 @@ public final class TernChannel extends Channel {
     private long keepAliveTimeNanos = Long.MAX_VALUE;
     private long keepAliveTimeoutNanos = DEFAULT_KEEPALIVE_TIMEOUT_NANOS;
     private boolean keepAliveWithoutCalls;
+    private boolean frameLogging;
 
     private Builder() {}
 
@@ -465,6 +467,16 @@ public final class TernChannel extends Channel {
      */
     public Builder overrideAuthority(String authority) {
       this.authority = authority;
+      return this;
+    }
+
+    /**
+     * Logs every HTTP/2 frame the channel reads and writes, with Netty's frame logger, to the
+     * logger {@code dev.tern.netty.frames} at DEBUG (FINE). For debugging: a frame's text can be
+     * long and formatting it costs time. Default off.
+     */
+    public Builder frameLogging(boolean enabled) {
+      this.frameLogging = enabled;
       return this;
     }
 

@@ -169,6 +169,9 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
       this.keepAliveWithoutCalls = keepAliveWithoutCalls;
       // Streams beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS wait instead of failing.
       encoderEnforceMaxConcurrentStreams(true);
+      if (settings.frameLogging) {
+        frameLogger(new FrameLogging(true, () -> { }));
+      }
     }
 
     @Override

@@ -46,6 +46,8 @@ public final class ClientSettings {
   public final RetryThrottle retryThrottle;
   /** Attempt tracer factories for every call of the channel, before the call's own. */
   public final List<ClientStreamTracer.Factory> streamTracerFactories;
+  /** Whether every frame is logged (FrameLogging) at DEBUG. */
+  public final boolean frameLogging;
 
   private ClientSettings(Builder b) {
     this.authority = Objects.requireNonNull(b.authority, "authority");
@@ -65,6 +67,7 @@ public final class ClientSettings {
     this.hedgingPolicy = b.hedgingPolicy;
     this.retryThrottle = b.retryThrottle;
     this.streamTracerFactories = List.copyOf(b.streamTracerFactories);
+    this.frameLogging = b.frameLogging;
   }
 
   public static Builder builder() {
@@ -89,8 +92,14 @@ public final class ClientSettings {
     private HedgingPolicy hedgingPolicy;
     private RetryThrottle retryThrottle;
     private List<ClientStreamTracer.Factory> streamTracerFactories = List.of();
+    private boolean frameLogging;
 
     private Builder() {}
+
+    public Builder frameLogging(boolean enabled) {
+      this.frameLogging = enabled;
+      return this;
+    }
 
     public Builder authority(String authority) {
       this.authority = authority;

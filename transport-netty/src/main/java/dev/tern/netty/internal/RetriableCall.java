@@ -87,7 +87,6 @@ final class RetriableCall implements ClientAttempt.Events {
   private final String authority;
   private final Supplier<CompletableFuture<ClientHandler>> connections;
   private final RetryPlanner planner;
-  private final long bufferLimit;
   private final ScheduledExecutorService scheduler;
   private final List<ClientStreamTracer.Factory> tracerFactories;
   /** The application's request metadata. */
@@ -103,10 +102,7 @@ final class RetriableCall implements ClientAttempt.Events {
   private State state = State.OPEN;
   private ClientAttempt committed;
   private final List<ClientAttempt> live = new ArrayList<>(2);
-  /** The messages sent so far, framed, for new attempts; null once committed and replayed. */
-  private List<MessageWriter.Framed> replay = new ArrayList<>(2);
-  private long replayBytes;
-  private boolean halfClosed;
+  private final ReplayBuffer replay;
   private int requested;
   /** After a cancel: the attempt whose end reports the call's outcome, and that outcome. */
   private ClientAttempt closer;
@@ -137,7 +133,7 @@ final class RetriableCall implements ClientAttempt.Events {
     this.connections = connections;
     this.planner = new RetryPlanner(config.retryPolicy(), config.hedgingPolicy(),
         config.throttle(), spec.deadline(), () -> ThreadLocalRandom.current().nextDouble());
-    this.bufferLimit = config.bufferLimit();
+    this.replay = new ReplayBuffer(config.bufferLimit());
     this.scheduler = config.scheduler();
     this.tracerFactories = config.tracerFactories();
     this.appHeaders = appHeaders;
@@ -175,7 +171,7 @@ final class RetriableCall implements ClientAttempt.Events {
     int bytes = frame.readableBytes();
     List<ClientAttempt> losers = null;
     synchronized (this) {
-      boolean keep = replay != null && state != State.CLOSED;
+      boolean keep = replay.isOpen() && state != State.CLOSED;
       int n = state == State.CLOSED ? 0 : live.size();
       if (n > 0) {
         // The first attempt's write carries the send-buffer accounting; copies carry none.
@@ -186,9 +182,7 @@ final class RetriableCall implements ClientAttempt.Events {
         live.get(i).write(copy, message.uncompressedSize(), i == 0 ? bytes : 0);
       }
       if (keep) {
-        replay.add(message);
-        replayBytes += bytes;
-        if (replayBytes > bufferLimit && state == State.OPEN) {
+        if (replay.add(message) && state == State.OPEN) {
           // gRFC A6: past the buffer limit the call commits; with no attempt live, to the next.
           losers = live.isEmpty() ? commitToNext() : commit(live.get(0));
         }
@@ -204,7 +198,7 @@ final class RetriableCall implements ClientAttempt.Events {
       if (state == State.CLOSED) {
         return;
       }
-      halfClosed = true;
+      replay.halfClose();
       for (ClientAttempt a : live) {
         a.halfClose();
       }
@@ -489,18 +483,10 @@ final class RetriableCall implements ClientAttempt.Events {
     planner.attemptStarted(transparent);
     ClientAttempt attempt = new ClientAttempt(this, spec, headers, tracers, previous, requested);
     live.add(attempt);
-    if (replay != null) {
-      for (MessageWriter.Framed m : replay) {
-        // Already counted by the send buffer when first sent: replays count nothing.
-        attempt.write(m.frame().retainedDuplicate(), m.uncompressedSize(), 0);
-      }
-    }
-    if (halfClosed) {
-      attempt.halfClose();
-    }
+    replay.replayInto(attempt);
     if (state == State.COMMITTED && committed == null) {
       committed = attempt; // the buffer overflowed while no attempt was live
-      releaseReplay();
+      replay.release();
     }
     return attempt;
   }
@@ -509,7 +495,7 @@ final class RetriableCall implements ClientAttempt.Events {
   private List<ClientAttempt> commit(ClientAttempt winner) {
     moveTo(State.COMMITTED);
     committed = winner;
-    releaseReplay();
+    replay.release();
     // A backoff cannot be pending with an attempt live; a hedging timer can.
     cancelTimer();
     List<ClientAttempt> losers = null;
@@ -542,7 +528,7 @@ final class RetriableCall implements ClientAttempt.Events {
   }
 
   private List<ClientAttempt> drainLive() {
-    releaseReplay();
+    replay.release();
     cancelTimer();
     if (live.isEmpty()) {
       return null;
@@ -550,16 +536,6 @@ final class RetriableCall implements ClientAttempt.Events {
     List<ClientAttempt> out = new ArrayList<>(live);
     live.clear();
     return out;
-  }
-
-  private void releaseReplay() {
-    if (replay != null) {
-      for (MessageWriter.Framed m : replay) {
-        m.frame().release();
-      }
-      replay = null;
-      replayBytes = 0;
-    }
   }
 
   private static void cancelAll(List<ClientAttempt> attempts, Status status) {

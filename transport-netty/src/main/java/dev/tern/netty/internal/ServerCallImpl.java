@@ -14,10 +14,6 @@ import dev.tern.ServerMethodDefinition;
 import dev.tern.Status;
 import dev.tern.StatusException;
 import dev.tern.StatusRuntimeException;
-import dev.tern.internal.Compression;
-import dev.tern.internal.MessageDeframer;
-import dev.tern.internal.MessageFramer;
-import dev.tern.internal.SerializingExecutor;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -25,17 +21,23 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Stream;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The server side of one call on one HTTP/2 stream.
+ * The server side of one call on one HTTP/2 stream: a thin adapter between {@link ServerCall} and
+ * the shared call core ({@link MessageReader} in, {@link MessageWriter} out,
+ * {@link CallbackDispatcher} to the handler's listener).
  *
- * <p>Thread-safe in the {@link ServerCall} sense: the application calls it from its callback
- * thread; transport events arrive on the event loop and reach the application through the
- * call's serializing executor. Fields are grouped by the thread that owns them.
+ * <p>State: the stream's side of the call is one {@link ServerCallState}, moved only on the
+ * event loop by {@link #moveTo}; what the application has sent is one {@link Outbound}, moved only on the
+ * application's thread (ServerCall's methods are not called concurrently).
+ *
+ * <p>Thread rule: transport events arrive on the event loop and reach the application through the
+ * dispatcher; the application calls in from its callback thread, and its writes reach the event
+ * loop through the connection's write queue. {@link #isCancelled} and {@link #isReady} read the
+ * volatile {@link ServerCallState} from any thread.
  *
  * <p>Each call has its own {@link Context.CancellableContext} (a child of {@link Context#ROOT}),
  * attached around {@code startCall} and every listener callback. It carries the deadline the
@@ -44,7 +46,7 @@ import java.util.concurrent.TimeoutException;
  * {@link Context#isCancelled()}, listen for it, or hand it to downstream calls.
  */
 final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
-    implements MessageDeframer.Sink {
+    implements MessageReader.Target, MessageWriter.DataSink {
   private static final System.Logger LOG = System.getLogger(ServerCallImpl.class.getName());
 
   /**
@@ -61,47 +63,45 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
    */
   static final long RESET_AT_DEADLINE_ALLOWANCE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
+  /** What the application has sent, in the order it may happen. Application thread only. */
+  enum Outbound {
+    /** Nothing yet: the encoding may still change. */
+    NOTHING_SENT,
+    /** Response headers sent (explicitly or with the first message). */
+    HEADERS_SENT,
+    /** A message could not be sent; the call is failing and later messages are dropped. */
+    SEND_FAILED,
+    /** close() was called (or the handler failed): nothing more may be sent. */
+    CLOSED
+  }
+
   private final ServerHandler handler;
   private final Http2Stream stream;
   private final MethodDescriptor<ReqT, RespT> method;
   private final ServerCallHandler<ReqT, RespT> callHandler;
-  private final Executor callbackExecutor;
   private final String authority;
-  private final SendBuffer sendBuffer;
-  /** Decodes the request messages (the request's grpc-encoding); null for identity. */
-  private final Codec inboundCodec;
   /** The client's grpc-accept-encoding, or null. */
   private final String acceptEncoding;
   private final Context.CancellableContext context;
-  /** This call's tracers (ServerCallTracer.NONE without factories). */
-  private final ServerCallTracer tracer;
   // The decoded grpc-timeout, or -1 if the client sent none.
   private final long timeoutNanos;
-  private volatile boolean cancelled;
-  // Set on the event loop when the stream has closed; read by the context listener.
-  private volatile boolean streamDone;
+  private final ServerCallTracer tracer;
+  private final MessageReader reader;
+  private final MessageWriter writer;
+  private final CallbackDispatcher dispatcher;
 
-  // Event-loop state.
-  private final MessageDeframer deframer;
-  private boolean headersWritten;
-  private boolean terminated;
-  private boolean closedByApplication;
-  private boolean started;
-  // Why the call ended other than by the application's close(): what the context is cancelled
-  // with. Set when the client resets the stream or we end the call ourselves.
+  /** Written on the event loop only (moveTo); read anywhere. */
+  private volatile ServerCallState state = ServerCallState.NEW;
+  // Event loop: why the call ended other than by the application's close(), what the context is
+  // cancelled with; and the status written to the client, what the tracers hear as the end.
   private Throwable endCause;
-  // The status written to the client, when one was: what the tracers hear as the call's end.
   private Status writtenStatus;
 
-  // Application (callback) thread state.
+  // Application (callback) thread.
+  private Outbound outbound = Outbound.NOTHING_SENT;
   private Listener<ReqT> listener;
-  private boolean applicationHeadersSent;
-  private boolean closeCalled;
-  private boolean callbacksStopped;
+  /** A request message failed to decode: no more onMessage or onHalfClose. */
   private boolean inboundFailed;
-  private boolean sendFailed;
-  private Codec outboundCodec;
-  private boolean messageCompression = true;
 
   private ServerCallImpl(ServerHandler handler, Http2Stream stream,
       ServerMethodDefinition<ReqT, RespT> definition, CharSequence authority, Codec inboundCodec,
@@ -110,17 +110,19 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     this.stream = stream;
     this.method = definition.getMethodDescriptor();
     this.callHandler = definition.getServerCallHandler();
-    Executor executor = handler.callbackExecutor();
-    this.callbackExecutor = executor == null ? null : new SerializingExecutor(executor);
     this.authority = authority == null ? null : authority.toString();
-    this.deframer = new MessageDeframer(this, handler.context().alloc(),
-        handler.settings().maxInboundMessageSize());
-    this.sendBuffer = new SendBuffer(handler.settings().sendBufferLimit());
-    this.inboundCodec = inboundCodec;
     this.acceptEncoding = acceptEncoding == null ? null : acceptEncoding.toString();
     this.timeoutNanos = timeoutNanos;
     this.tracer = tracer;
+    ServerSettings settings = handler.settings();
+    ChannelHandlerContext ctx = handler.context();
+    this.reader = new MessageReader(this, bytes -> handler.returnBytes(stream, bytes),
+        ctx.alloc(), settings.maxInboundMessageSize(), inboundCodec, "request");
+    this.writer = new MessageWriter(settings.sendBufferLimit(),
+        settings.maxOutboundMessageSize(), ctx.alloc());
     this.context = newContext(handler, timeoutNanos);
+    this.dispatcher = new CallbackDispatcher(handler.callbackExecutor(), context,
+        this::applicationFailed);
   }
 
   /**
@@ -150,25 +152,39 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     }
   }
 
+  // ---------------------------------------------------------------- the state machine
+
+  /**
+   * Moves the stream's state to {@code next} if {@link ServerCallState}'s table allows it from
+   * the current state; returns whether it did. Event loop only.
+   */
+  private boolean moveTo(ServerCallState next) {
+    if (!state.canMoveTo(next)) {
+      return false;
+    }
+    state = next;
+    return true;
+  }
+
   // ---------------------------------------------------------------- event loop → application
 
   void start(Metadata headers) {
     if (context.isCancelled()) {
       // The deadline had passed when the request arrived ("0n"): the handler is not started.
-      endLocally(cancelledContextStatus());
+      endLocally(ServerCallState.REJECTED, cancelledContextStatus());
       return;
     }
     if (timeoutNanos >= 0) {
       // Only a deadline (or the application, with the context it is given) can cancel the
       // context while the call runs; calls without a deadline need no listener.
       context.addListener(c -> {
-        if (!streamDone) {
+        if (!state.isClosed()) {
           contextCancelled();
         }
       }, Runnable::run);
     }
-    started = true;
-    runCallback(() -> {
+    moveTo(ServerCallState.STARTED);
+    dispatcher.dispatch(() -> {
       tracer.serverCallStarted(method, handler.attributes());
       listener = callHandler.startCall(this, headers);
       if (listener == null) {
@@ -179,52 +195,36 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   }
 
   void inboundData(ByteBuf data, boolean endOfStream) {
-    deframer.deframe(data);
+    reader.deframe(data);
     if (endOfStream) {
-      deframer.endOfStream();
+      reader.endOfStream();
     }
   }
 
   void inboundEnded() {
-    deframer.endOfStream();
+    reader.endOfStream();
   }
 
   @Override
-  public void messageRead(ByteBuf message, boolean compressed, int frameBytes) {
-    if (frameBytes > 0) {
-      handler.returnBytes(stream, frameBytes);
-    }
-    if (compressed && inboundCodec == null) {
-      message.release();
-      // PROTOCOL-HTTP2.md: the Compressed-Flag requires a grpc-encoding other than identity.
-      abort(Status.INTERNAL.withDescription(
-          "Compressed message received but the request has no grpc-encoding"));
-      return;
-    }
-    int wireSize = message.readableBytes();
-    runCallback(new Runnable() {
+  public void messageRead(ByteBuf message, boolean compressed, int wireSize) {
+    dispatcher.dispatch(new CallbackDispatcher.Owning() {
       @Override
       public void run() {
         ReqT request;
         ByteBuf bytes = message;
-        int uncompressedSize = wireSize;
         try {
-          if (callbacksStopped || inboundFailed) {
+          if (inboundFailed) {
             return;
           }
-          if (compressed) {
-            bytes = null;
-            // Decompressed here, off the event loop unless the server runs handlers there.
-            bytes = Compression.decompress(inboundCodec, message, handler.context().alloc(),
-                handler.settings().maxInboundMessageSize());
-            uncompressedSize = bytes.readableBytes();
-          }
+          bytes = null;
+          // Decompressed here, off the event loop unless the server runs handlers there.
+          bytes = reader.decode(message, compressed);
+          tracer.inboundMessage(wireSize, bytes.readableBytes());
           request = method.getRequestMarshaller().parse(bytes);
-          tracer.inboundMessage(wireSize, uncompressedSize);
         } catch (StatusRuntimeException e) {
           inboundFailed = true;
           // The handler hears onCancel once the status is out and the stream closes.
-          handler.writeQueue().enqueue(() -> abort(e.getStatus()));
+          handler.writeQueue().enqueue(() -> fail(e.getStatus()));
           return;
         } finally {
           if (bytes != null) {
@@ -233,17 +233,17 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
         }
         listener.onMessage(request);
       }
+
+      @Override
+      public void dropped() {
+        message.release();
+      }
     });
   }
 
   @Override
-  public void bytesConsumed(int bytes) {
-    handler.returnBytes(stream, bytes);
-  }
-
-  @Override
   public void endOfStream() {
-    runCallback(() -> {
+    dispatcher.dispatch(() -> {
       if (!inboundFailed) {
         listener.onHalfClose();
       }
@@ -251,13 +251,13 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   }
 
   @Override
-  public void deframeFailed(Status status) {
-    abort(status);
+  public void readFailed(Status status) {
+    fail(status);
   }
 
   /** The client reset the stream; Netty closes it next (streamClosed). */
   void resetByClient(long errorCode) {
-    if (terminated) {
+    if (state.isTerminated()) {
       return;
     }
     Deadline deadline = context.getDeadline();
@@ -273,27 +273,25 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
 
   /** The HTTP/2 stream closed: the call either completed or was cut short. */
   void streamClosed() {
-    deframer.close();
-    terminated = true;
-    streamDone = true;
-    sendBuffer.wake();
+    reader.close();
+    writer.wake();
+    ServerCallState before = state;
     Status finalStatus = writtenStatus != null ? writtenStatus : statusOf(endCause);
-    if (closedByApplication) {
+    if (moveTo(ServerCallState.COMPLETE)) {
       // The context ends after onComplete, so work the handler left running can still finish.
-      runCallbackThenCloseContext(() -> listener.onComplete());
-      runLast(() -> tracer.streamClosed(finalStatus));
-    } else {
-      cancelled = true;
+      dispatcher.dispatch(() -> listener.onComplete());
+      afterCallbacks(context::close);
+    } else if (moveTo(ServerCallState.CANCELLED)) {
       Throwable cause = endCause != null ? endCause
           : Status.CANCELLED.withDescription("Connection closed before the call completed")
               .asRuntimeException();
       // Promptly, without waiting for the application's callbacks: downstream work stops now.
       context.cancel(cause);
-      if (started) {
-        runCallback(() -> listener.onCancel());
+      if (before != ServerCallState.REJECTED) {
+        dispatcher.dispatch(() -> listener.onCancel());
       }
-      runLast(() -> tracer.streamClosed(finalStatus));
     }
+    afterCallbacks(() -> tracer.streamClosed(finalStatus));
   }
 
   /** The status a call cut short by {@code cause} ended with, as its tracers report it. */
@@ -307,24 +305,22 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     return Status.fromThrowable(cause);
   }
 
-  /** Ends the call from the transport side: the status goes to the client, the handler is cancelled. */
-  private void abort(Status status) {
-    deframer.close();
-    if (terminated) {
-      return;
+  /**
+   * Ends the call from the server's side with an error status (event loop); the handler hears
+   * onCancel once the stream closes.
+   */
+  private void fail(Status status) {
+    reader.close();
+    boolean headersWritten = state == ServerCallState.HEADERS_SENT;
+    if (moveTo(ServerCallState.FAILED)) {
+      endCause = status.asRuntimeException();
+      writeStatus(headersWritten, status, new Metadata());
     }
-    terminated = true;
-    endCause = status.asRuntimeException();
-    writeStatus(status, new Metadata());
   }
 
   /** The context was cancelled while the call ran: its deadline passed (or the handler did it). */
   private void contextCancelled() {
-    handler.runOnEventLoop(() -> {
-      if (!terminated) {
-        endLocally(cancelledContextStatus());
-      }
-    });
+    handler.runOnEventLoop(() -> endLocally(ServerCallState.CUT_SHORT, cancelledContextStatus()));
   }
 
   private Status cancelledContextStatus() {
@@ -337,21 +333,24 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   }
 
   /**
-   * Ends the call on the server's initiative (event loop): the status goes to the client if the
-   * stream can still carry it, then RST_STREAM(CANCEL) stops the request side too. The stream's
-   * closing then cancels the handler (onCancel).
+   * Ends the call on the server's initiative (event loop), moving to {@code cut} (CUT_SHORT, or
+   * REJECTED before the handler started): the status goes to the client if the stream can still
+   * carry it, then RST_STREAM(CANCEL) stops the request side too. The stream's closing then
+   * cancels the handler (onCancel).
    */
-  private void endLocally(Status status) {
-    terminated = true;
-    cancelled = true;
-    sendBuffer.wake();
-    deframer.close();
+  private void endLocally(ServerCallState cut, Status status) {
+    boolean headersWritten = state == ServerCallState.HEADERS_SENT;
+    if (!moveTo(cut)) {
+      return;
+    }
+    writer.wake();
+    reader.close();
     endCause = status.asRuntimeException();
     ChannelHandlerContext ctx = handler.context();
-    Http2Stream.State state = stream.state();
-    if (state == Http2Stream.State.OPEN || state == Http2Stream.State.HALF_CLOSED_REMOTE) {
+    Http2Stream.State streamState = stream.state();
+    if (streamState == Http2Stream.State.OPEN
+        || streamState == Http2Stream.State.HALF_CLOSED_REMOTE) {
       Http2Headers headers = headersWritten ? new DefaultHttp2Headers(false) : responseHeaders();
-      headersWritten = true;
       writtenStatus = status;
       GrpcHeaders.addStatus(status, headers);
       handler.encoder().writeHeaders(ctx, stream.id(), headers, 0, true, ctx.newPromise());
@@ -365,42 +364,19 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     ctx.flush();
   }
 
-  private void runCallback(Runnable task) {
-    if (callbackExecutor == null) {
-      runGuarded(task); // no wrapper to allocate on the event loop
-    } else {
-      callbackExecutor.execute(() -> runGuarded(task));
-    }
-  }
+  /** Runs {@code task} after the callbacks dispatched so far, even if the handler threw. */
+  private void afterCallbacks(Runnable task) {
+    dispatcher.dispatch(new CallbackDispatcher.Owning() {
+      @Override
+      public void run() {
+        task.run();
+      }
 
-  private void runGuarded(Runnable task) {
-    if (callbacksStopped) {
-      return;
-    }
-    Context previous = context.attach();
-    try {
-      task.run();
-    } catch (Throwable t) {
-      applicationFailed(t);
-    } finally {
-      context.detach(previous);
-    }
-  }
-
-  /** Runs {@code task} like {@link #runCallback}, then closes the context whatever happened. */
-  private void runCallbackThenCloseContext(Runnable task) {
-    runCallback(task);
-    // Not guarded like callbacks: the context must end even if the handler threw earlier.
-    runLast(context::close);
-  }
-
-  /** Runs {@code task} after the callbacks queued so far, even if the handler threw. */
-  private void runLast(Runnable task) {
-    if (callbackExecutor == null) {
-      task.run();
-    } else {
-      callbackExecutor.execute(task);
-    }
+      @Override
+      public void dropped() {
+        task.run();
+      }
+    });
   }
 
   /** A handler threw: INTERNAL for the client (no details sent), the rest of the server unharmed. */
@@ -413,16 +389,10 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
           "Exception from the handler of " + method.getFullMethodName(), t);
       status = Status.INTERNAL.withDescription("Application error processing RPC");
     }
-    callbacksStopped = true;
-    if (!closeCalled) {
-      closeCalled = true;
-      handler.writeQueue().enqueue(() -> {
-        if (!terminated) {
-          terminated = true;
-          endCause = status.asRuntimeException();
-          writeStatus(status, new Metadata());
-        }
-      });
+    dispatcher.stop();
+    if (outbound != Outbound.CLOSED) {
+      outbound = Outbound.CLOSED;
+      handler.writeQueue().enqueue(() -> fail(status));
     }
   }
 
@@ -431,24 +401,23 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   @Override
   public void request(int numMessages) {
     if (handler.context().executor().inEventLoop()) {
-      deframer.request(numMessages);
+      reader.request(numMessages);
     } else {
       // Through the write queue: a handler's request, response and close (what a unary call
       // does from startCall on) then cost one event-loop task and one flush, not two.
-      handler.writeQueue().enqueue(() -> deframer.request(numMessages));
+      handler.writeQueue().enqueue(() -> reader.request(numMessages));
     }
   }
 
   @Override
   public void sendHeaders(Metadata headers) {
-    if (closeCalled) {
-      throw new IllegalStateException("call is closed");
+    switch (outbound) {
+      case CLOSED -> throw new IllegalStateException("call is closed");
+      case HEADERS_SENT, SEND_FAILED -> throw new IllegalStateException("headers already sent");
+      default -> { }
     }
-    if (applicationHeadersSent) {
-      throw new IllegalStateException("headers already sent");
-    }
-    applicationHeadersSent = true;
-    Codec codec = outboundCodec;
+    outbound = Outbound.HEADERS_SENT;
+    Codec codec = writer.codec();
     handler.writeQueue().enqueue(() -> writeHeaders(headers, codec));
   }
 
@@ -463,61 +432,50 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
    */
   @Override
   public void sendMessage(RespT message) {
-    if (closeCalled) {
+    if (outbound == Outbound.CLOSED) {
       throw new IllegalStateException("call is closed");
     }
-    if (cancelled || sendFailed) {
+    if (outbound == Outbound.SEND_FAILED || state.isCancelled()) {
       return;
     }
-    if (!applicationHeadersSent) {
-      applicationHeadersSent = true;
-      Codec codec = outboundCodec;
+    if (outbound == Outbound.NOTHING_SENT) {
+      outbound = Outbound.HEADERS_SENT;
+      Codec codec = writer.codec();
       handler.writeQueue().enqueue(() -> writeHeaders(null, codec));
     }
     if (!awaitSendRoom()) {
       return;
     }
-    ByteBuf framed;
-    int uncompressedSize;
+    MessageWriter.Framed framed;
     try {
-      ByteBuf frame = MessageFramer.frame(method.getResponseMarshaller(), message,
-          handler.context().alloc(), handler.settings().maxOutboundMessageSize());
-      uncompressedSize = frame.readableBytes() - MessageDeframer.HEADER_LENGTH;
-      Codec codec = messageCompression ? outboundCodec : null;
-      if (codec != null) {
-        frame = Compression.compressFramed(frame, handler.context().alloc(), codec);
-      }
-      framed = frame;
+      framed = writer.frame(method.getResponseMarshaller(), message);
     } catch (StatusRuntimeException e) {
       close(e.getStatus(), new Metadata());
       return;
     }
-    ByteBuf frame = framed;
+    ByteBuf frame = framed.frame();
     int bytes = frame.readableBytes();
-    tracer.outboundMessage(bytes - MessageDeframer.HEADER_LENGTH, uncompressedSize);
-    sendBuffer.add(bytes);
+    writer.account(bytes);
+    tracer.outboundMessage(framed.wireSize(), framed.uncompressedSize());
     handler.writeQueue().enqueue(() -> writeMessage(frame, bytes));
   }
 
   /** Applies the send buffer limit; false if the message must be dropped (the call is ending). */
   private boolean awaitSendRoom() {
-    if (sendBuffer.hasRoom()) {
-      return true;
-    }
-    SendBuffer.Room room = sendBuffer.awaitRoom(() -> cancelled);
+    SendBuffer.Room room = writer.awaitRoom(() -> state.isCancelled());
     switch (room) {
       case AVAILABLE:
         return true;
       case CALL_ENDED:
         return false;
       case CANNOT_BLOCK:
-        sendFailed = true;
+        outbound = Outbound.SEND_FAILED;
         failFromApplication(Status.RESOURCE_EXHAUSTED.withDescription(
-            "Send buffer limit of " + handler.settings().sendBufferLimit() + " bytes exceeded: the"
+            "Send buffer limit of " + writer.sendBufferLimit() + " bytes exceeded: the"
                 + " handler ignores isReady() on an event-loop thread, which cannot wait"));
         return false;
       default:
-        sendFailed = true;
+        outbound = Outbound.SEND_FAILED;
         failFromApplication(Status.CANCELLED.withDescription(
             "Thread interrupted while waiting to send"));
         return false;
@@ -526,27 +484,26 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
 
   /** Ends the call with {@code status} on behalf of the application; it hears onCancel. */
   private void failFromApplication(Status status) {
-    handler.writeQueue().enqueue(() -> abort(status));
+    handler.writeQueue().enqueue(() -> fail(status));
   }
 
   @Override
   public void close(Status status, Metadata trailers) {
-    if (closeCalled) {
+    if (outbound == Outbound.CLOSED) {
       throw new IllegalStateException("call already closed");
     }
-    closeCalled = true;
+    outbound = Outbound.CLOSED;
     handler.writeQueue().enqueue(() -> {
-      if (!terminated) {
-        terminated = true;
-        closedByApplication = true;
-        writeStatus(status, trailers);
+      ServerCallState before = state;
+      if (moveTo(ServerCallState.STATUS_SENT)) {
+        writeStatus(before == ServerCallState.HEADERS_SENT, status, trailers);
       }
     });
   }
 
   @Override
   public boolean isCancelled() {
-    return cancelled;
+    return state.isCancelled();
   }
 
   /**
@@ -555,12 +512,12 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
    */
   @Override
   public boolean isReady() {
-    return !cancelled && sendBuffer.isReady();
+    return !state.isCancelled() && writer.isReady();
   }
 
   @Override
   public void setMessageCompression(boolean enabled) {
-    messageCompression = enabled;
+    writer.setMessageCompression(enabled);
   }
 
   /**
@@ -573,11 +530,11 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
    */
   @Override
   public void setCompression(String compressor) {
-    if (applicationHeadersSent) {
+    if (outbound == Outbound.HEADERS_SENT || outbound == Outbound.SEND_FAILED) {
       throw new IllegalStateException("setCompression must be called before sending headers");
     }
     if (CodecRegistry.IDENTITY.equals(compressor)) {
-      outboundCodec = null;
+      writer.setCodec(null);
       return;
     }
     Codec codec = handler.settings().codecs().lookup(compressor);
@@ -585,7 +542,7 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
       throw new IllegalArgumentException("Unable to find compressor by name " + compressor);
     }
     if (GrpcHeaders.listContains(acceptEncoding, compressor)) {
-      outboundCodec = codec;
+      writer.setCodec(codec);
     }
   }
 
@@ -607,10 +564,9 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   // ---------------------------------------------------------------- event-loop writes
 
   private void writeHeaders(Metadata metadata, Codec codec) {
-    if (terminated || headersWritten) {
+    if (!moveTo(ServerCallState.HEADERS_SENT)) {
       return;
     }
-    headersWritten = true;
     Http2Headers headers;
     if (codec == null && (metadata == null || metadata.isEmpty())) {
       headers = handler.plainResponseHeaders();
@@ -628,40 +584,40 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   }
 
   private void writeMessage(ByteBuf frame, int bytes) {
-    if (terminated) {
+    if (state.isTerminated()) {
       frame.release();
-      sendBuffer.dropped(bytes);
+      writer.dropped(bytes);
       return;
     }
-    ChannelHandlerContext ctx = handler.context();
-    ChannelPromise promise = ctx.newPromise();
-    promise.addListener(f -> onSent(bytes));
-    handler.encoder().writeData(ctx, stream.id(), frame, 0, false, promise);
-    if (sendBuffer.handedOff(bytes, sendWindow())) {
-      fireOnReady();
-    }
+    writer.write(this, frame, bytes, false);
   }
 
-  private void onSent(int bytes) {
-    if (sendBuffer.sent(bytes, sendWindow())) {
-      fireOnReady();
-    }
+  @Override
+  public ChannelPromise newPromise() {
+    return handler.context().newPromise();
+  }
+
+  @Override
+  public void writeData(ByteBuf data, boolean endOfStream, ChannelPromise promise) {
+    handler.encoder().writeData(handler.context(), stream.id(), data, 0, endOfStream, promise);
   }
 
   /** What the client's window lets this stream send now (RFC 9113 §6.9). */
-  private int sendWindow() {
+  @Override
+  public int sendWindow() {
     return stream.state() == Http2Stream.State.CLOSED
         ? 0 : handler.encoder().flowController().windowSize(stream);
   }
 
-  private void fireOnReady() {
-    if (!cancelled && !terminated) {
-      runCallback(() -> listener.onReady());
+  @Override
+  public void onReady() {
+    if (!state.isTerminated()) {
+      dispatcher.dispatch(() -> listener.onReady());
     }
   }
 
   /** Writes the status: as trailers, or as a Trailers-Only response if no headers went out. */
-  private void writeStatus(Status status, Metadata trailers) {
+  private void writeStatus(boolean headersWritten, Status status, Metadata trailers) {
     if (stream.state() == Http2Stream.State.CLOSED) {
       return;
     }
@@ -676,7 +632,6 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
         GrpcHeaders.addMetadata(trailers, headers);
       }
     }
-    headersWritten = true;
     writtenStatus = status;
     handler.writeFinalHeaders(stream, headers);
   }

@@ -36,8 +36,7 @@ final class ServerCodec {
         .maxConcurrentStreams(settings.maxConcurrentStreams())
         .initialWindowSize(settings.flowControlWindow())
         .maxHeaderListSize(settings.maxHeaderListSize());
-    FrameHooks hooks = new FrameHooks(connection);
-    return new Builder(settings, hooks)
+    return new Builder(settings)
         .connection(connection)
         .initialSettings(initial)
         .build();
@@ -46,14 +45,18 @@ final class ServerCodec {
   private static final class Builder
       extends AbstractHttp2ConnectionHandlerBuilder<ServerHandler, Builder> {
     private final ServerSettings settings;
-    private final FrameHooks hooks;
 
-    Builder(ServerSettings settings, FrameHooks hooks) {
+    // Logs frames when asked to, and reports HEADERS and DATA written to the handler.
+    private final FrameLogging frames;
+    private ServerHandler handler;
+
+    Builder(ServerSettings settings) {
       this.settings = settings;
-      this.hooks = hooks;
+      this.frames = new FrameLogging(settings.frameLogging(),
+          () -> handler.outboundHeadersOrData());
       // RFC 9113 §8.3.1: a request without :method, :scheme or :path is malformed (stream error).
       validateRequiredPseudoHeaders(true);
-      frameLogger(hooks);
+      frameLogger(frames);
       limitAbuse(settings.limits());
       gracefulShutdownTimeoutMillis(GracefulDrain.CLOSE_TIMEOUT_MILLIS);
     }
@@ -93,8 +96,9 @@ final class ServerCodec {
     @Override
     protected ServerHandler build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
         Http2Settings initialSettings) {
-      ServerHandler handler = new ServerHandler(decoder, encoder, initialSettings, settings);
-      hooks.onOutboundHeadersOrData(handler::outboundHeadersOrData);
+      // Netty's decorating pattern: the stream-state rules wrap the decoder.
+      handler = new ServerHandler(new StreamStateDecoder(decoder), encoder, initialSettings,
+          settings);
       return handler;
     }
   }

@@ -53,7 +53,7 @@ class GracefulDrainTest {
   private ServerHandler handler;
   private RawHttp2Connection client;
 
-  private void connect(ServerLimits limits) {
+  private void connect(ServerLimits limits) throws Exception {
     ServerSettings settings = ServerSettings.builder()
         .methodsByPath(Map.of(HANG, HANG_METHOD))
         .limits(limits)
@@ -95,7 +95,7 @@ class GracefulDrainTest {
     client.exchange(channel);
   }
 
-  private void connect() {
+  private void connect() throws Exception {
     connect(ServerLimits.builder().build());
   }
 
@@ -212,7 +212,7 @@ class GracefulDrainTest {
   }
 
   @Test
-  void drainPinged_ackOfAnotherPing_noFinalGoAway_thenDrainAck_finalGoAway() {
+  void drainPinged_ackOfAnotherPing_noFinalGoAway_thenDrainAck_finalGoAway() throws Exception {
     connect();
     request(1, HANG, false);
     handler.startGracefulShutdown(ServerLimits.NEVER);
@@ -225,7 +225,7 @@ class GracefulDrainTest {
   }
 
   @Test
-  void finalGoAwaySent_refusedStreamGoesOnSendingData_connectionAndOtherCallsSurvive() {
+  void finalGoAwaySent_refusedStreamGoesOnSendingData_connectionAndOtherCallsSurvive() throws Exception {
     connect();
     request(1, HANG, false);
     handler.startGracefulShutdown(ServerLimits.NEVER);
@@ -246,7 +246,7 @@ class GracefulDrainTest {
   }
 
   @Test
-  void drainWithLongGrace_thenAgainWithShorterGrace_closesWhenTheShorterEnds() {
+  void drainWithLongGrace_thenAgainWithShorterGrace_closesWhenTheShorterEnds() throws Exception {
     connect();
     request(1, HANG, false);
     handler.startGracefulShutdown(TimeUnit.SECONDS.toNanos(30));
