@@ -71,15 +71,13 @@ class HedgingTest {
           attempts.computeIfAbsent(f[0], k -> new CopyOnWriteArrayList<>())
               .add(previous == null ? "-" : previous);
           char step = f[1].charAt(n);
-          CountDownLatch started = blockedStarted.computeIfAbsent(f[0],
-              k -> new CountDownLatch(1));
+          CountDownLatch started = latch(blockedStarted, f[0], f[1]);
           if (step != 'B' && f[1].indexOf('B') >= 0) {
             awaitUninterruptibly(started);
           }
           switch (step) {
             case 'B':
-              CountDownLatch cancelled = blockedCancelled.computeIfAbsent(f[0],
-                  k -> new CountDownLatch(1));
+              CountDownLatch cancelled = latch(blockedCancelled, f[0], f[1]);
               Context.current().addListener(c -> cancelled.countDown(), Runnable::run);
               started.countDown();
               return; // never answers: only cancellation ends it
@@ -102,6 +100,13 @@ class HedgingTest {
           }
         }))
         .build();
+  }
+
+  /** The latch of request {@code key}, counting one per blocked (B) attempt of its plan. */
+  private static CountDownLatch latch(Map<String, CountDownLatch> latches, String key,
+      String plan) {
+    return latches.computeIfAbsent(key,
+        k -> new CountDownLatch((int) plan.chars().filter(c -> c == 'B').count()));
   }
 
   private static void awaitUninterruptibly(CountDownLatch latch) {
@@ -138,9 +143,9 @@ class HedgingTest {
     return result.await();
   }
 
-  private void awaitBlockedCancelled(String key) throws InterruptedException {
-    CountDownLatch latch = blockedCancelled.computeIfAbsent(key, k -> new CountDownLatch(1));
-    assertTrue(latch.await(30, TimeUnit.SECONDS), "the blocked attempt's context was cancelled");
+  private void awaitBlockedCancelled(String key, String plan) throws InterruptedException {
+    assertTrue(latch(blockedCancelled, key, plan).await(30, TimeUnit.SECONDS),
+        "the blocked attempts' contexts were cancelled");
   }
 
   @Test
@@ -149,7 +154,7 @@ class HedgingTest {
     CallResult<String> r = call(channel(policy(2, Duration.ZERO), false), "race,BO");
     assertEquals(Status.Code.OK, r.status.getCode(), r.status::toString);
     assertEquals(List.of("ok 1"), r.messages);
-    awaitBlockedCancelled("race");
+    awaitBlockedCancelled("race", "BO");
     assertEquals(2, attempts.get("race").size());
   }
 
@@ -158,7 +163,7 @@ class HedgingTest {
     CallResult<String> r = call(channel(policy(2, Duration.ZERO), false), "fatal,BI");
     assertEquals(Status.Code.INVALID_ARGUMENT, r.status.getCode(), r.status::toString);
     assertEquals("attempt 1", r.status.getDescription());
-    awaitBlockedCancelled("fatal");
+    awaitBlockedCancelled("fatal", "BI");
   }
 
   @Test
@@ -197,6 +202,23 @@ class HedgingTest {
     assertEquals(2, attempts.get("t1").size());
     assertEquals(1, attempts.get("t2").size());
     assertEquals(1.0, ch.retryThrottle().tokens());
+  }
+
+  @Test
+  void cancellingTheCallCancelsEveryHedge() throws Exception {
+    TernChannel ch = channel(policy(2, Duration.ZERO), false);
+    CallResult<String> result = new CallResult<>();
+    ClientCall<String, String> call = ch.newCall(HEDGED, CallOptions.DEFAULT);
+    call.start(result, new Metadata());
+    call.request(1);
+    call.sendMessage("both,BB");
+    call.halfClose();
+    assertTrue(latch(blockedStarted, "both", "BB").await(30, TimeUnit.SECONDS),
+        "both hedges reached their handlers");
+    call.cancel("enough", null);
+    result.await();
+    assertEquals(Status.Code.CANCELLED, result.status.getCode(), result.status::toString);
+    awaitBlockedCancelled("both", "BB");
   }
 
   @Test

@@ -100,7 +100,8 @@ final class RetriableCall implements ClientAttempt.Events {
 
   // Guarded by this.
   private State state = State.OPEN;
-  private ClientAttempt committed;
+  /** The attempt the call committed to; volatile for the per-message fast path. */
+  private volatile ClientAttempt committed;
   private final List<ClientAttempt> live = new ArrayList<>(2);
   private final ReplayBuffer replay;
   private int requested;
@@ -285,6 +286,9 @@ final class RetriableCall implements ClientAttempt.Events {
 
   /** An attempt received something: the call commits to it. Returns whether it is the call's. */
   private boolean commitTo(ClientAttempt attempt) {
+    if (committed == attempt) {
+      return true; // every response message after the first: no lock
+    }
     List<ClientAttempt> losers;
     synchronized (this) {
       if (state == State.CLOSED || !live.contains(attempt)) {
