@@ -2,7 +2,6 @@ package dev.tern.netty.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2LocalFlowController;
 import io.netty.handler.codec.http2.Http2Connection;
@@ -13,8 +12,6 @@ import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2ConnectionPrefaceAndSettingsFrameWrittenEvent;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2Flags;
-import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
@@ -35,7 +32,8 @@ import io.netty.util.collection.IntObjectMap;
  * <p>Not thread-safe: runs on the connection's event loop; application threads reach it only
  * through {@link #writeQueue()}. The few methods documented as thread-safe are.
  */
-public final class ClientHandler extends Http2ConnectionHandler implements Http2FrameListener {
+public final class ClientHandler extends Http2ConnectionHandler
+    implements FrameListenerDefaults {
   /** What the channel learns from a connection. Called on the connection's event loop. */
   public interface Lifecycle {
     /** The server's first SETTINGS arrived: the connection may carry calls. */
@@ -147,11 +145,11 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
         .maxHeaderListSize(settings.maxHeaderListSize);
     return new Builder(settings, tls ? GrpcHeaders.HTTPS : GrpcHeaders.HTTP, lifecycle,
         keepAliveTimeNanos, keepAliveTimeoutNanos, keepAliveWithoutCalls)
-        .connection(connection).initialSettings(initial).build();
+        .build(connection, initial);
   }
 
   private static final class Builder
-      extends AbstractHttp2ConnectionHandlerBuilder<ClientHandler, Builder> {
+      extends HandlerBuilder<ClientHandler, Builder> {
     private final ClientSettings settings;
     private final AsciiString scheme;
     private final Lifecycle lifecycle;
@@ -172,21 +170,6 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
       if (settings.frameLogging) {
         frameLogger(new FrameLogging(true, () -> { }));
       }
-    }
-
-    @Override
-    protected Builder connection(Http2Connection connection) {
-      return super.connection(connection);
-    }
-
-    @Override
-    protected Builder initialSettings(Http2Settings settings) {
-      return super.initialSettings(settings);
-    }
-
-    @Override
-    protected ClientHandler build() {
-      return super.build();
     }
 
     @Override
@@ -440,12 +423,6 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
 
   @Override
   public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-      int streamDependency, short weight, boolean exclusive, int padding, boolean endOfStream) {
-    onHeadersRead(ctx, streamId, headers, padding, endOfStream);
-  }
-
-  @Override
-  public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
       int padding, boolean endOfStream) {
     ClientAttempt call = calls.get(streamId);
     if (call != null) {
@@ -481,13 +458,6 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   }
 
   @Override
-  public void onPriorityRead(ChannelHandlerContext ctx, int streamId, int streamDependency,
-      short weight, boolean exclusive) {}
-
-  @Override
-  public void onSettingsAckRead(ChannelHandlerContext ctx) {}
-
-  @Override
   public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
     if (settingsReceived) {
       return;
@@ -513,19 +483,4 @@ public final class ClientHandler extends Http2ConnectionHandler implements Http2
   public void onPingAckRead(ChannelHandlerContext ctx, long data) throws Http2Exception {
     support.bdpPingAcked(data);
   }
-
-  @Override
-  public void onPushPromiseRead(ChannelHandlerContext ctx, int streamId, int promisedStreamId,
-      Http2Headers headers, int padding) throws Http2Exception {
-    throw Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR,
-        "PUSH_PROMISE received although SETTINGS_ENABLE_PUSH is 0");
-  }
-
-  @Override
-  public void onWindowUpdateRead(ChannelHandlerContext ctx, int streamId, int windowSizeIncrement) {
-  }
-
-  @Override
-  public void onUnknownFrame(ChannelHandlerContext ctx, byte frameType, int streamId,
-      Http2Flags flags, ByteBuf payload) {}
 }

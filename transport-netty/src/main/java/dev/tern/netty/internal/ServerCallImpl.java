@@ -4,8 +4,6 @@ import dev.tern.Attributes;
 import dev.tern.Codec;
 import dev.tern.CodecRegistry;
 import dev.tern.Context;
-import dev.tern.Contexts;
-import dev.tern.Deadline;
 import dev.tern.Metadata;
 import dev.tern.MethodDescriptor;
 import dev.tern.ServerCall;
@@ -21,9 +19,6 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Stream;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The server side of one call on one HTTP/2 stream: a thin adapter between {@link ServerCall} and
@@ -49,20 +44,6 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     implements MessageReader.Target, MessageWriter.DataSink {
   private static final System.Logger LOG = System.getLogger(ServerCallImpl.class.getName());
 
-  /**
-   * A client resets the stream with CANCEL both when its application cancels and when its deadline
-   * passes; RST_STREAM cannot tell the two apart. Our deadline, taken from {@code grpc-timeout} as
-   * the request arrived, runs later than the client's by the request's transit time, and the
-   * reset travels about as long, so a reset caused by the client's deadline lands when ours is
-   * about to pass. A CANCEL arriving with less than this left is therefore reported to the
-   * handler (and to its downstream calls) as the deadline, not as a cancellation. The allowance
-   * covers the difference between the two transit times plus timer jitter, not the latency
-   * itself: on a quiet loopback that is about a millisecond, on a starved machine tens. A genuine
-   * cancel this close to the deadline is reported as the deadline, which changes nothing but the
-   * cause the handler sees: the client has decided its own status already.
-   */
-  static final long RESET_AT_DEADLINE_ALLOWANCE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-
   /** What the application has sent, in the order it may happen. Application thread only. */
   enum Outbound {
     /** Nothing yet: the encoding may still change. */
@@ -82,9 +63,8 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   private final String authority;
   /** The client's grpc-accept-encoding, or null. */
   private final String acceptEncoding;
+  private final ServerCallContext callContext;
   private final Context.CancellableContext context;
-  // The decoded grpc-timeout, or -1 if the client sent none.
-  private final long timeoutNanos;
   private final ServerCallTracer tracer;
   private final MessageReader reader;
   private final MessageWriter writer;
@@ -112,7 +92,6 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     this.callHandler = definition.getServerCallHandler();
     this.authority = authority == null ? null : authority.toString();
     this.acceptEncoding = acceptEncoding == null ? null : acceptEncoding.toString();
-    this.timeoutNanos = timeoutNanos;
     this.tracer = tracer;
     ServerSettings settings = handler.settings();
     ChannelHandlerContext ctx = handler.context();
@@ -120,7 +99,8 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
         ctx.alloc(), settings.maxInboundMessageSize(), inboundCodec, "request");
     this.writer = new MessageWriter(settings.sendBufferLimit(),
         settings.maxOutboundMessageSize(), ctx.alloc());
-    this.context = newContext(handler, timeoutNanos);
+    this.callContext = ServerCallContext.create(handler.context().executor(), timeoutNanos);
+    this.context = callContext.context();
     this.dispatcher = new CallbackDispatcher(handler.callbackExecutor(), context,
         this::applicationFailed);
   }
@@ -134,22 +114,6 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
       long timeoutNanos, ServerCallTracer tracer) {
     return new ServerCallImpl<>(handler, stream, definition, headers.authority(), inboundCodec,
         headers.get(GrpcHeaders.GRPC_ACCEPT_ENCODING), timeoutNanos, tracer);
-  }
-
-  private static Context.CancellableContext newContext(ServerHandler handler, long timeoutNanos) {
-    if (timeoutNanos < 0) {
-      return Context.ROOT.withCancellation();
-    }
-    try {
-      return Context.ROOT.withDeadline(
-          Deadline.after(timeoutNanos, TimeUnit.NANOSECONDS), handler.context().executor());
-    } catch (RejectedExecutionException e) {
-      // The event loop is shutting down: start() finds the context cancelled and ends the call.
-      Context.CancellableContext c = Context.ROOT.withCancellation();
-      c.cancel(Status.UNAVAILABLE.withDescription("Server shutting down").withCause(e)
-          .asRuntimeException());
-      return c;
-    }
   }
 
   // ---------------------------------------------------------------- the state machine
@@ -171,10 +135,10 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   void start(Metadata headers) {
     if (context.isCancelled()) {
       // The deadline had passed when the request arrived ("0n"): the handler is not started.
-      endLocally(ServerCallState.REJECTED, cancelledContextStatus());
+      endLocally(ServerCallState.REJECTED, callContext.cancelledStatus());
       return;
     }
-    if (timeoutNanos >= 0) {
+    if (callContext.hasDeadline()) {
       // Only a deadline (or the application, with the context it is given) can cancel the
       // context while the call runs; calls without a deadline need no listener.
       context.addListener(c -> {
@@ -260,15 +224,7 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     if (state.isTerminated()) {
       return;
     }
-    Deadline deadline = context.getDeadline();
-    if (errorCode == Http2Error.CANCEL.code() && deadline != null
-        && deadline.timeRemaining(TimeUnit.NANOSECONDS) <= RESET_AT_DEADLINE_ALLOWANCE_NANOS) {
-      endCause = new TimeoutException("deadline exceeded: the client reset the stream as the "
-          + "deadline (grpc-timeout of " + ClientCallImpl.seconds(timeoutNanos) + ") passed");
-    } else {
-      // PROTOCOL-HTTP2.md "Errors": CANCEL -> CANCELLED, ENHANCE_YOUR_CALM -> RESOURCE_EXHAUSTED...
-      endCause = Http2Errors.statusForRstStream(errorCode).asRuntimeException();
-    }
+    endCause = callContext.resetCause(errorCode);
   }
 
   /** The HTTP/2 stream closed: the call either completed or was cut short. */
@@ -276,7 +232,8 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     reader.close();
     writer.wake();
     ServerCallState before = state;
-    Status finalStatus = writtenStatus != null ? writtenStatus : statusOf(endCause);
+    Status finalStatus = writtenStatus != null ? writtenStatus
+        : ServerCallContext.statusOf(endCause);
     if (moveTo(ServerCallState.COMPLETE)) {
       // The context ends after onComplete, so work the handler left running can still finish.
       dispatcher.dispatch(() -> listener.onComplete());
@@ -294,17 +251,6 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     afterCallbacks(() -> tracer.streamClosed(finalStatus));
   }
 
-  /** The status a call cut short by {@code cause} ended with, as its tracers report it. */
-  private static Status statusOf(Throwable cause) {
-    if (cause == null) {
-      return Status.CANCELLED.withDescription("Connection closed before the call completed");
-    }
-    if (cause instanceof TimeoutException) {
-      return Status.DEADLINE_EXCEEDED.withDescription(cause.getMessage());
-    }
-    return Status.fromThrowable(cause);
-  }
-
   /**
    * Ends the call from the server's side with an error status (event loop); the handler hears
    * onCancel once the stream closes.
@@ -320,16 +266,8 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
 
   /** The context was cancelled while the call ran: its deadline passed (or the handler did it). */
   private void contextCancelled() {
-    handler.runOnEventLoop(() -> endLocally(ServerCallState.CUT_SHORT, cancelledContextStatus()));
-  }
-
-  private Status cancelledContextStatus() {
-    if (context.cancellationCause() instanceof TimeoutException) {
-      return Status.DEADLINE_EXCEEDED.withDescription("deadline exceeded after "
-          + ClientCallImpl.seconds(timeoutNanos) + " (grpc-timeout) on the server");
-    }
-    Status status = Contexts.statusFromCancelled(context);
-    return status != null ? status : Status.CANCELLED;
+    handler.runOnEventLoop(
+        () -> endLocally(ServerCallState.CUT_SHORT, callContext.cancelledStatus()));
   }
 
   /**

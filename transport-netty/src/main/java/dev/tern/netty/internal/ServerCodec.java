@@ -1,6 +1,5 @@
 package dev.tern.netty.internal;
 
-import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2LocalFlowController;
 import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
@@ -36,14 +35,11 @@ final class ServerCodec {
         .maxConcurrentStreams(settings.maxConcurrentStreams())
         .initialWindowSize(settings.flowControlWindow())
         .maxHeaderListSize(settings.maxHeaderListSize());
-    return new Builder(settings)
-        .connection(connection)
-        .initialSettings(initial)
-        .build();
+    return new Builder(settings).build(connection, initial);
   }
 
   private static final class Builder
-      extends AbstractHttp2ConnectionHandlerBuilder<ServerHandler, Builder> {
+      extends HandlerBuilder<ServerHandler, Builder> {
     private final ServerSettings settings;
 
     // Logs frames when asked to, and reports HEADERS and DATA written to the handler.
@@ -76,21 +72,6 @@ final class ServerCodec {
       // CONTINUATION floods (2024), including zero-length frames; the header block itself is
       // capped at 1.25 x SETTINGS_MAX_HEADER_LIST_SIZE while it accumulates.
       decoderEnforceMaxSmallContinuationFrames(limits.maxSmallContinuationFrames());
-    }
-
-    @Override
-    protected Builder connection(Http2Connection connection) {
-      return super.connection(connection);
-    }
-
-    @Override
-    protected Builder initialSettings(Http2Settings settings) {
-      return super.initialSettings(settings);
-    }
-
-    @Override
-    protected ServerHandler build() {
-      return super.build();
     }
 
     @Override

@@ -12,8 +12,6 @@ import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2Flags;
-import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
@@ -32,7 +30,8 @@ import java.util.concurrent.Executor;
  * <p>Not thread-safe: runs on the connection's event loop. Application threads reach it only
  * through {@link #writeQueue()} and {@link #runOnEventLoop}.
  */
-public final class ServerHandler extends Http2ConnectionHandler implements Http2FrameListener {
+public final class ServerHandler extends Http2ConnectionHandler
+    implements FrameListenerDefaults {
   private final ServerSettings settings;
   private final ConnectionSupport support;
   private final MethodRouter router;
@@ -171,13 +170,6 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
 
   @Override
   public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-      int streamDependency, short weight, boolean exclusive, int padding, boolean endOfStream)
-      throws Http2Exception {
-    onHeadersRead(ctx, streamId, headers, padding, endOfStream);
-  }
-
-  @Override
-  public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
       int padding, boolean endOfStream) throws Http2Exception {
     Http2Stream stream = connection().stream(streamId);
     ServerCallImpl<?, ?> existing = stream.getProperty(callKey);
@@ -253,15 +245,6 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   }
 
   @Override
-  public void onPriorityRead(ChannelHandlerContext ctx, int streamId, int streamDependency,
-      short weight, boolean exclusive) {
-    // PRIORITY is deprecated (RFC 9113 §5.3.2); ignored in O(1).
-  }
-
-  @Override
-  public void onSettingsAckRead(ChannelHandlerContext ctx) {}
-
-  @Override
   public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
     lifecycle.onSettingsRead();
   }
@@ -284,23 +267,8 @@ public final class ServerHandler extends Http2ConnectionHandler implements Http2
   }
 
   @Override
-  public void onPushPromiseRead(ChannelHandlerContext ctx, int streamId, int promisedStreamId,
-      Http2Headers headers, int padding) throws Http2Exception {
-    throw Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR,
-        "Clients must not send PUSH_PROMISE (RFC 9113 §8.4)");
-  }
-
-  @Override
   public void onGoAwayRead(ChannelHandlerContext ctx, int lastStreamId, long errorCode,
       ByteBuf debugData) {}
-
-  @Override
-  public void onWindowUpdateRead(ChannelHandlerContext ctx, int streamId, int windowSizeIncrement) {
-  }
-
-  @Override
-  public void onUnknownFrame(ChannelHandlerContext ctx, byte frameType, int streamId,
-      Http2Flags flags, ByteBuf payload) {}
 
   /**
    * Trailers-Only RESOURCE_EXHAUSTED for a request whose header list exceeded
