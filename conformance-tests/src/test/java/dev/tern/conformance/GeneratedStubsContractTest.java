@@ -11,43 +11,99 @@ import dev.tern.conformance.echo.EchoReply;
 import dev.tern.conformance.echo.EchoRequest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Generated code against generated code, over real sockets on 127.0.0.1: clients on one stack's
  * stubs generated from echo.proto (tern-codegen's {@code EchoServiceTern} or protoc-gen-grpc-java's
  * {@code EchoServiceGrpc}) call a server on either stack's generated base class, for all four call
- * types, their failures, an unimplemented method and deadlines. A subclass picks the pairing;
- * grpc-java to grpc-java is the control that shows the expectations are grpc-java's own.
+ * types, their failures, an unimplemented method and deadlines. The suite runs once per
+ * {@link Pairing}; grpc-java to grpc-java is the control that shows the expectations are
+ * grpc-java's own.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class GeneratedStubsContractTest {
-  protected final EchoServers servers = new EchoServers();
-  protected final TernPeer tern = new TernPeer();
-  protected final GrpcJavaPeer grpc = new GrpcJavaPeer();
-  private EchoClient client;
-
-  /** Starts the server under test (one of {@link #servers}); returns its port. */
-  protected abstract int startServer() throws Exception;
-
-  /** A client on the generated stubs under test for 127.0.0.1:{@code port}. */
-  protected abstract EchoClient newClient(int port) throws Exception;
-
-  @BeforeAll
-  void startPeers() throws Exception {
-    client = newClient(startServer());
+@ParameterizedClass(name = "{0}")
+@MethodSource("pairings")
+class GeneratedStubsContractTest {
+  /** Starts a server on one stack's generated base class (one of {@code servers}). */
+  interface ServerUnderTest {
+    int start(EchoServers servers, TernPeer tern, GrpcJavaPeer grpc) throws Exception;
   }
 
-  @AfterAll
-  void stopPeers() {
+  /** A client on one stack's generated stubs for 127.0.0.1:{@code port}. */
+  interface ClientUnderTest {
+    EchoClient create(TernPeer tern, GrpcJavaPeer grpc, int port);
+  }
+
+  /** A server on one stack's generated base class and a client on one stack's stubs. */
+  record Pairing(String name, ServerUnderTest server, ClientUnderTest client) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static List<Pairing> pairings() {
+    ServerUnderTest ternServer = (servers, tern, grpc) ->
+        tern.startServer(b -> b.addService(servers.tern().bindService())).port();
+    ServerUnderTest grpcServer = (servers, tern, grpc) ->
+        grpc.startServer(b -> b.addService(servers.grpc())).getPort();
+    ClientUnderTest ternClient = (tern, grpc, port) ->
+        EchoClient.tern(tern.newChannel(port, b -> {}));
+    ClientUnderTest grpcClient = (tern, grpc, port) ->
+        EchoClient.grpc(grpc.newChannel(port, b -> {}));
+    return List.of(
+        new Pairing("Tern to Tern, both on tern-codegen's code", ternServer, ternClient),
+        new Pairing("Tern client on tern-codegen's stubs to a grpc-java 1.85.1 server on"
+            + " protoc-gen-grpc-java's base class", grpcServer, ternClient),
+        new Pairing("grpc-java 1.85.1 client on protoc-gen-grpc-java's stubs to a Tern server"
+            + " on tern-codegen's base class", ternServer, grpcClient),
+        // The control: the expectations are grpc-java's own.
+        new Pairing("grpc-java to grpc-java on protoc-gen-grpc-java's code", grpcServer,
+            grpcClient));
+  }
+
+  /** What one pairing's tests share, from before its first test to after its last. */
+  private static final class Running {
+    final EchoServers servers = new EchoServers();
+    final TernPeer tern = new TernPeer();
+    final GrpcJavaPeer grpc = new GrpcJavaPeer();
+    EchoClient client;
+  }
+
+  /** The pairings whose tests are running, with what each pairing's tests share. */
+  private static final Map<Pairing, Running> RUNNING = new ConcurrentHashMap<>();
+
+  private final EchoServers servers;
+  private final EchoClient client;
+
+  GeneratedStubsContractTest(Pairing pairing) {
+    Running running = RUNNING.get(pairing);
+    this.servers = running.servers;
+    this.client = running.client;
+  }
+
+  @BeforeParameterizedClassInvocation
+  static void startPeers(Pairing pairing) throws Exception {
+    Running r = new Running();
+    RUNNING.put(pairing, r);
+    r.client = pairing.client().create(r.tern, r.grpc,
+        pairing.server().start(r.servers, r.tern, r.grpc));
+  }
+
+  @AfterParameterizedClassInvocation
+  static void stopPeers(Pairing pairing) {
+    Running r = RUNNING.remove(pairing);
     try {
-      tern.close();
+      r.tern.close();
     } finally {
-      grpc.close();
+      r.grpc.close();
     }
   }
 

@@ -14,22 +14,32 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The streaming behaviour every client/server pairing must show (issue 4), over real sockets on
- * 127.0.0.1 through a {@link TcpProxy} that counts the bytes on the wire. A subclass picks the
- * server and client implementations; grpc-java to grpc-java runs the same bodies, showing that
- * the expectations are grpc-java's own behaviour.
+ * 127.0.0.1 through a {@link TcpProxy} that counts the bytes on the wire. The suite runs once per
+ * {@link Pairing} of server and client implementations; grpc-java to grpc-java runs the same
+ * bodies, showing that the expectations are grpc-java's own behaviour.
+ *
+ * <p>The pairings run concurrently (each has its own servers, proxies and client, and each takes
+ * over a minute); the tests of one pairing run one after another, as they share those.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class StreamingContractTest {
+@ParameterizedClass(name = "{0}")
+@MethodSource("pairings")
+@Execution(ExecutionMode.CONCURRENT)
+class StreamingContractTest {
   /** Inbound limit on both sides: 16 MiB, so 10 MiB messages pass and 64 MiB bombs do not. */
   static final int MAX_INBOUND = 16 << 20;
   /** The window of the "slow reader" peers: 64 KiB. */
@@ -59,72 +69,139 @@ abstract class StreamingContractTest {
     }
   }
 
-  protected final Gates gates = new Gates();
-  protected final TernPeer tern = new TernPeer();
-  protected final GrpcJavaPeer grpc = new GrpcJavaPeer();
-  private TcpProxy proxy;
-  private TcpProxy smallWindowProxy;
-  private StreamingClient client;
-
   /**
-   * Starts the server under test (inbound limit {@link #MAX_INBOUND}, at least 2000 concurrent
-   * streams per connection), with the given stream window or its default (-1); returns its port.
+   * Starts a server (inbound limit {@link #MAX_INBOUND}, at least 2000 concurrent streams per
+   * connection), with the given stream window or its default (-1); returns its port.
    */
-  protected abstract int startServer(Gates gates, int window) throws Exception;
+  interface ServerUnderTest {
+    int start(TernPeer tern, GrpcJavaPeer grpc, Gates gates, int window) throws Exception;
+  }
 
-  /** A client of the implementation under test for 127.0.0.1:{@code port}. */
-  protected abstract StreamingClient newClient(int port, ClientConfig config) throws Exception;
-
-  /**
-   * The code a client sees for a request that inflates past the server's limit: Tern servers
-   * answer RESOURCE_EXHAUSTED; grpc-java servers UNKNOWN ("Application error processing RPC"),
-   * as the limit trips while the request is parsed on the application thread.
-   */
-  protected Status.Code serverBombCode() {
-    return Status.Code.RESOURCE_EXHAUSTED;
+  /** A client for 127.0.0.1:{@code port}. */
+  interface ClientUnderTest {
+    StreamingClient create(TernPeer tern, GrpcJavaPeer grpc, int port, ClientConfig config);
   }
 
   /**
-   * The code a client reports for a response that inflates past its limit: Tern clients
-   * RESOURCE_EXHAUSTED; grpc-java clients CANCELLED ("Failed to read message."), with the
-   * RESOURCE_EXHAUSTED as the cause.
+   * A server implementation, a client implementation, and the answers in which the two stacks
+   * legitimately differ.
+   *
+   * @param serverBombCode the code a client sees for a request that inflates past the server's
+   *     limit: Tern servers answer RESOURCE_EXHAUSTED; grpc-java servers UNKNOWN ("Application
+   *     error processing RPC"), as the limit trips while the request is parsed on the
+   *     application thread
+   * @param clientBombCode the code a client reports for a response that inflates past its
+   *     limit: Tern clients RESOURCE_EXHAUSTED; grpc-java clients CANCELLED ("Failed to read
+   *     message."), with the RESOURCE_EXHAUSTED as the cause
+   * @param serverKeepsConnectionAfterBomb whether the server keeps serving the connection's
+   *     other calls after refusing a bomb. Tern does. The grpc-java server (1.85.1), serving
+   *     this contract, was seen to end the whole connection with GOAWAY INTERNAL_ERROR ("Stream
+   *     N sent too many headers"): the handler's half-close callback still ran after grpc-java
+   *     had closed the call itself, and the response it sent was a second HEADERS frame. That
+   *     is the grpc-java server's business, not the client's.
    */
-  protected Status.Code clientBombCode() {
-    return Status.Code.RESOURCE_EXHAUSTED;
+  record Pairing(String name, ServerUnderTest server, ClientUnderTest client,
+      Status.Code serverBombCode, Status.Code clientBombCode,
+      boolean serverKeepsConnectionAfterBomb) {
+    @Override
+    public String toString() {
+      return name;
+    }
   }
 
-  /**
-   * Whether the server keeps serving the connection's other calls after refusing a bomb. Tern
-   * does. The grpc-java server (1.85.1), serving this contract, was seen to end the whole
-   * connection with GOAWAY INTERNAL_ERROR ("Stream N sent too many headers"): the handler's
-   * half-close callback still ran after grpc-java had closed the call itself, and the response
-   * it sent was a second HEADERS frame. That is the grpc-java server's business, not the client's.
-   */
-  protected boolean serverKeepsConnectionAfterBomb() {
-    return true;
+  static List<Pairing> pairings() {
+    ServerUnderTest ternServer = (tern, grpc, gates, window) ->
+        Peers.ternServer(tern, gates, window);
+    ServerUnderTest grpcServer = (tern, grpc, gates, window) ->
+        Peers.grpcServer(grpc, gates, window);
+    ClientUnderTest ternClient = (tern, grpc, port, config) ->
+        Peers.ternClient(tern, port, config);
+    ClientUnderTest grpcClient = (tern, grpc, port, config) ->
+        Peers.grpcClient(grpc, port, config);
+    Status.Code tern = Status.Code.RESOURCE_EXHAUSTED;
+    return List.of(
+        new Pairing("Tern client to Tern server", ternServer, ternClient, tern, tern, true),
+        new Pairing("Tern client to grpc-java 1.85.1 server", grpcServer, ternClient,
+            Status.Code.UNKNOWN, tern, false),
+        new Pairing("grpc-java 1.85.1 client to Tern server", ternServer, grpcClient,
+            tern, Status.Code.CANCELLED, true),
+        // The control pairing: the expectations are grpc-java's own behaviour.
+        new Pairing("grpc-java client to grpc-java server", grpcServer, grpcClient,
+            Status.Code.UNKNOWN, Status.Code.CANCELLED, false));
   }
 
-  @BeforeAll
-  void startPeers() throws Exception {
-    proxy = TcpProxy.start(startServer(gates, -1));
-    smallWindowProxy = TcpProxy.start(startServer(gates, SMALL_WINDOW));
-    client = newClient(proxy.port(), new ClientConfig());
+  /** What one pairing's tests share, from before its first test to after its last. */
+  private static final class Running {
+    final Gates gates = new Gates();
+    final TernPeer tern = new TernPeer();
+    final GrpcJavaPeer grpc = new GrpcJavaPeer();
+    TcpProxy proxy;
+    TcpProxy smallWindowProxy;
+    StreamingClient client;
   }
 
-  @AfterAll
-  void stopPeers() throws Exception {
+  /** The pairings whose tests are running, with what each pairing's tests share. */
+  private static final Map<Pairing, Running> RUNNING = new ConcurrentHashMap<>();
+
+  private final Pairing pairing;
+  private final Running running;
+  private final Gates gates;
+  private final TcpProxy proxy;
+  private final TcpProxy smallWindowProxy;
+  private final StreamingClient client;
+
+  StreamingContractTest(Pairing pairing) {
+    this.pairing = pairing;
+    this.running = RUNNING.get(pairing);
+    this.gates = running.gates;
+    this.proxy = running.proxy;
+    this.smallWindowProxy = running.smallWindowProxy;
+    this.client = running.client;
+  }
+
+  /** Another client of the implementation under test for 127.0.0.1:{@code port}. */
+  private StreamingClient newClient(int port, ClientConfig config) {
+    return pairing.client().create(running.tern, running.grpc, port, config);
+  }
+
+  private Status.Code serverBombCode() {
+    return pairing.serverBombCode();
+  }
+
+  private Status.Code clientBombCode() {
+    return pairing.clientBombCode();
+  }
+
+  private boolean serverKeepsConnectionAfterBomb() {
+    return pairing.serverKeepsConnectionAfterBomb();
+  }
+
+  @BeforeParameterizedClassInvocation
+  static void startPeers(Pairing pairing) throws Exception {
+    Running r = new Running();
+    RUNNING.put(pairing, r);
+    r.proxy = TcpProxy.start(pairing.server().start(r.tern, r.grpc, r.gates, -1));
+    r.smallWindowProxy = TcpProxy.start(
+        pairing.server().start(r.tern, r.grpc, r.gates, SMALL_WINDOW));
+    r.client = pairing.client().create(r.tern, r.grpc, r.proxy.port(), new ClientConfig());
+  }
+
+  @AfterParameterizedClassInvocation
+  static void stopPeers(Pairing pairing) throws Exception {
+    Running r = RUNNING.remove(pairing);
     try {
-      tern.close();
-      grpc.close();
+      r.tern.close();
+      r.grpc.close();
     } finally {
-      proxy.close();
-      smallWindowProxy.close();
+      r.proxy.close();
+      r.smallWindowProxy.close();
     }
   }
 
   // ---------------------------------------------------------------- the four call types
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   void unaryEchoes() throws Exception {
     Call call = client.start("Unary", Spec.DEFAULT);
     call.request(2);
@@ -136,6 +213,7 @@ abstract class StreamingContractTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   void serverStreamOfAHundredThousandSmallMessages() throws Exception {
     int count = 100_000;
     long start = System.nanoTime();
@@ -154,6 +232,7 @@ abstract class StreamingContractTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   void clientStreamIsAnsweredOnceTheClientHalfCloses() throws Exception {
     int count = 10_000;
     Call call = client.start("ClientStream", Spec.DEFAULT);
@@ -168,6 +247,7 @@ abstract class StreamingContractTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   void bidiPingPongOfAThousandMessages() throws Exception {
     int rounds = 1000;
     Call[] holder = new Call[1];
@@ -195,6 +275,7 @@ abstract class StreamingContractTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   void tenMebibyteMessageEachWay() throws Exception {
     byte[] big = new byte[10 << 20];
     new java.util.Random(42).nextBytes(big);
@@ -209,6 +290,7 @@ abstract class StreamingContractTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   void aThousandConcurrentStreamingCallsOnOneConnection() throws Exception {
     // Warm up: the client has its connection before the count is taken.
     unaryEchoes();
@@ -270,6 +352,7 @@ abstract class StreamingContractTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   void gzipBothWays() throws Exception {
     long[] bytes = echo(client, Spec.DEFAULT.compression("gzip").respondEncoding("gzip"),
         compressible());
@@ -279,12 +362,14 @@ abstract class StreamingContractTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   void identityUnlessAskedFor() throws Exception {
     long[] bytes = echo(client, Spec.DEFAULT, compressible());
     assertTrue(bytes[0] > 525_000 && bytes[1] > 525_000);
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   void serverAnswersUncompressedWhenTheClientDoesNotAcceptGzip() throws Exception {
     StreamingClient plain = newClient(proxy.port(), new ClientConfig().noGzip());
     long[] bytes = echo(plain, Spec.DEFAULT.respondEncoding("gzip"), compressible());
@@ -292,6 +377,7 @@ abstract class StreamingContractTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   void requestInAnEncodingTheServerLacksIsUnimplemented() throws Exception {
     StreamingClient snappy = newClient(proxy.port(), new ClientConfig().snappy());
     Call call = snappy.start("Unary", Spec.DEFAULT.compression("snappy"));
@@ -303,6 +389,7 @@ abstract class StreamingContractTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   void compressionBombToTheServerIsResourceExhaustedAndTheConnectionsOtherCallsGoOn()
       throws Exception {
     // A connection of its own, so that whatever the bomb does stays in this test.
@@ -334,6 +421,7 @@ abstract class StreamingContractTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   void compressionBombToTheClientIsResourceExhaustedAndTheConnectionsOtherCallsGoOn()
       throws Exception {
     StreamingClient client = newClient(proxy.port(), new ClientConfig());
@@ -359,6 +447,7 @@ abstract class StreamingContractTest {
   // ---------------------------------------------------------------- flow control
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   void serverStreamToAClientThatReadsNothingStopsAtTheClientsWindowThenResumes()
       throws Exception {
     StreamingClient slow = newClient(proxy.port(),
@@ -385,6 +474,7 @@ abstract class StreamingContractTest {
   }
 
   @Test
+  @Execution(ExecutionMode.SAME_THREAD)
   void clientStreamToAServerThatReadsNothingStopsAtTheServersWindowThenResumes()
       throws Exception {
     StreamingClient c = newClient(smallWindowProxy.port(), new ClientConfig());

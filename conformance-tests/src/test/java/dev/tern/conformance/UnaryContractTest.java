@@ -10,22 +10,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tern.Status;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The unary behaviour every client/server pairing must agree on, over real sockets on 127.0.0.1.
- * A subclass picks the server and the client implementation (Tern or grpc-java); the test bodies
- * only see {@link UnaryClient} and {@link UnaryOutcome}, so the same expectations hold for every
- * pairing — including grpc-java to grpc-java, which shows the expectations are grpc-java's own
- * behaviour and not something Tern made up.
+ * The suite runs once per {@link Pairing} of a server and a client implementation (Tern or
+ * grpc-java); the test bodies only see {@link UnaryClient} and {@link UnaryOutcome}, so the same
+ * expectations hold for every pairing — including grpc-java to grpc-java, which shows the
+ * expectations are grpc-java's own behaviour and not something Tern made up.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class UnaryContractTest {
+@ParameterizedClass(name = "{0}")
+@MethodSource("pairings")
+class UnaryContractTest {
   /** The server's inbound limit: requests above it get RESOURCE_EXHAUSTED. */
   static final int SERVER_MAX_INBOUND = 64 * 1024;
   /** The client's inbound limit, below the server's, so a response can exceed it alone. */
@@ -34,35 +38,99 @@ abstract class UnaryContractTest {
   private static final String ASCII = Contract.ECHO_PREFIX + "ascii";
   private static final String BINARY = Contract.ECHO_PREFIX + "data-bin";
 
-  protected final Gates gates = new Gates();
-  protected final TernPeer tern = new TernPeer();
-  protected final GrpcJavaPeer grpc = new GrpcJavaPeer();
-  private UnaryClient client;
-
-  /** Starts the server under test serving {@link Contract} with {@code gates}; returns its port. */
-  protected abstract int startServer(Gates gates, int maxInboundMessageSize) throws Exception;
-
-  /** A client of the implementation under test for 127.0.0.1:{@code port}. */
-  protected abstract UnaryClient newClient(int port, int maxInboundMessageSize) throws Exception;
-
-  /**
-   * The code a client sees when a handler throws: Tern servers answer INTERNAL (the issue asks for
-   * it), grpc-java servers UNKNOWN. Neither sends the exception's text.
-   */
-  protected abstract Status.Code handlerExceptionCode();
-
-  @BeforeAll
-  void startPeers() throws Exception {
-    int port = startServer(gates, SERVER_MAX_INBOUND);
-    client = newClient(port, CLIENT_MAX_INBOUND);
+  /** Starts a server serving {@link Contract} with {@code gates}; returns its port. */
+  interface ServerUnderTest {
+    int start(TernPeer tern, GrpcJavaPeer grpc, Gates gates, int maxInboundMessageSize)
+        throws Exception;
   }
 
-  @AfterAll
-  void stopPeers() throws Exception {
+  /** A client for 127.0.0.1:{@code port}. */
+  interface ClientUnderTest {
+    UnaryClient create(TernPeer tern, GrpcJavaPeer grpc, int port, int maxInboundMessageSize);
+  }
+
+  /**
+   * A server implementation, a client implementation, and the one answer in which the two
+   * stacks legitimately differ: the code a client sees when a handler throws — Tern servers
+   * answer INTERNAL (the issue asks for it), grpc-java servers UNKNOWN. Neither sends the
+   * exception's text.
+   */
+  record Pairing(String name, ServerUnderTest server, ClientUnderTest client,
+      Status.Code handlerExceptionCode) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static List<Pairing> pairings() {
+    ServerUnderTest ternServer = (tern, grpc, gates, max) -> tern.startServer(
+        b -> b.addService(Contract.tern(gates)).maxInboundMessageSize(max)).port();
+    ServerUnderTest grpcServer = (tern, grpc, gates, max) -> grpc.startServer(
+        b -> b.addService(Contract.grpc(gates)).maxInboundMessageSize(max)).getPort();
+    ClientUnderTest ternClient = (tern, grpc, port, max) -> UnaryClient.tern(
+        tern.newChannel(port, b -> b.maxInboundMessageSize(max)));
+    ClientUnderTest grpcClient = (tern, grpc, port, max) -> UnaryClient.grpc(
+        grpc.newChannel(port, b -> b.maxInboundMessageSize(max)));
+    return List.of(
+        new Pairing("Tern client to Tern server", ternServer, ternClient, Status.Code.INTERNAL),
+        // Both running application callbacks on the event loop: the low-latency mode.
+        new Pairing("Tern to Tern, both directExecutor()",
+            (tern, grpc, gates, max) -> tern.startServer(b -> b.addService(Contract.tern(gates))
+                .directExecutor().maxInboundMessageSize(max)).port(),
+            (tern, grpc, port, max) -> UnaryClient.tern(tern.newChannel(port,
+                b -> b.directExecutor().maxInboundMessageSize(max))),
+            Status.Code.INTERNAL),
+        new Pairing("Tern client to grpc-java 1.85.1 server", grpcServer, ternClient,
+            Status.Code.UNKNOWN),
+        new Pairing("grpc-java 1.85.1 client to Tern server", ternServer, grpcClient,
+            Status.Code.INTERNAL),
+        // The control pairing: a failure here means the expectation is wrong, not Tern.
+        new Pairing("grpc-java client to grpc-java server", grpcServer, grpcClient,
+            Status.Code.UNKNOWN));
+  }
+
+  /** What one pairing's tests share, from before its first test to after its last. */
+  private static final class Running {
+    final Gates gates = new Gates();
+    final TernPeer tern = new TernPeer();
+    final GrpcJavaPeer grpc = new GrpcJavaPeer();
+    UnaryClient client;
+  }
+
+  /** The pairings whose tests are running, with what each pairing's tests share. */
+  private static final Map<Pairing, Running> RUNNING = new ConcurrentHashMap<>();
+
+  private final Pairing pairing;
+  private final Gates gates;
+  private final UnaryClient client;
+
+  UnaryContractTest(Pairing pairing) {
+    this.pairing = pairing;
+    Running running = RUNNING.get(pairing);
+    this.gates = running.gates;
+    this.client = running.client;
+  }
+
+  private Status.Code handlerExceptionCode() {
+    return pairing.handlerExceptionCode();
+  }
+
+  @BeforeParameterizedClassInvocation
+  static void startPeers(Pairing pairing) throws Exception {
+    Running r = new Running();
+    RUNNING.put(pairing, r);
+    int port = pairing.server().start(r.tern, r.grpc, r.gates, SERVER_MAX_INBOUND);
+    r.client = pairing.client().create(r.tern, r.grpc, port, CLIENT_MAX_INBOUND);
+  }
+
+  @AfterParameterizedClassInvocation
+  static void stopPeers(Pairing pairing) throws Exception {
+    Running r = RUNNING.remove(pairing);
     try {
-      tern.close();
+      r.tern.close();
     } finally {
-      grpc.close();
+      r.grpc.close();
     }
   }
 

@@ -54,6 +54,11 @@ public final class GrpcWire {
         .put(message).array();
   }
 
+  /** {@code text} in UTF-8 as one uncompressed length-prefixed message. */
+  public static byte[] lengthPrefixed(String text) {
+    return lengthPrefixed(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /** Just a prefix declaring {@code length} bytes (to test limits without sending them). */
   public static byte[] prefix(boolean compressed, long length) {
     return ByteBuffer.allocate(5).put((byte) (compressed ? 1 : 0)).putInt((int) length).array();

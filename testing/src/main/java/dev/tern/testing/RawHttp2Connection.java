@@ -8,9 +8,11 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
@@ -21,9 +23,13 @@ import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Frame;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2FrameTypes;
 import io.netty.handler.codec.http2.Http2FrameStream;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Flags;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2PriorityFrame;
@@ -36,7 +42,11 @@ import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.handler.codec.http2.Http2UnknownFrame;
 import io.netty.handler.codec.http2.Http2WindowUpdateFrame;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.collection.CharObjectMap;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Ticker;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -58,8 +68,19 @@ import java.util.function.Predicate;
  * <p>The codec acknowledges SETTINGS and PING itself; by default received DATA is returned to the
  * flow-control windows at once ({@link #autoWindowUpdate}).
  *
+ * <p>A raw client ({@link RawHttp2Client#connectRaw}) has no codec: nothing leaves but what the
+ * test writes, byte for byte (the connection preface too: {@link #handshake}), so it can send what
+ * a codec would refuse to (floods, malformed frames, HPACK it encodes itself). Its write methods
+ * encode frames as given, and received frames are parsed by Netty's frame reader alone: nothing is
+ * acknowledged or answered.
+ *
+ * <p>Over a socket ({@link RawHttp2Client}, {@link RawHttp2Server}) frames come and go as the
+ * network delivers them. On an {@link EmbeddedChannel} ({@link #embedded}) nothing moves until the
+ * test calls {@link #exchange}, and reads never wait: a frame that has not arrived is a failure at
+ * once, so a deterministic test names each step of its interleaving.
+ *
  * <p>Thread-safe: writes run on the channel's event loop and wait for their outcome; reads wait on
- * a monitor the event loop signals.
+ * a monitor the event loop signals. An embedded connection belongs to the test's thread.
  */
 public class RawHttp2Connection implements AutoCloseable {
   /** How long reads and writes wait unless told otherwise. */
@@ -77,10 +98,88 @@ public class RawHttp2Connection implements AutoCloseable {
   private volatile boolean autoWindowUpdate = true;
   private boolean closed;
   private Channel channel;
+  /** Null for a raw connection. */
   private Http2FrameCodec codec;
   private Recorder recorder;
+  /** HPACK state of a raw connection's requests; ignores the peer's header list limit. */
+  private final DefaultHttp2HeadersEncoder rawEncoder =
+      new DefaultHttp2HeadersEncoder(Http2HeadersEncoder.NEVER_SENSITIVE, true);
 
   RawHttp2Connection() {}
+
+  /**
+   * A scripted peer on an {@link EmbeddedChannel}, with no socket: the frames it writes reach the
+   * other side's EmbeddedChannel, and that side's reach it, only in {@link #exchange}. Its timers
+   * run on {@code ticker}; share one mock ticker ({@link Ticker#newMockTicker()}) with the other
+   * side so that advancing it moves both clocks. {@code server} chooses the role (a client sends
+   * the connection preface).
+   */
+  public static RawHttp2Connection embedded(boolean server, Http2Settings settings,
+      Ticker ticker) {
+    RawHttp2Connection conn = new RawHttp2Connection();
+    EmbeddedChannel ch = EmbeddedChannel.builder().ticker(ticker).build();
+    conn.attach(ch, (server ? Http2FrameCodecBuilder.forServer()
+        : Http2FrameCodecBuilder.forClient()).initialSettings(settings).build());
+    ch.flush();
+    return conn;
+  }
+
+  /**
+   * A raw client ({@link RawHttp2Client#connectRaw}) on an {@link EmbeddedChannel}: nothing is sent
+   * or answered but what the test writes (start with {@link #handshake}), for interleavings where
+   * the test itself must decide when a PING is acknowledged. Bytes move in {@link #exchange}.
+   */
+  public static RawHttp2Connection embeddedRaw(Ticker ticker) {
+    RawHttp2Connection conn = new RawHttp2Connection();
+    conn.attachRaw(EmbeddedChannel.builder().ticker(ticker).build());
+    return conn;
+  }
+
+  /**
+   * Embedded only: delivers the bytes each side has written to the other, over and over, until
+   * neither has anything more to say (answers to answers included), running the tasks both event
+   * loops have due. Bytes for a side that has closed are dropped. Timers due at the ticker's
+   * current time run too; to let time pass, advance the shared ticker and call this again.
+   */
+  public final void exchange(EmbeddedChannel other) {
+    EmbeddedChannel self = embeddedChannel();
+    for (int round = 0; round < 10_000; round++) {
+      self.runPendingTasks();
+      other.runPendingTasks();
+      if (self.isOpen()) {
+        self.flush();
+      }
+      if (other.isOpen()) {
+        other.flush();
+      }
+      boolean moved = transfer(self, other);
+      moved |= transfer(other, self);
+      if (!moved) {
+        return;
+      }
+    }
+    throw new AssertionError("the two sides never stop writing to each other");
+  }
+
+  private static boolean transfer(EmbeddedChannel from, EmbeddedChannel to) {
+    boolean moved = false;
+    for (Object msg = from.readOutbound(); msg != null; msg = from.readOutbound()) {
+      moved = true;
+      if (to.isOpen()) {
+        to.writeInbound(msg);
+      } else {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+    return moved;
+  }
+
+  private EmbeddedChannel embeddedChannel() {
+    if (!(channel instanceof EmbeddedChannel)) {
+      throw new IllegalStateException("not an embedded connection");
+    }
+    return (EmbeddedChannel) channel;
+  }
 
   /** Installs the codec and the recorder on a new channel; called from its initializer. */
   final void attach(Channel ch, Http2FrameCodec codec) {
@@ -94,6 +193,25 @@ public class RawHttp2Connection implements AutoCloseable {
         lock.notifyAll();
       }
     });
+  }
+
+  /**
+   * Makes this a raw connection on a new channel: no codec; received bytes are parsed into
+   * frames and recorded. Called from the channel's initializer.
+   */
+  final void attachRaw(Channel ch) {
+    this.channel = ch;
+    ch.pipeline().addLast(new RawFrameReader(this::record, this::failed));
+    ch.closeFuture().addListener(f -> {
+      synchronized (lock) {
+        closed = true;
+        lock.notifyAll();
+      }
+    });
+  }
+
+  private boolean isRaw() {
+    return codec == null;
   }
 
   /** The Netty channel, for tests that need to reach under the API. */
@@ -115,6 +233,10 @@ public class RawHttp2Connection implements AutoCloseable {
    * Opens a new stream with a HEADERS frame (client side) and returns its id once written.
    */
   public final int newStream(Http2Headers headers, boolean endStream) {
+    if (isRaw()) {
+      throw new IllegalStateException("a raw connection has no codec to number streams: use"
+          + " headers(streamId, ...)");
+    }
     Http2FrameStream[] opened = new Http2FrameStream[1];
     write(() -> {
       Http2FrameStream stream = recorder.newStream();
@@ -130,8 +252,18 @@ public class RawHttp2Connection implements AutoCloseable {
     return opened[0].id();
   }
 
-  /** Writes HEADERS on a known stream: a response's headers, or trailers. */
+  /**
+   * Writes HEADERS on a known stream: a response's headers, or trailers. On a raw connection, any
+   * stream, in one HEADERS frame encoded with this connection's HPACK state ({@link
+   * #encodeHeaders}).
+   */
   public final void headers(int streamId, Http2Headers headers, boolean endStream) {
+    if (isRaw()) {
+      writeFrame(Http2FrameTypes.HEADERS,
+          Http2Flags.END_HEADERS | (endStream ? Http2Flags.END_STREAM : 0), streamId,
+          encodeHeaders(headers));
+      return;
+    }
     Http2FrameStream stream = knownStream(streamId);
     write(() -> channel.write(
         new DefaultHttp2HeadersFrame(headers, endStream).stream(stream)));
@@ -139,11 +271,21 @@ public class RawHttp2Connection implements AutoCloseable {
 
   /** Writes DATA with a copy of {@code bytes}. */
   public final void data(int streamId, byte[] bytes, boolean endStream) {
+    if (isRaw()) {
+      writeFrame(Http2FrameTypes.DATA, endStream ? Http2Flags.END_STREAM : 0, streamId, bytes);
+      return;
+    }
     data(streamId, Unpooled.copiedBuffer(bytes), endStream);
   }
 
   /** Writes DATA; takes ownership of {@code content}. */
   public final void data(int streamId, ByteBuf content, boolean endStream) {
+    if (isRaw()) {
+      byte[] bytes = ByteBufUtil.getBytes(content);
+      content.release();
+      data(streamId, bytes, endStream);
+      return;
+    }
     Http2FrameStream stream = streams.get(streamId);
     if (stream == null) {
       content.release();
@@ -155,22 +297,55 @@ public class RawHttp2Connection implements AutoCloseable {
 
   /** Writes RST_STREAM. */
   public final void rstStream(int streamId, Http2Error error) {
+    if (isRaw()) {
+      writeFrame(Http2FrameTypes.RST_STREAM, 0, streamId,
+          ByteBuffer.allocate(4).putInt((int) error.code()).array());
+      return;
+    }
     Http2FrameStream stream = knownStream(streamId);
     write(() -> channel.write(new DefaultHttp2ResetFrame(error).stream(stream)));
   }
 
   /** Writes a SETTINGS frame. */
   public final void settings(Http2Settings settings) {
+    if (isRaw()) {
+      ByteBuffer payload = ByteBuffer.allocate(6 * settings.size());
+      for (CharObjectMap.PrimitiveEntry<Long> e : settings.entries()) {
+        payload.putShort((short) e.key()).putInt(e.value().intValue());
+      }
+      writeFrame(Http2FrameTypes.SETTINGS, 0, 0, payload.array());
+      return;
+    }
     write(() -> channel.write(new DefaultHttp2SettingsFrame(settings)));
   }
 
   /** Writes a PING (not an ack). */
   public final void ping(long content) {
+    if (isRaw()) {
+      writeFrame(Http2FrameTypes.PING, 0, 0, ByteBuffer.allocate(8).putLong(content).array());
+      return;
+    }
     write(() -> channel.write(new DefaultHttp2PingFrame(content)));
+  }
+
+  /**
+   * Acknowledges a PING with {@code content}. A codec acknowledges PINGs itself; on a raw
+   * connection the test decides when (for instance to hold back a drain PING's ACK).
+   */
+  public final void pingAck(long content) {
+    writeFrame(Http2FrameTypes.PING, Http2Flags.ACK, 0,
+        ByteBuffer.allocate(8).putLong(content).array());
   }
 
   /** Writes GOAWAY with the codec's idea of the last stream id. */
   public final void goAway(Http2Error error, String debugData) {
+    if (isRaw()) {
+      // A client's last-stream-id: it accepted no stream from the server.
+      byte[] debug = debugData.getBytes(StandardCharsets.UTF_8);
+      writeFrame(Http2FrameTypes.GO_AWAY, 0, 0, ByteBuffer.allocate(8 + debug.length).putInt(0)
+          .putInt((int) error.code()).put(debug).array());
+      return;
+    }
     write(() -> channel.write(new DefaultHttp2GoAwayFrame(error,
         ByteBufUtil.writeUtf8(channel.alloc(), debugData))));
   }
@@ -178,9 +353,14 @@ public class RawHttp2Connection implements AutoCloseable {
   /**
    * Returns {@code bytes} of flow-control credit: for a stream, as consumed bytes (the codec sends
    * WINDOW_UPDATE for the stream and the connection when due); for stream 0, as a connection
-   * window increase.
+   * window increase. On a raw connection: a WINDOW_UPDATE of {@code bytes}, whatever they are.
    */
   public final void windowUpdate(int streamId, int bytes) {
+    if (isRaw()) {
+      writeFrame(Http2FrameTypes.WINDOW_UPDATE, 0, streamId,
+          ByteBuffer.allocate(4).putInt(bytes).array());
+      return;
+    }
     DefaultHttp2WindowUpdateFrame frame = new DefaultHttp2WindowUpdateFrame(bytes);
     if (streamId != 0) {
       frame.stream(knownStream(streamId));
@@ -193,8 +373,64 @@ public class RawHttp2Connection implements AutoCloseable {
    * HPACK and stream state do not change). Use {@link #frameBytes} to build frames by hand.
    */
   public final void writeRaw(byte[] bytes) {
+    if (isRaw()) {
+      write(() -> channel.write(Unpooled.copiedBuffer(bytes)));
+      return;
+    }
     write(() -> channel.pipeline().context(Http2FrameCodec.class)
         .write(Unpooled.copiedBuffer(bytes)));
+  }
+
+  /** Writes one frame as given ({@link #frameBytes}), past the codec if there is one. */
+  public final void writeFrame(int type, int flags, int streamId, byte[] payload) {
+    writeRaw(frameBytes(type, flags, streamId, payload));
+  }
+
+  /**
+   * Raw connection: sends the client connection preface and an empty SETTINGS frame (RFC 9113
+   * §3.4), leaving the server's SETTINGS unacknowledged.
+   */
+  public final void handshake() {
+    writeRaw(handshakeBytes(false));
+  }
+
+  /** Raw connection: {@link #handshake} and a SETTINGS ACK, in one write. */
+  public final void handshakeAndAck() {
+    writeRaw(handshakeBytes(true));
+  }
+
+  private static byte[] handshakeBytes(boolean ack) {
+    ByteBuf preface = io.netty.handler.codec.http2.Http2CodecUtil.connectionPrefaceBuf();
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try {
+      out.writeBytes(ByteBufUtil.getBytes(preface));
+    } finally {
+      preface.release();
+    }
+    out.writeBytes(frameBytes(Http2FrameTypes.SETTINGS, 0, 0, new byte[0]));
+    if (ack) {
+      out.writeBytes(frameBytes(Http2FrameTypes.SETTINGS, Http2Flags.ACK, 0, new byte[0]));
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * HPACK-encodes {@code headers} with this raw connection's encoder, whose dynamic table the
+   * peer mirrors: encoded blocks must be sent in the order they were encoded. Ignores the peer's
+   * SETTINGS_MAX_HEADER_LIST_SIZE, which some tests exceed on purpose.
+   */
+  public final byte[] encodeHeaders(Http2Headers headers) {
+    ByteBuf buf = Unpooled.buffer();
+    try {
+      synchronized (rawEncoder) {
+        rawEncoder.encodeHeaders(0, headers, buf);
+      }
+      return ByteBufUtil.getBytes(buf);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    } finally {
+      buf.release();
+    }
   }
 
   /** One encoded frame: 9-byte header (RFC 9113 §4.1) and payload. */
@@ -231,7 +467,8 @@ public class RawHttp2Connection implements AutoCloseable {
     return out.toByteArray();
   }
 
-  private static void hpackString(java.io.ByteArrayOutputStream out, String s) {
+  /** An HPACK string literal without Huffman coding (RFC 7541 §5.2). */
+  public static void hpackString(java.io.ByteArrayOutputStream out, String s) {
     byte[] bytes = s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
     // RFC 7541 §5.1 integer with a 7-bit prefix; the H bit stays 0 (no Huffman).
     int n = bytes.length;
@@ -271,7 +508,11 @@ public class RawHttp2Connection implements AutoCloseable {
     } finally {
       corked.remove();
     }
-    channel.eventLoop().execute(channel::flush);
+    if (channel.eventLoop().inEventLoop()) {
+      channel.flush();
+    } else {
+      channel.eventLoop().execute(channel::flush);
+    }
     for (ChannelFuture f : futures) {
       await(f);
     }
@@ -287,23 +528,13 @@ public class RawHttp2Connection implements AutoCloseable {
           + errors());
     }
     List<ChannelFuture> cork = corked.get();
-    ChannelFuture f;
-    try {
-      f = channel.eventLoop().submit(() -> {
-        ChannelFuture written = write.call();
-        if (cork == null) {
-          channel.flush();
-        }
-        return written;
-      }).get(DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("write failed: " + e.getCause(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new AssertionError("event loop did not run the write within " + DEFAULT_TIMEOUT);
-    }
+    ChannelFuture f = onLoop(() -> {
+      ChannelFuture written = write.call();
+      if (cork == null) {
+        channel.flush();
+      }
+      return written;
+    });
     if (cork != null) {
       cork.add(f);
     } else {
@@ -311,8 +542,40 @@ public class RawHttp2Connection implements AutoCloseable {
     }
   }
 
-  private static void await(ChannelFuture f) {
-    if (!f.awaitUninterruptibly(DEFAULT_TIMEOUT.toMillis())) {
+  /**
+   * Runs {@code task} on the event loop and returns its result. An EmbeddedChannel's loop is the
+   * calling thread: the task runs at once (submitting it would queue it until the test ran it).
+   */
+  private <T> T onLoop(Callable<T> task) {
+    try {
+      if (channel.eventLoop().inEventLoop()) {
+        return task.call();
+      }
+      return channel.eventLoop().submit(task)
+          .get(DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("write failed: " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new AssertionError("event loop did not run the task within " + DEFAULT_TIMEOUT);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("write failed: " + e, e);
+    }
+  }
+
+  /**
+   * Waits for a write. A raw connection's write waits like a blocking socket's: until the bytes
+   * are out or the connection fails, however long a peer that has stopped reading takes to close
+   * it (the test's own timeout bounds that); others wait at most {@link #DEFAULT_TIMEOUT}.
+   */
+  private void await(ChannelFuture f) {
+    if (isRaw()) {
+      f.awaitUninterruptibly();
+    } else if (!f.awaitUninterruptibly(DEFAULT_TIMEOUT.toMillis())) {
       throw new AssertionError("write did not complete within " + DEFAULT_TIMEOUT);
     }
     if (!f.isSuccess()) {
@@ -356,6 +619,11 @@ public class RawHttp2Connection implements AutoCloseable {
           throw new AssertionError("connection closed without the expected frame; unread: "
               + received + "; errors: " + errors);
         }
+        if (channel instanceof EmbeddedChannel) {
+          // Nothing arrives while this thread waits: the test must exchange first.
+          throw new AssertionError("no expected frame has arrived (after the last exchange);"
+              + " unread: " + received + "; errors: " + errors);
+        }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           throw new AssertionError("no expected frame within " + timeout + "; unread: "
@@ -371,10 +639,32 @@ public class RawHttp2Connection implements AutoCloseable {
     }
   }
 
+  /**
+   * Removes and returns the first received frame matching {@code filter}, waiting for one up to
+   * {@code timeout}; null if none came (or the connection closed first). For asserting that
+   * something does not happen; prefer {@link #take} otherwise.
+   */
+  public final RawFrame poll(Predicate<RawFrame> filter, Duration timeout) {
+    try {
+      return take(filter, timeout);
+    } catch (AssertionError none) {
+      return null;
+    }
+  }
+
   /** Removes and returns the first received frame matching {@code filter}, or null; no wait. */
   public final RawFrame poll(Predicate<RawFrame> filter) {
     synchronized (lock) {
       return removeFirst(filter);
+    }
+  }
+
+  /** Removes and returns every frame received and not yet taken, oldest first; no wait. */
+  public final List<RawFrame> takeAll() {
+    synchronized (lock) {
+      List<RawFrame> all = new ArrayList<>(received);
+      received.clear();
+      return all;
     }
   }
 
@@ -400,6 +690,10 @@ public class RawHttp2Connection implements AutoCloseable {
   public final boolean awaitClosed(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (lock) {
+      if (channel instanceof EmbeddedChannel) {
+        // Closing happens in exchange (or a timer the test ran), never while this thread waits.
+        return closed;
+      }
       while (!closed) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
@@ -428,16 +722,11 @@ public class RawHttp2Connection implements AutoCloseable {
    * are applied by the codec and never recorded as frames).
    */
   public final int sendWindow() {
-    try {
-      return channel.eventLoop().submit(() -> codec.connection().remote().flowController()
-          .windowSize(codec.connection().connectionStream()))
-          .get(DEFAULT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException(e);
+    if (isRaw()) {
+      throw new IllegalStateException("a raw connection keeps no flow-control state");
     }
+    return onLoop(() -> codec.connection().remote().flowController()
+        .windowSize(codec.connection().connectionStream()));
   }
 
   /** Exceptions the codec raised on this connection (stream and connection errors). */
@@ -447,10 +736,20 @@ public class RawHttp2Connection implements AutoCloseable {
     }
   }
 
-  /** Closes the connection and waits for it to close. */
+  /** Closes the connection and waits for it to close; an embedded one drops what it holds. */
   @Override
   public void close() {
     channel.close().awaitUninterruptibly(DEFAULT_TIMEOUT.toMillis());
+    if (channel instanceof EmbeddedChannel) {
+      EmbeddedChannel ch = (EmbeddedChannel) channel;
+      ch.runPendingTasks();
+      for (Object m = ch.readOutbound(); m != null; m = ch.readOutbound()) {
+        ReferenceCountUtil.release(m);
+      }
+      for (Object m = ch.readInbound(); m != null; m = ch.readInbound()) {
+        ReferenceCountUtil.release(m);
+      }
+    }
   }
 
   private RawFrame removeFirst(Predicate<RawFrame> filter) {
@@ -462,6 +761,14 @@ public class RawHttp2Connection implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  /** An error on a raw connection's inbound side: kept for {@link #errors()}. */
+  private void failed(Throwable cause) {
+    synchronized (lock) {
+      errors.add(cause);
+      lock.notifyAll();
+    }
   }
 
   private void record(RawFrame frame) {

@@ -1,17 +1,22 @@
 package dev.tern.netty;
 
-import static dev.tern.netty.RawPeer.END_STREAM;
-import static dev.tern.netty.RawPeer.HEADERS;
-import static dev.tern.netty.RawPeer.RST_STREAM;
+import static io.netty.handler.codec.http2.Http2Flags.END_HEADERS;
+import static io.netty.handler.codec.http2.Http2Flags.END_STREAM;
+import static io.netty.handler.codec.http2.Http2FrameTypes.HEADERS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.tern.Status;
+import dev.tern.testing.GrpcWire;
+import dev.tern.testing.RawFrame;
+import dev.tern.testing.RawHttp2Client;
+import dev.tern.testing.RawHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
@@ -25,10 +30,12 @@ import org.junit.jupiter.api.Test;
  * checks the answer, then makes a good call on the same connection.
  */
 class ServerBadInputTest {
+  /** How long a frame the test expects may take to arrive. */
+  private static final Duration WAIT = Duration.ofSeconds(20);
   private static final String UNARY = "/tern.test.Echo/Unary";
 
   private static TernServer server;
-  private RawPeer peer;
+  private RawHttp2Client peer;
 
   @BeforeAll
   static void startServer() throws Exception {
@@ -42,7 +49,8 @@ class ServerBadInputTest {
 
   @BeforeEach
   void connect() throws Exception {
-    peer = RawPeer.connect(server.port()).handshakeAndAck();
+    peer = RawHttp2Client.connectRaw(server.port());
+    peer.handshakeAndAck();
   }
 
   @AfterEach
@@ -55,16 +63,16 @@ class ServerBadInputTest {
     }
   }
 
-  private RawPeer.Frame trailers(int streamId) throws InterruptedException {
-    RawPeer.Frame f = peer.await(
-        x -> x.type == HEADERS && x.streamId == streamId && (x.flags & END_STREAM) != 0,
-        20, TimeUnit.SECONDS);
+  private RawFrame trailers(int streamId) throws InterruptedException {
+    RawFrame f = peer.take(
+        x -> x.type() == RawFrame.Type.HEADERS && x.streamId() == streamId && x.isEndStream(),
+        WAIT);
     assertNotNull(f, "no trailers on stream " + streamId);
     return f;
   }
 
-  private static String status(RawPeer.Frame trailers) {
-    return trailers.headers.get("grpc-status").toString();
+  private static String status(RawFrame trailers) {
+    return trailers.header("grpc-status");
   }
 
   private static String code(Status.Code code) {
@@ -73,7 +81,7 @@ class ServerBadInputTest {
 
   @Test
   void lengthPrefixAboveTheLimitIsResourceExhaustedBeforeBuffering() throws Exception {
-    peer.headers(1, RawPeer.grpcRequest(UNARY), false);
+    peer.headers(1, GrpcWire.requestHeaders(UNARY), false);
     // Declares 2 GiB and sends none of it.
     peer.data(1, ByteBuffer.allocate(5).put((byte) 0).putInt(Integer.MAX_VALUE).array(), false);
     assertEquals(code(Status.Code.RESOURCE_EXHAUSTED), status(trailers(1)));
@@ -88,7 +96,7 @@ class ServerBadInputTest {
     byte[] body = gz.toByteArray();
     byte[] message = ByteBuffer.allocate(5 + body.length).put((byte) 1).putInt(body.length)
         .put(body).array();
-    peer.headers(1, RawPeer.grpcRequest(UNARY).add("grpc-encoding", "gzip"), false);
+    peer.headers(1, GrpcWire.requestHeaders(UNARY).add("grpc-encoding", "gzip"), false);
     for (int off = 0; off < message.length; off += 16_384) {
       int n = Math.min(16_384, message.length - off);
       peer.data(1, java.util.Arrays.copyOfRange(message, off, off + n), off + n == message.length);
@@ -98,19 +106,19 @@ class ServerBadInputTest {
 
   @Test
   void malformedGrpcTimeoutFailsTheCall() throws Exception {
-    peer.headers(1, RawPeer.grpcRequest(UNARY).add("grpc-timeout", "forever"), true);
+    peer.headers(1, GrpcWire.requestHeaders(UNARY).add("grpc-timeout", "forever"), true);
     assertEquals(code(Status.Code.INTERNAL), status(trailers(1)));
   }
 
   @Test
   void invalidBase64InABinaryHeaderFailsTheCall() throws Exception {
-    peer.headers(1, RawPeer.grpcRequest(UNARY).add("x-data-bin", "not*base64!"), true);
+    peer.headers(1, GrpcWire.requestHeaders(UNARY).add("x-data-bin", "not*base64!"), true);
     assertEquals(code(Status.Code.INTERNAL), status(trailers(1)));
   }
 
   @Test
   void endStreamInsideAMessageIsInternal() throws Exception {
-    peer.headers(1, RawPeer.grpcRequest(UNARY), false);
+    peer.headers(1, GrpcWire.requestHeaders(UNARY), false);
     peer.data(1, new byte[] {0, 0, 0, 0, 10, 'a', 'b'}, true);
     assertEquals(code(Status.Code.INTERNAL), status(trailers(1)));
   }
@@ -120,15 +128,14 @@ class ServerBadInputTest {
     Http2Headers h = new DefaultHttp2Headers().method("POST").scheme("http")
         .authority("localhost").add("content-type", "application/grpc");
     peer.headers(1, h, true);
-    RawPeer.Frame rst = peer.await(f -> f.type == RST_STREAM && f.streamId == 1, 20,
-        TimeUnit.SECONDS);
+    RawFrame rst = peer.take(f -> f.type() == RawFrame.Type.RST_STREAM && f.streamId() == 1, WAIT);
     assertNotNull(rst);
     assertEquals(Http2Error.PROTOCOL_ERROR.code(), rst.errorCode());
   }
 
   @Test
   void malformedPathIsUnimplemented() throws Exception {
-    peer.headers(1, RawPeer.grpcRequest("no-slash"), true);
+    peer.headers(1, GrpcWire.requestHeaders("no-slash"), true);
     assertEquals(code(Status.Code.UNIMPLEMENTED), status(trailers(1)));
   }
 
@@ -136,33 +143,32 @@ class ServerBadInputTest {
   void pseudoHeaderAfterARegularOneIsAStreamError() throws Exception {
     // Encoded by hand: Netty's encoder would put the pseudo-headers first.
     ByteArrayOutputStream block = new ByteArrayOutputStream();
-    RawPeer.hpackLiteral(block, ":method", "POST");
-    RawPeer.hpackLiteral(block, ":scheme", "http");
-    RawPeer.hpackLiteral(block, "content-type", "application/grpc");
-    RawPeer.hpackLiteral(block, ":path", UNARY);
-    peer.frame(HEADERS, RawPeer.END_HEADERS | END_STREAM, 1, block.toByteArray());
-    RawPeer.Frame rst = peer.await(f -> f.type == RST_STREAM && f.streamId == 1, 20,
-        TimeUnit.SECONDS);
+    block.writeBytes(RawHttp2Connection.literalHeaderBlock(
+        ":method", "POST",
+        ":scheme", "http",
+        "content-type", "application/grpc",
+        ":path", UNARY));
+    peer.writeFrame(HEADERS, END_HEADERS | END_STREAM, 1, block.toByteArray());
+    RawFrame rst = peer.take(f -> f.type() == RawFrame.Type.RST_STREAM && f.streamId() == 1, WAIT);
     assertNotNull(rst);
     assertEquals(Http2Error.PROTOCOL_ERROR.code(), rst.errorCode());
   }
 
   @Test
   void nonPostMethodIsHttp405() throws Exception {
-    peer.headers(1, RawPeer.grpcRequest(UNARY).method("GET"), true);
-    RawPeer.Frame answer = peer.await(f -> f.type == HEADERS && f.streamId == 1, 20,
-        TimeUnit.SECONDS);
+    peer.headers(1, GrpcWire.requestHeaders(UNARY).method("GET"), true);
+    RawFrame answer = peer.take(f -> f.type() == RawFrame.Type.HEADERS && f.streamId() == 1, WAIT);
     assertNotNull(answer);
-    assertEquals("405", answer.headers.status().toString());
+    assertEquals("405", answer.headers().status().toString());
   }
 
   @Test
   void missingTeTrailersIsAccepted() throws Exception {
     // PROTOCOL-HTTP2.md requires clients to send it; servers may be lenient, and Tern is.
-    Http2Headers h = RawPeer.grpcRequest(UNARY);
+    Http2Headers h = GrpcWire.requestHeaders(UNARY);
     h.remove("te");
     peer.headers(1, h, false);
-    peer.data(1, RawPeer.grpcMessage("no te"), true);
+    peer.data(1, GrpcWire.lengthPrefixed("no te"), true);
     assertEquals(code(Status.Code.OK), status(trailers(1)));
   }
 }

@@ -1,11 +1,8 @@
 package dev.tern.netty;
 
-import static dev.tern.netty.RawPeer.DATA;
-import static dev.tern.netty.RawPeer.END_STREAM;
-import static dev.tern.netty.RawPeer.GOAWAY;
-import static dev.tern.netty.RawPeer.HEADERS;
-import static dev.tern.netty.RawPeer.PING;
-import static dev.tern.netty.RawPeer.SETTINGS;
+import static io.netty.handler.codec.http2.Http2Flags.ACK;
+import static io.netty.handler.codec.http2.Http2FrameTypes.PING;
+import static io.netty.handler.codec.http2.Http2FrameTypes.SETTINGS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -15,10 +12,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tern.Metadata;
 import dev.tern.Status;
+import dev.tern.testing.GrpcWire;
+import dev.tern.testing.RawFrame;
+import dev.tern.testing.RawHttp2Client;
+import dev.tern.testing.RawHttp2Connection;
 import io.netty.handler.codec.http2.Http2Error;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -28,6 +30,8 @@ import org.junit.jupiter.api.Test;
  * age (gRFC A9), zero-window peers, graceful shutdown with two GOAWAYs, and shutdownNow.
  */
 class ServerLifecycleTest {
+  /** How long a frame the test expects may take to arrive. */
+  private static final Duration WAIT = Duration.ofSeconds(20);
   private static final String HANG = "/tern.test.Life/Hang";
   private static final String UNARY = "/tern.test.Echo/Unary";
 
@@ -50,11 +54,11 @@ class ServerLifecycleTest {
   }
 
   /** Answers the server's drain PING and returns the final GOAWAY. */
-  private static RawPeer.Frame answerDrainPing(RawPeer peer) throws Exception {
-    RawPeer.Frame ping = peer.await(f -> f.type == PING && !f.isAck(), 20, TimeUnit.SECONDS);
+  private static RawFrame answerDrainPing(RawHttp2Connection peer) throws Exception {
+    RawFrame ping = peer.take(f -> f.type() == RawFrame.Type.PING && !f.isAck(), WAIT);
     assertNotNull(ping, "no PING after the first GOAWAY");
-    peer.frame(PING, RawPeer.ACK, 0, ping.payload);
-    RawPeer.Frame last = peer.awaitGoAway();
+    peer.writeFrame(PING, ACK, 0, ByteBuffer.allocate(8).putLong(ping.pingContent()).array());
+    RawFrame last = peer.take(f -> f.type() == RawFrame.Type.GOAWAY, WAIT);
     assertNotNull(last, "no final GOAWAY");
     return last;
   }
@@ -64,12 +68,12 @@ class ServerLifecycleTest {
     TernServer server = serverBuilder().handshakeTimeout(300, TimeUnit.MILLISECONDS).build()
         .start();
     TernChannel channel = channelTo(server);
-    try (RawPeer silent = RawPeer.connect(server.port());
-        RawPeer halfPreface = RawPeer.connect(server.port())) {
-      halfPreface.write(new byte[] {'P', 'R', 'I'});
+    try (RawHttp2Client silent = RawHttp2Client.connectRaw(server.port());
+        RawHttp2Client halfPreface = RawHttp2Client.connectRaw(server.port())) {
+      halfPreface.writeRaw(new byte[] {'P', 'R', 'I'});
       assertServing(channel);
-      assertTrue(silent.awaitClosed(20, TimeUnit.SECONDS), "silent peer still connected");
-      assertTrue(halfPreface.awaitClosed(20, TimeUnit.SECONDS), "slow preface still connected");
+      assertTrue(silent.awaitClosed(WAIT), "silent peer still connected");
+      assertTrue(halfPreface.awaitClosed(WAIT), "slow preface still connected");
       assertServing(channel);
     } finally {
       channel.shutdownNow();
@@ -81,16 +85,16 @@ class ServerLifecycleTest {
   void idleConnectionGetsGracefulGoAway() throws Exception {
     TernServer server = serverBuilder().maxConnectionIdle(300, TimeUnit.MILLISECONDS).build()
         .start();
-    try (RawPeer peer = RawPeer.connect(server.port())) {
+    try (RawHttp2Client peer = RawHttp2Client.connectRaw(server.port())) {
       peer.handshakeAndAck();
       ServerAttackTest.assertUnaryWorks(peer, 1);
-      RawPeer.Frame first = peer.awaitGoAway();
+      RawFrame first = peer.take(f -> f.type() == RawFrame.Type.GOAWAY, WAIT);
       assertNotNull(first);
       assertEquals(Integer.MAX_VALUE, first.lastStreamId());
       assertEquals(Http2Error.NO_ERROR.code(), first.errorCode());
-      RawPeer.Frame last = answerDrainPing(peer);
+      RawFrame last = answerDrainPing(peer);
       assertEquals(1, last.lastStreamId());
-      assertTrue(peer.awaitClosed(20, TimeUnit.SECONDS));
+      assertTrue(peer.awaitClosed(WAIT));
     } finally {
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
@@ -101,17 +105,17 @@ class ServerLifecycleTest {
     TernServer server = serverBuilder().maxConnectionAge(300, TimeUnit.MILLISECONDS)
         .maxConnectionAgeGrace(500, TimeUnit.MILLISECONDS).build().start();
     TernChannel channel = channelTo(server);
-    try (RawPeer peer = RawPeer.connect(server.port())) {
+    try (RawHttp2Client peer = RawHttp2Client.connectRaw(server.port())) {
       peer.handshakeAndAck();
-      peer.headers(1, RawPeer.grpcRequest(HANG), false);
-      peer.data(1, RawPeer.grpcMessage("never answered"), true);
+      peer.headers(1, GrpcWire.requestHeaders(HANG), false);
+      peer.data(1, GrpcWire.lengthPrefixed("never answered"), true);
       HangService.Pending inFlight = hang.next();
-      RawPeer.Frame first = peer.awaitGoAway();
+      RawFrame first = peer.take(f -> f.type() == RawFrame.Type.GOAWAY, WAIT);
       assertNotNull(first);
       assertEquals(Integer.MAX_VALUE, first.lastStreamId());
       assertEquals(1, answerDrainPing(peer).lastStreamId());
       // The call does not finish within the grace period: the connection is closed anyway.
-      assertTrue(peer.awaitClosed(20, TimeUnit.SECONDS));
+      assertTrue(peer.awaitClosed(WAIT));
       inFlight.cancelled.get(20, TimeUnit.SECONDS);
       assertServing(channel);
     } finally {
@@ -123,20 +127,20 @@ class ServerLifecycleTest {
   @Test
   void zeroWindowPeerGetsNoDataUntilItOpensTheWindow() throws Exception {
     TernServer server = serverBuilder().build().start();
-    try (RawPeer peer = RawPeer.connect(server.port())) {
+    try (RawHttp2Client peer = RawHttp2Client.connectRaw(server.port())) {
       peer.handshake();
       // SETTINGS_INITIAL_WINDOW_SIZE (0x4) = 0: no stream may receive DATA.
-      peer.frame(SETTINGS, 0, 0, ByteBuffer.allocate(6).putShort((short) 4).putInt(0).array());
-      peer.frame(SETTINGS, RawPeer.ACK, 0, new byte[0]);
-      peer.headers(1, RawPeer.grpcRequest(UNARY), false);
-      peer.data(1, RawPeer.grpcMessage("x".repeat(1000)), true);
-      assertNotNull(peer.await(f -> f.type == HEADERS && f.streamId == 1, 20, TimeUnit.SECONDS));
-      assertNull(peer.await(f -> f.type == DATA, 300, TimeUnit.MILLISECONDS),
+      peer.writeFrame(SETTINGS, 0, 0, ByteBuffer.allocate(6).putShort((short) 4).putInt(0).array());
+      peer.writeFrame(SETTINGS, ACK, 0, new byte[0]);
+      peer.headers(1, GrpcWire.requestHeaders(UNARY), false);
+      peer.data(1, GrpcWire.lengthPrefixed("x".repeat(1000)), true);
+      assertNotNull(peer.take(f -> f.type() == RawFrame.Type.HEADERS && f.streamId() == 1, WAIT));
+      assertNull(peer.poll(f -> f.type() == RawFrame.Type.DATA, Duration.ofMillis(300)),
           "DATA sent past a zero window");
       peer.windowUpdate(1, 100);
-      RawPeer.Frame data = peer.await(f -> f.type == DATA, 20, TimeUnit.SECONDS);
+      RawFrame data = peer.take(f -> f.type() == RawFrame.Type.DATA, WAIT);
       assertNotNull(data);
-      assertEquals(100, data.payload.length);
+      assertEquals(100, data.payload().length);
     } finally {
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
@@ -145,29 +149,29 @@ class ServerLifecycleTest {
   @Test
   void gracefulShutdownSendsTwoGoAwaysAndLetsCallsFinish() throws Exception {
     TernServer server = serverBuilder().build().start();
-    try (RawPeer peer = RawPeer.connect(server.port())) {
+    try (RawHttp2Client peer = RawHttp2Client.connectRaw(server.port())) {
       peer.handshakeAndAck();
-      peer.headers(1, RawPeer.grpcRequest(HANG), false);
-      peer.data(1, RawPeer.grpcMessage("one"), true);
+      peer.headers(1, GrpcWire.requestHeaders(HANG), false);
+      peer.data(1, GrpcWire.lengthPrefixed("one"), true);
       HangService.Pending first = hang.next();
 
       server.shutdown();
-      RawPeer.Frame goAway = peer.awaitGoAway();
+      RawFrame goAway = peer.take(f -> f.type() == RawFrame.Type.GOAWAY, WAIT);
       assertNotNull(goAway);
       assertEquals(Integer.MAX_VALUE, goAway.lastStreamId());
       assertEquals(Http2Error.NO_ERROR.code(), goAway.errorCode());
       // A stream sent before we "saw" the GOAWAY is still accepted and processed.
-      peer.headers(3, RawPeer.grpcRequest(HANG), false);
-      peer.data(3, RawPeer.grpcMessage("two"), true);
+      peer.headers(3, GrpcWire.requestHeaders(HANG), false);
+      peer.data(3, GrpcWire.lengthPrefixed("two"), true);
       HangService.Pending second = hang.next();
 
-      RawPeer.Frame last = answerDrainPing(peer);
+      RawFrame last = answerDrainPing(peer);
       assertEquals(3, last.lastStreamId());
       // Above the last stream id: never processed (the client may retry it elsewhere).
-      peer.headers(5, RawPeer.grpcRequest(UNARY), false);
-      peer.data(5, RawPeer.grpcMessage("three"), true);
-      RawPeer.Frame refused = peer.await(f -> f.type == RawPeer.RST_STREAM && f.streamId == 5,
-          20, TimeUnit.SECONDS);
+      peer.headers(5, GrpcWire.requestHeaders(UNARY), false);
+      peer.data(5, GrpcWire.lengthPrefixed("three"), true);
+      RawFrame refused = peer.take(
+          f -> f.type() == RawFrame.Type.RST_STREAM && f.streamId() == 5, WAIT);
       assertNotNull(refused, "stream 5 was not refused");
       assertEquals(Http2Error.REFUSED_STREAM.code(), refused.errorCode());
       assertThrows(IOException.class, () -> new Socket("127.0.0.1", server.port()).close(),
@@ -176,13 +180,12 @@ class ServerLifecycleTest {
       first.answer("one done");
       second.answer("two done");
       for (int id : new int[] {1, 3}) {
-        RawPeer.Frame trailers = peer.await(
-            f -> f.type == HEADERS && f.streamId == id && (f.flags & END_STREAM) != 0,
-            20, TimeUnit.SECONDS);
+        RawFrame trailers = peer.take(
+            f -> f.type() == RawFrame.Type.HEADERS && f.streamId() == id && f.isEndStream(), WAIT);
         assertNotNull(trailers, "stream " + id + " did not finish");
-        assertEquals("0", trailers.headers.get("grpc-status").toString());
+        assertEquals("0", trailers.header("grpc-status"));
       }
-      assertTrue(peer.awaitClosed(20, TimeUnit.SECONDS));
+      assertTrue(peer.awaitClosed(WAIT));
       assertTrue(server.awaitTermination(20, TimeUnit.SECONDS));
       assertFalse(hang.calls.stream().anyMatch(p -> true), "stream 5 reached the application");
     } finally {

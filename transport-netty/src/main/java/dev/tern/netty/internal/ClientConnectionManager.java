@@ -4,6 +4,7 @@ import dev.tern.ConnectivityState;
 import dev.tern.Status;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.Ticker;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -79,6 +80,8 @@ public final class ClientConnectionManager implements ClientHandler.Lifecycle {
   private final boolean tls;
   private final Connector connector;
   private final EventLoopGroup timers;
+  /** The clock of {@link #timers}, so that backoff deadlines and the timers agree. */
+  private final Ticker ticker;
   private final Executor callbackExecutor;
   private final String target;
   private final long keepAliveTimeoutNanos;
@@ -114,6 +117,7 @@ public final class ClientConnectionManager implements ClientHandler.Lifecycle {
     this.tls = tls;
     this.connector = connector;
     this.timers = timers;
+    this.ticker = timers.next().ticker();
     this.callbackExecutor = callbackExecutor;
     this.target = target;
     this.keepAliveTimeNanos = keepAlive.timeNanos;
@@ -260,7 +264,7 @@ public final class ClientConnectionManager implements ClientHandler.Lifecycle {
   private Runnable startConnect() {
     List<Runnable> after = new ArrayList<>(1);
     setState(ConnectivityState.CONNECTING, after);
-    long timeoutNanos = backoff.attemptStarted(System.nanoTime());
+    long timeoutNanos = backoff.attemptStarted(ticker.nanoTime());
     ClientHandler handler = ClientHandler.create(settings, tls, this, keepAliveTimeNanos,
         keepAliveTimeoutNanos, keepAliveWithoutCalls);
     connecting = handler;
@@ -419,7 +423,7 @@ public final class ClientConnectionManager implements ClientHandler.Lifecycle {
         }
       });
     }
-    long delay = backoff.delayAfterFailure(System.nanoTime());
+    long delay = backoff.delayAfterFailure(ticker.nanoTime());
     reconnectTimer = timers.next().schedule(this::reconnect, delay, TimeUnit.NANOSECONDS);
   }
 
@@ -430,7 +434,7 @@ public final class ClientConnectionManager implements ClientHandler.Lifecycle {
       if (shutdown || state != ConnectivityState.TRANSIENT_FAILURE) {
         return;
       }
-      backoff.beforeRetry(System.nanoTime());
+      backoff.beforeRetry(ticker.nanoTime());
       connect = startConnect();
     }
     connect.run();

@@ -2,6 +2,7 @@ package dev.tern.netty.internal;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.Ticker;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -9,6 +10,9 @@ import java.util.concurrent.TimeUnit;
  * reading anything it sends a PING, and if nothing at all is read within {@code timeout} of it the
  * connection is declared dead. Anything read counts as a sign of life, not only the PING ACK.
  * Without {@code withoutCalls}, it stays quiet while the connection has no open stream.
+ *
+ * <p>Time is the event loop's {@link EventExecutor#ticker() ticker}, the clock its timers run on:
+ * System.nanoTime in production, a mock ticker on a test's EmbeddedChannel.
  *
  * <p>Not thread-safe: every method runs on the connection's event loop.
  */
@@ -27,6 +31,7 @@ final class KeepAlivePinger {
   }
 
   private final EventExecutor loop;
+  private final Ticker ticker;
   private final Connection connection;
   private final long timeNanos;
   private final long timeoutNanos;
@@ -41,6 +46,7 @@ final class KeepAlivePinger {
   KeepAlivePinger(EventExecutor loop, Connection connection, long timeNanos, long timeoutNanos,
       boolean withoutCalls) {
     this.loop = loop;
+    this.ticker = loop.ticker();
     this.connection = connection;
     this.timeNanos = timeNanos;
     this.timeoutNanos = timeoutNanos;
@@ -48,13 +54,13 @@ final class KeepAlivePinger {
   }
 
   void start() {
-    lastReadNanos = System.nanoTime();
+    lastReadNanos = ticker.nanoTime();
     schedule(timeNanos);
   }
 
   /** Something was read from the peer. Cheap: called for every read. */
   void onRead() {
-    lastReadNanos = System.nanoTime();
+    lastReadNanos = ticker.nanoTime();
     if (pingOutstanding && !stopped) {
       // The peer is alive: the next PING is due a keepalive time from now, not at the timeout.
       pingOutstanding = false;
@@ -69,7 +75,7 @@ final class KeepAlivePinger {
   void onStreamOpened() {
     if (dormant && !stopped) {
       dormant = false;
-      schedule(Math.max(0, lastReadNanos + timeNanos - System.nanoTime()));
+      schedule(Math.max(0, lastReadNanos + timeNanos - ticker.nanoTime()));
     }
   }
 
@@ -90,7 +96,7 @@ final class KeepAlivePinger {
     if (stopped) {
       return;
     }
-    long now = System.nanoTime();
+    long now = ticker.nanoTime();
     if (pingOutstanding) {
       pingOutstanding = false;
       if (lastReadNanos - pingSentNanos < 0) {

@@ -1,8 +1,8 @@
 package dev.tern.netty.internal;
 
-import static dev.tern.netty.internal.EmbeddedHttp2Client.GOAWAY;
-import static dev.tern.netty.internal.EmbeddedHttp2Client.PING;
-import static dev.tern.netty.internal.EmbeddedHttp2Client.RST_STREAM;
+import static dev.tern.testing.RawFrame.Type.GOAWAY;
+import static dev.tern.testing.RawFrame.Type.PING;
+import static dev.tern.testing.RawFrame.Type.RST_STREAM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,9 +11,13 @@ import dev.tern.Marshaller;
 import dev.tern.MethodDescriptor;
 import dev.tern.ServerCall;
 import dev.tern.ServerMethodDefinition;
+import dev.tern.testing.GrpcWire;
+import dev.tern.testing.RawFrame;
+import dev.tern.testing.RawHttp2Connection;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.util.concurrent.Ticker;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +26,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link GracefulDrain} on an {@link EmbeddedChannel} with frozen time: each interleaving of the
- * client's frames and the server's timers is a named step, with no sockets and no sleeps.
+ * client's frames and the server's timers is a named step, with no sockets and no sleeps. The
+ * client is a raw {@link RawHttp2Connection#embeddedRaw} peer: it answers nothing by itself, so
+ * the test decides when the drain PING is acknowledged.
  */
 class GracefulDrainTest {
   private static final String HANG = "/tern.test.Drain/Hang";
@@ -45,7 +51,7 @@ class GracefulDrainTest {
 
   private EmbeddedChannel channel;
   private ServerHandler handler;
-  private EmbeddedHttp2Client client;
+  private RawHttp2Connection client;
 
   private void connect(ServerLimits limits) throws Exception {
     ServerSettings settings = ServerSettings.builder()
@@ -57,9 +63,36 @@ class GracefulDrainTest {
     channel.freezeTime();
     handler = ServerHandler.create(settings);
     channel.pipeline().addLast(handler);
-    client = new EmbeddedHttp2Client(channel);
-    client.preface();
-    client.frames(); // the server's SETTINGS, WINDOW_UPDATE and SETTINGS ACK
+    client = RawHttp2Connection.embeddedRaw(Ticker.newMockTicker());
+    client.handshake();
+    frames(); // the server's SETTINGS, WINDOW_UPDATE and SETTINGS ACK
+  }
+
+  /** Every frame the server has written since the last call. */
+  private List<RawFrame> frames() {
+    client.exchange(channel);
+    return client.takeAll();
+  }
+
+  /** The frames of {@code type} the server has written since the last call to frames(). */
+  private List<RawFrame> frames(RawFrame.Type type) {
+    return frames().stream().filter(f -> f.type() == type).toList();
+  }
+
+  /** The client opens stream {@code streamId} with a request for {@code path}. */
+  private void request(int streamId, String path, boolean endStream) {
+    client.headers(streamId, GrpcWire.requestHeaders(path), endStream);
+    client.exchange(channel);
+  }
+
+  private void rstStream(int streamId, Http2Error error) {
+    client.rstStream(streamId, error);
+    client.exchange(channel);
+  }
+
+  private void pingAck(long data) {
+    client.pingAck(data);
+    client.exchange(channel);
   }
 
   private void connect() throws Exception {
@@ -70,46 +103,47 @@ class GracefulDrainTest {
   void close() {
     if (client != null) {
       client.close();
+      channel.finishAndReleaseAll();
     }
   }
 
   @Test
   void pingThenFinalGoAwayThenRefusedThenCloseWhenTheLastStreamEnds() throws Exception {
     connect();
-    client.request(1, HANG, false);
+    request(1, HANG, false);
     assertEquals(GracefulDrain.State.OPEN, handler.drainState());
 
     // Step 1: shutdown starts: GOAWAY(2^31-1) and the drain PING.
     handler.startGracefulShutdown(ServerLimits.NEVER);
-    List<EmbeddedHttp2Client.Frame> frames = client.frames();
+    List<RawFrame> frames = frames();
     assertEquals(List.of(GOAWAY, PING), frames.stream().map(f -> f.type()).toList());
     assertEquals(Integer.MAX_VALUE, frames.get(0).lastStreamId());
     assertEquals(Http2Error.NO_ERROR.code(), frames.get(0).errorCode());
-    assertEquals(GracefulDrain.DRAIN_PING_DATA, frames.get(1).pingData());
+    assertEquals(GracefulDrain.DRAIN_PING_DATA, frames.get(1).pingContent());
     assertEquals(GracefulDrain.State.DRAIN_PINGED, handler.drainState());
 
     // Step 2: a stream the client opened before it saw the GOAWAY is still served.
-    client.request(3, HANG, false);
-    assertTrue(client.frames(RST_STREAM).isEmpty());
+    request(3, HANG, false);
+    assertTrue(frames(RST_STREAM).isEmpty());
 
     // Step 3: the PING ACK: the final GOAWAY names stream 3.
-    client.pingAck(GracefulDrain.DRAIN_PING_DATA);
-    List<EmbeddedHttp2Client.Frame> goAways = client.frames(GOAWAY);
+    pingAck(GracefulDrain.DRAIN_PING_DATA);
+    List<RawFrame> goAways = frames(GOAWAY);
     assertEquals(1, goAways.size());
     assertEquals(3, goAways.get(0).lastStreamId());
     assertEquals(GracefulDrain.State.FINAL_GOAWAY_SENT, handler.drainState());
 
     // Step 4: a stream opened after it is refused, unprocessed.
-    client.request(5, HANG, true);
-    List<EmbeddedHttp2Client.Frame> resets = client.frames(RST_STREAM);
+    request(5, HANG, true);
+    List<RawFrame> resets = frames(RST_STREAM);
     assertEquals(1, resets.size());
     assertEquals(5, resets.get(0).streamId());
     assertEquals(Http2Error.REFUSED_STREAM.code(), resets.get(0).errorCode());
 
     // Step 5: the calls end; the connection closes with the last of them.
-    client.rstStream(1, Http2Error.CANCEL.code());
+    rstStream(1, Http2Error.CANCEL);
     assertTrue(channel.isOpen());
-    client.rstStream(3, Http2Error.CANCEL.code());
+    rstStream(3, Http2Error.CANCEL);
     channel.runPendingTasks();
     assertFalse(channel.isOpen());
     assertEquals(GracefulDrain.State.CLOSED, handler.drainState());
@@ -118,9 +152,9 @@ class GracefulDrainTest {
   @Test
   void unansweredPingSendsTheFinalGoAwayAfterItsTimeout() throws Exception {
     connect();
-    client.request(1, HANG, false);
+    request(1, HANG, false);
     handler.startGracefulShutdown(ServerLimits.NEVER);
-    client.frames();
+    frames();
 
     channel.advanceTimeBy(GracefulDrain.DRAIN_PING_TIMEOUT_NANOS - 1, TimeUnit.NANOSECONDS);
     channel.runPendingTasks();
@@ -128,7 +162,7 @@ class GracefulDrainTest {
 
     channel.advanceTimeBy(1, TimeUnit.NANOSECONDS);
     channel.runPendingTasks();
-    List<EmbeddedHttp2Client.Frame> goAways = client.frames(GOAWAY);
+    List<RawFrame> goAways = frames(GOAWAY);
     assertEquals(1, goAways.size());
     assertEquals(1, goAways.get(0).lastStreamId());
     assertEquals(GracefulDrain.State.FINAL_GOAWAY_SENT, handler.drainState());
@@ -139,10 +173,10 @@ class GracefulDrainTest {
   void drainWithoutStreamsClosesOnTheFinalGoAway() throws Exception {
     connect();
     handler.startGracefulShutdown(ServerLimits.NEVER);
-    client.frames();
-    client.pingAck(GracefulDrain.DRAIN_PING_DATA);
+    frames();
+    pingAck(GracefulDrain.DRAIN_PING_DATA);
     channel.runPendingTasks();
-    assertEquals(0, client.frames(GOAWAY).get(0).lastStreamId());
+    assertEquals(0, frames(GOAWAY).get(0).lastStreamId());
     assertFalse(channel.isOpen());
     assertEquals(GracefulDrain.State.CLOSED, handler.drainState());
   }
@@ -152,7 +186,7 @@ class GracefulDrainTest {
     connect(ServerLimits.builder().maxConnectionIdleNanos(TimeUnit.SECONDS.toNanos(5)).build());
     channel.advanceTimeBy(5, TimeUnit.SECONDS);
     channel.runPendingTasks();
-    List<EmbeddedHttp2Client.Frame> frames = client.frames();
+    List<RawFrame> frames = frames();
     assertEquals(List.of(GOAWAY, PING), frames.stream().map(f -> f.type()).toList());
     assertEquals(GracefulDrain.State.DRAIN_PINGED, handler.drainState());
   }
@@ -163,17 +197,65 @@ class GracefulDrainTest {
         .maxConnectionAgeNanos(TimeUnit.SECONDS.toNanos(100))
         .maxConnectionAgeGraceNanos(TimeUnit.SECONDS.toNanos(3))
         .build());
-    client.request(1, HANG, false);
+    request(1, HANG, false);
     // The age is jittered by ±10% (gRFC A9): by 110 s it has passed.
     channel.advanceTimeBy(110, TimeUnit.SECONDS);
     channel.runPendingTasks();
-    assertEquals(List.of(GOAWAY, PING), client.frames().stream().map(f -> f.type()).toList());
-    client.pingAck(GracefulDrain.DRAIN_PING_DATA);
+    assertEquals(List.of(GOAWAY, PING), frames().stream().map(f -> f.type()).toList());
+    pingAck(GracefulDrain.DRAIN_PING_DATA);
     assertEquals(GracefulDrain.State.FINAL_GOAWAY_SENT, handler.drainState());
 
     channel.advanceTimeBy(3, TimeUnit.SECONDS);
     channel.runPendingTasks();
     assertFalse(channel.isOpen(), "the grace period ended the call");
+    assertEquals(GracefulDrain.State.CLOSED, handler.drainState());
+  }
+
+  @Test
+  void drainPinged_ackOfAnotherPing_noFinalGoAway_thenDrainAck_finalGoAway() throws Exception {
+    connect();
+    request(1, HANG, false);
+    handler.startGracefulShutdown(ServerLimits.NEVER);
+    frames();
+    pingAck(12345L); // e.g. the ACK of a BDP or keepalive PING: not the drain's
+    assertTrue(frames(GOAWAY).isEmpty());
+    assertEquals(GracefulDrain.State.DRAIN_PINGED, handler.drainState());
+    pingAck(GracefulDrain.DRAIN_PING_DATA);
+    assertEquals(1, frames(GOAWAY).get(0).lastStreamId());
+  }
+
+  @Test
+  void finalGoAwaySent_refusedStreamGoesOnSendingData_connectionAndOtherCallsSurvive() throws Exception {
+    connect();
+    request(1, HANG, false);
+    handler.startGracefulShutdown(ServerLimits.NEVER);
+    pingAck(GracefulDrain.DRAIN_PING_DATA);
+    frames();
+    // The client had not seen the final GOAWAY when it opened stream 3 and sent its message.
+    request(3, HANG, false);
+    client.data(3, GrpcWire.lengthPrefixed("late"), true);
+    List<RawFrame> frames = frames();
+    assertEquals(List.of(RST_STREAM), frames.stream().map(RawFrame::type).distinct().toList(),
+        frames::toString);
+    assertEquals(Http2Error.REFUSED_STREAM.code(), frames.get(0).errorCode());
+    assertTrue(channel.isOpen(), "DATA of a refused stream is no connection error");
+    assertEquals(GracefulDrain.State.FINAL_GOAWAY_SENT, handler.drainState());
+    rstStream(1, Http2Error.CANCEL);
+    channel.runPendingTasks();
+    assertFalse(channel.isOpen(), "stream 1 was the last");
+  }
+
+  @Test
+  void drainWithLongGrace_thenAgainWithShorterGrace_closesWhenTheShorterEnds() throws Exception {
+    connect();
+    request(1, HANG, false);
+    handler.startGracefulShutdown(TimeUnit.SECONDS.toNanos(30));
+    handler.startGracefulShutdown(TimeUnit.SECONDS.toNanos(5));
+    assertEquals(List.of(GOAWAY, PING), frames().stream().map(RawFrame::type).toList(),
+        "one GOAWAY and PING, however often shutdown is asked for");
+    channel.advanceTimeBy(5, TimeUnit.SECONDS);
+    channel.runPendingTasks();
+    assertFalse(channel.isOpen(), "the shorter grace period replaced the longer");
     assertEquals(GracefulDrain.State.CLOSED, handler.drainState());
   }
 }
