@@ -24,14 +24,6 @@ import org.junit.jupiter.api.Test;
  * stays a short front door that keeps what CI and the hooks read from it.
  */
 class DocsLinksTest {
-  /**
-   * Pages other slices of issue 13 write, linked before they land. A missing one is tolerated;
-   * once it exists its links and headings are checked like any other. Empty this set once they
-   * are all merged.
-   */
-  private static final Set<String> PENDING =
-      Set.of("docs/call-core.md", "docs/connections.md", "docs/observability.md");
-
   /** Issue 13: the README keeps the front door only, at most ~200 lines. */
   private static final int README_MAX_LINES = 200;
 
@@ -99,8 +91,7 @@ class DocsLinksTest {
       return "points outside the repository";
     }
     if (!Files.exists(file)) {
-      return PENDING.contains(root.relativize(file).toString().replace('\\', '/'))
-          ? null : "no such file";
+      return "no such file";
     }
     if (anchor != null && file.toString().endsWith(".md")
         && !anchors.computeIfAbsent(file, DocsLinksTest::headingAnchors).contains(anchor)) {
