@@ -291,21 +291,11 @@ public final class TernChannel extends Channel {
   }
 
   /** Configures a {@link TernChannel}. Not thread-safe. */
-  public static final class Builder {
+  public static final class Builder extends TransportBuilder<Builder> {
     private String host;
     private int port = -1;
     private String authority;
     private String userAgent;
-    private Executor executor;
-    private boolean direct;
-    private int maxInboundMessageSize = DEFAULT_MAX_INBOUND_MESSAGE_SIZE;
-    private int maxOutboundMessageSize = Integer.MAX_VALUE;
-    private int maxHeaderListSize = DEFAULT_MAX_HEADER_LIST_SIZE;
-    private int flowControlWindow = DEFAULT_FLOW_CONTROL_WINDOW;
-    private CodecRegistry codecs = CodecRegistry.getDefault();
-    private int sendBufferLimit = DEFAULT_SEND_BUFFER_LIMIT;
-    private int connectionFlowControlWindow = -1;
-    private boolean autoFlowControl = true;
     private SslContext sslContext;
     private long handshakeTimeoutMillis = DEFAULT_HANDSHAKE_TIMEOUT_MILLIS;
     private final List<ClientInterceptor> interceptors = new ArrayList<>();
@@ -317,9 +307,16 @@ public final class TernChannel extends Channel {
     private long keepAliveTimeNanos = Long.MAX_VALUE;
     private long keepAliveTimeoutNanos = DEFAULT_KEEPALIVE_TIMEOUT_NANOS;
     private boolean keepAliveWithoutCalls;
-    private boolean frameLogging;
 
-    private Builder() {}
+    private Builder() {
+      super(DEFAULT_MAX_INBOUND_MESSAGE_SIZE, DEFAULT_MAX_HEADER_LIST_SIZE,
+          DEFAULT_FLOW_CONTROL_WINDOW, DEFAULT_SEND_BUFFER_LIMIT);
+    }
+
+    @Override
+    Builder self() {
+      return this;
+    }
 
     /**
      * Adds channel-wide interceptors, in order: the first added (over all calls of this method)
@@ -492,99 +489,9 @@ public final class TernChannel extends Channel {
       return this;
     }
 
-    /**
-     * Logs every HTTP/2 frame the channel reads and writes, with Netty's frame logger, to the
-     * logger {@code dev.tern.netty.frames} at DEBUG (FINE). For debugging: a frame's text can be
-     * long and formatting it costs time. Default off.
-     */
-    public Builder frameLogging(boolean enabled) {
-      this.frameLogging = enabled;
-      return this;
-    }
-
     /** Prepended to Tern's own user-agent. */
     public Builder userAgent(String userAgent) {
       this.userAgent = userAgent;
-      return this;
-    }
-
-    /** Runs listener callbacks on {@code executor} (default: a shared cached daemon pool). */
-    public Builder executor(Executor executor) {
-      this.executor = Objects.requireNonNull(executor, "executor");
-      this.direct = false;
-      return this;
-    }
-
-    /** Runs listener callbacks on the event loop: lowest latency, for non-blocking listeners. */
-    public Builder directExecutor() {
-      this.direct = true;
-      this.executor = null;
-      return this;
-    }
-
-    public Builder maxInboundMessageSize(int bytes) {
-      this.maxInboundMessageSize = positive(bytes);
-      return this;
-    }
-
-    public Builder maxOutboundMessageSize(int bytes) {
-      this.maxOutboundMessageSize = positive(bytes);
-      return this;
-    }
-
-    public Builder maxHeaderListSize(int bytes) {
-      this.maxHeaderListSize = positive(bytes);
-      return this;
-    }
-
-    /**
-     * The HTTP/2 stream flow-control window (SETTINGS_INITIAL_WINDOW_SIZE), default 1 MiB: how
-     * much of a response the server may send ahead of the application's reading. With
-     * {@link #autoFlowControl} on, the windows start here and may grow.
-     */
-    public Builder flowControlWindow(int bytes) {
-      this.flowControlWindow = positive(bytes);
-      return this;
-    }
-
-    /**
-     * The connection's receive window (RFC 9113 §6.9.2), shared by all its streams; default: the
-     * stream window. Tern refills it as data arrives, so it bounds bytes in flight per round
-     * trip, not memory (the stream windows do that).
-     */
-    public Builder connectionFlowControlWindow(int bytes) {
-      this.connectionFlowControlWindow = positive(bytes);
-      return this;
-    }
-
-    /**
-     * Whether to grow the receive windows to the connection's bandwidth-delay product, measured
-     * with PINGs as gRPC's implementations do (default on). Windows grow only while the
-     * application drains data faster than the window lets it arrive, up to 8 MiB; a reader that
-     * stops requesting keeps the configured window.
-     */
-    public Builder autoFlowControl(boolean enabled) {
-      this.autoFlowControl = enabled;
-      return this;
-    }
-
-    /**
-     * The message encodings calls may send with ({@code CallOptions.withCompression}) and that
-     * responses may use (default: gzip).
-     */
-    public Builder codecRegistry(CodecRegistry codecs) {
-      this.codecs = Objects.requireNonNull(codecs, "codecs");
-      return this;
-    }
-
-    /**
-     * How many bytes of one call's requests may wait to be written (for the server's window or
-     * the socket) before {@code sendMessage} blocks the sender until they drain; on an
-     * event-loop thread, which cannot block, the call is cancelled with RESOURCE_EXHAUSTED
-     * instead. Default {@link #DEFAULT_SEND_BUFFER_LIMIT}.
-     */
-    public Builder sendBufferLimit(int bytes) {
-      this.sendBufferLimit = positive(bytes);
       return this;
     }
 
@@ -595,11 +502,5 @@ public final class TernChannel extends Channel {
       return new TernChannel(this);
     }
 
-    private static int positive(int v) {
-      if (v <= 0) {
-        throw new IllegalArgumentException("must be positive: " + v);
-      }
-      return v;
-    }
   }
 }

@@ -361,21 +361,11 @@ public final class TernServer {
   }
 
   /** Configures a {@link TernServer}. Not thread-safe. */
-  public static final class Builder {
+  public static final class Builder extends TransportBuilder<Builder> {
     private SocketAddress address = new InetSocketAddress("127.0.0.1", 0);
     private final List<ServerServiceDefinition> services = new ArrayList<>();
     private final List<ServerInterceptor> interceptors = new ArrayList<>();
-    private Executor executor;
-    private boolean direct;
-    private int maxInboundMessageSize = DEFAULT_MAX_INBOUND_MESSAGE_SIZE;
-    private int maxOutboundMessageSize = Integer.MAX_VALUE;
-    private int maxHeaderListSize = DEFAULT_MAX_HEADER_LIST_SIZE;
     private int maxConcurrentStreams = DEFAULT_MAX_CONCURRENT_STREAMS;
-    private int flowControlWindow = DEFAULT_FLOW_CONTROL_WINDOW;
-    private CodecRegistry codecs = CodecRegistry.getDefault();
-    private int sendBufferLimit = DEFAULT_SEND_BUFFER_LIMIT;
-    private int connectionFlowControlWindow = -1;
-    private boolean autoFlowControl = true;
     private int workerThreads = Runtime.getRuntime().availableProcessors();
     private SslContext sslContext;
     private long handshakeTimeoutMillis = DEFAULT_HANDSHAKE_TIMEOUT_MILLIS;
@@ -394,9 +384,16 @@ public final class TernServer {
     private long maxConnectionAgeNanos = ServerLimits.NEVER;
     private long maxConnectionAgeGraceNanos = ServerLimits.NEVER;
     private final List<ServerStreamTracer.Factory> tracerFactories = new ArrayList<>();
-    private boolean frameLogging;
 
-    private Builder() {}
+    private Builder() {
+      super(DEFAULT_MAX_INBOUND_MESSAGE_SIZE, DEFAULT_MAX_HEADER_LIST_SIZE,
+          DEFAULT_FLOW_CONTROL_WINDOW, DEFAULT_SEND_BUFFER_LIMIT);
+    }
+
+    @Override
+    Builder self() {
+      return this;
+    }
 
     /**
      * Serves TLS with this certificate chain and PKCS#8 private key (PEM files), ALPN {@code h2}.
@@ -453,96 +450,9 @@ public final class TernServer {
       return this;
     }
 
-    /** Runs application callbacks on {@code executor} (default: a cached daemon pool). */
-    public Builder executor(Executor executor) {
-      this.executor = Objects.requireNonNull(executor, "executor");
-      this.direct = false;
-      return this;
-    }
-
-    /**
-     * Runs application callbacks on the connection's event loop: lowest latency, for handlers
-     * that never block.
-     */
-    public Builder directExecutor() {
-      this.executor = null;
-      this.direct = true;
-      return this;
-    }
-
-    /** Limit on a received message (after decompression); larger gets RESOURCE_EXHAUSTED. */
-    public Builder maxInboundMessageSize(int bytes) {
-      this.maxInboundMessageSize = positive(bytes);
-      return this;
-    }
-
-    /** Limit on a sent message; larger fails the call with RESOURCE_EXHAUSTED. */
-    public Builder maxOutboundMessageSize(int bytes) {
-      this.maxOutboundMessageSize = positive(bytes);
-      return this;
-    }
-
-    /** SETTINGS_MAX_HEADER_LIST_SIZE advertised and enforced on received headers. */
-    public Builder maxHeaderListSize(int bytes) {
-      this.maxHeaderListSize = positive(bytes);
-      return this;
-    }
-
     /** SETTINGS_MAX_CONCURRENT_STREAMS advertised and enforced per connection. */
     public Builder maxConcurrentStreams(int streams) {
       this.maxConcurrentStreams = positive(streams);
-      return this;
-    }
-
-    /**
-     * The HTTP/2 stream flow-control window (SETTINGS_INITIAL_WINDOW_SIZE), default 1 MiB: how
-     * much of a request the client may send ahead of the handler's reading. With
-     * {@link #autoFlowControl} on, the windows start here and may grow.
-     */
-    public Builder flowControlWindow(int bytes) {
-      this.flowControlWindow = positive(bytes);
-      return this;
-    }
-
-    /**
-     * The connection's receive window (RFC 9113 §6.9.2), shared by all its streams; default: the
-     * stream window. Tern refills it as data arrives, so it bounds bytes in flight per round
-     * trip, not memory (the stream windows do that).
-     */
-    public Builder connectionFlowControlWindow(int bytes) {
-      this.connectionFlowControlWindow = positive(bytes);
-      return this;
-    }
-
-    /**
-     * Whether to grow the receive windows to the connection's bandwidth-delay product, measured
-     * with PINGs as gRPC's implementations do (default on). Windows grow only while the
-     * application drains data faster than the window lets it arrive, up to 8 MiB; a handler
-     * that stops reading keeps the configured window.
-     */
-    public Builder autoFlowControl(boolean enabled) {
-      this.autoFlowControl = enabled;
-      return this;
-    }
-
-    /**
-     * The message encodings the server accepts and may respond with (default: gzip). A request
-     * in another encoding is refused with UNIMPLEMENTED.
-     */
-    public Builder codecRegistry(CodecRegistry codecs) {
-      this.codecs = Objects.requireNonNull(codecs, "codecs");
-      return this;
-    }
-
-    /**
-     * How many bytes of one call's responses may wait to be written (for the client's window
-     * or the socket) before {@code sendMessage} blocks the handler's thread until they drain;
-     * on an event-loop thread, which cannot block, the call fails with RESOURCE_EXHAUSTED
-     * instead. Bounds the memory a client that stops reading can make a handler that ignores
-     * {@code isReady()} use. Default {@link #DEFAULT_SEND_BUFFER_LIMIT}.
-     */
-    public Builder sendBufferLimit(int bytes) {
-      this.sendBufferLimit = positive(bytes);
       return this;
     }
 
@@ -694,16 +604,6 @@ public final class TernServer {
       return this;
     }
 
-    /**
-     * Logs every HTTP/2 frame the server reads and writes, with Netty's frame logger, to the
-     * logger {@code dev.tern.netty.frames} at DEBUG (FINE). For debugging: a frame's text can be
-     * long and formatting it costs time. Default off.
-     */
-    public Builder frameLogging(boolean enabled) {
-      this.frameLogging = enabled;
-      return this;
-    }
-
     /** Number of event-loop threads (default: one per core). */
     public Builder workerThreads(int threads) {
       this.workerThreads = positive(threads);
@@ -712,13 +612,6 @@ public final class TernServer {
 
     public TernServer build() {
       return new TernServer(this);
-    }
-
-    private static int positive(int v) {
-      if (v <= 0) {
-        throw new IllegalArgumentException("must be positive: " + v);
-      }
-      return v;
     }
 
     private static int nonNegative(int v) {
