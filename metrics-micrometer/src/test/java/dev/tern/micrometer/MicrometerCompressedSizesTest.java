@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tern.CallOptions;
 import dev.tern.ClientCall;
-import dev.tern.Marshaller;
 import dev.tern.Metadata;
 import dev.tern.MethodDescriptor;
 import dev.tern.ServerCall;
@@ -18,8 +17,6 @@ import dev.tern.netty.TernServer;
 import dev.tern.retry.RetryPolicy;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.buffer.ByteBuf;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -34,28 +31,8 @@ import org.junit.jupiter.api.Test;
  * {@code *_compressed_message_size} summaries hold wire sizes, far under the payload's.
  */
 class MicrometerCompressedSizesTest {
-  private static final Marshaller<String> STRING = new Marshaller<>() {
-    @Override
-    public void write(String value, ByteBuf out) {
-      out.writeCharSequence(value, StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public int serializedSize(String value) {
-      return value.getBytes(StandardCharsets.UTF_8).length;
-    }
-
-    @Override
-    public String parse(ByteBuf in) {
-      return in.toString(StandardCharsets.UTF_8);
-    }
-  };
-
   private static final MethodDescriptor<String, String> ECHO =
-      MethodDescriptor.newBuilder(STRING, STRING)
-          .setFullMethodName("tern.test.Gzip/Echo")
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .build();
+      TestStrings.unary("tern.test.Gzip/Echo");
 
   /** 8 KiB of text gzip shrinks to a few hundred bytes. */
   private static final String PAYLOAD = "all work and no play makes jack a dull boy. ".repeat(200)

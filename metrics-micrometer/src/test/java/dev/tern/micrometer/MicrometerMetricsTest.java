@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tern.CallOptions;
 import dev.tern.ClientCall;
-import dev.tern.Marshaller;
 import dev.tern.Metadata;
 import dev.tern.MethodDescriptor;
 import dev.tern.ServerCall;
@@ -21,8 +20,6 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.buffer.ByteBuf;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
@@ -34,28 +31,8 @@ import org.junit.jupiter.api.Test;
 
 /** A66 meters in a Micrometer registry, for real calls (one retried) over a socket. */
 class MicrometerMetricsTest {
-  private static final Marshaller<String> STRING = new Marshaller<>() {
-    @Override
-    public void write(String value, ByteBuf out) {
-      out.writeCharSequence(value, StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public int serializedSize(String value) {
-      return value.getBytes(StandardCharsets.UTF_8).length;
-    }
-
-    @Override
-    public String parse(ByteBuf in) {
-      return in.toString(StandardCharsets.UTF_8);
-    }
-  };
-
   private static final MethodDescriptor<String, String> ECHO =
-      MethodDescriptor.newBuilder(STRING, STRING)
-          .setFullMethodName("tern.test.Metrics/Echo")
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .build();
+      TestStrings.unary("tern.test.Metrics/Echo");
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final AtomicInteger calls = new AtomicInteger();

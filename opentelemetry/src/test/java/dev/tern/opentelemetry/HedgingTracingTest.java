@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tern.CallOptions;
 import dev.tern.ClientCall;
-import dev.tern.Marshaller;
 import dev.tern.Metadata;
 import dev.tern.MethodDescriptor;
 import dev.tern.ServerCall;
@@ -16,7 +15,6 @@ import dev.tern.netty.TernChannel;
 import dev.tern.netty.TernServer;
 import dev.tern.retry.HedgingPolicy;
 import dev.tern.retry.RetryPolicy;
-import io.netty.buffer.ByteBuf;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
@@ -26,13 +24,9 @@ import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.ReadWriteSpan;
-import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Comparator;
@@ -51,23 +45,8 @@ import org.junit.jupiter.api.Test;
  * the call's span (A72), the loser's ended CANCELLED.
  */
 class HedgingTracingTest {
-  private static final Marshaller<String> STRING = new Marshaller<>() {
-    @Override
-    public void write(String value, ByteBuf out) {
-      out.writeCharSequence(value, StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public String parse(ByteBuf in) {
-      return in.toString(StandardCharsets.UTF_8);
-    }
-  };
-
   private static final MethodDescriptor<String, String> HEDGED =
-      MethodDescriptor.newBuilder(STRING, STRING)
-          .setFullMethodName("tern.test.Hedge/Get")
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .build();
+      TestStrings.unary("tern.test.Hedge/Get");
 
   private final InMemorySpanExporter spans = InMemorySpanExporter.create();
   private final InMemoryMetricReader metricReader = InMemoryMetricReader.create();
@@ -82,25 +61,7 @@ class HedgingTracingTest {
     otel = OpenTelemetrySdk.builder()
         .setTracerProvider(SdkTracerProvider.builder()
             .addSpanProcessor(SimpleSpanProcessor.create(spans))
-            .addSpanProcessor(new SpanProcessor() {
-              @Override
-              public void onStart(io.opentelemetry.context.Context parent, ReadWriteSpan span) {}
-
-              @Override
-              public boolean isStartRequired() {
-                return false;
-              }
-
-              @Override
-              public void onEnd(ReadableSpan span) {
-                fiveSpansEnded.countDown();
-              }
-
-              @Override
-              public boolean isEndRequired() {
-                return true;
-              }
-            }).build())
+            .addSpanProcessor(new EndedSpans(fiveSpansEnded)).build())
         .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metricReader).build())
         .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
         .build();

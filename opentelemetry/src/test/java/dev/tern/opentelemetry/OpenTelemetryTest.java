@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tern.CallOptions;
 import dev.tern.ClientCall;
-import dev.tern.Marshaller;
 import dev.tern.Metadata;
 import dev.tern.MethodDescriptor;
 import dev.tern.ServerCall;
@@ -17,7 +16,6 @@ import dev.tern.metrics.MetricsRecorder;
 import dev.tern.netty.TernChannel;
 import dev.tern.netty.TernServer;
 import dev.tern.retry.RetryPolicy;
-import io.netty.buffer.ByteBuf;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -34,7 +32,6 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -50,23 +47,6 @@ import org.junit.jupiter.api.Test;
 
 /** Tracing across a real connection and A66 metrics, recorded by the OpenTelemetry SDK. */
 class OpenTelemetryTest {
-  private static final Marshaller<String> STRING = new Marshaller<>() {
-    @Override
-    public void write(String value, ByteBuf out) {
-      out.writeCharSequence(value, StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public int serializedSize(String value) {
-      return value.getBytes(StandardCharsets.UTF_8).length;
-    }
-
-    @Override
-    public String parse(ByteBuf in) {
-      return in.toString(StandardCharsets.UTF_8);
-    }
-  };
-
   private static final MethodDescriptor<String, String> ECHO = method("Echo");
   private static final MethodDescriptor<String, String> REJECT = method("Reject");
   private static final MethodDescriptor<String, String> FLAKY = method("Flaky");
@@ -80,10 +60,7 @@ class OpenTelemetryTest {
   private final AtomicInteger flaky = new AtomicInteger();
 
   private static MethodDescriptor<String, String> method(String name) {
-    return MethodDescriptor.newBuilder(STRING, STRING)
-        .setFullMethodName("tern.test.Otel/" + name)
-        .setType(MethodDescriptor.MethodType.UNARY)
-        .build();
+    return TestStrings.unary("tern.test.Otel/" + name);
   }
 
   @BeforeEach

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tern.CallOptions;
 import dev.tern.ClientCall;
-import dev.tern.Marshaller;
 import dev.tern.Metadata;
 import dev.tern.MethodDescriptor;
 import dev.tern.ServerCall;
@@ -17,7 +16,6 @@ import dev.tern.metrics.MetricsInterceptors;
 import dev.tern.netty.TernChannel;
 import dev.tern.netty.TernServer;
 import dev.tern.retry.RetryPolicy;
-import io.netty.buffer.ByteBuf;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
@@ -28,15 +26,10 @@ import io.opentelemetry.sdk.metrics.data.HistogramPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.context.Context;
-import io.opentelemetry.sdk.trace.ReadWriteSpan;
-import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Comparator;
@@ -56,28 +49,8 @@ import org.junit.jupiter.api.Test;
  * and gRFC A72 tracing gives one span per attempt under the call's span.
  */
 class RetryWithGzipTest {
-  private static final Marshaller<String> STRING = new Marshaller<>() {
-    @Override
-    public void write(String value, ByteBuf out) {
-      out.writeCharSequence(value, StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public int serializedSize(String value) {
-      return value.getBytes(StandardCharsets.UTF_8).length;
-    }
-
-    @Override
-    public String parse(ByteBuf in) {
-      return in.toString(StandardCharsets.UTF_8);
-    }
-  };
-
   private static final MethodDescriptor<String, String> FLAKY =
-      MethodDescriptor.newBuilder(STRING, STRING)
-          .setFullMethodName("tern.test.Gzip/Flaky")
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .build();
+      TestStrings.unary("tern.test.Gzip/Flaky");
 
   /** 16 KiB that gzip shrinks to a few hundred bytes. */
   private static final String PAYLOAD = "the quick brown fox jumps over the lazy dog. ".repeat(365)
@@ -97,25 +70,7 @@ class RetryWithGzipTest {
     otel = OpenTelemetrySdk.builder()
         .setTracerProvider(SdkTracerProvider.builder()
             .addSpanProcessor(SimpleSpanProcessor.create(spans))
-            .addSpanProcessor(new SpanProcessor() {
-              @Override
-              public void onStart(Context parentContext, ReadWriteSpan span) {}
-
-              @Override
-              public boolean isStartRequired() {
-                return false;
-              }
-
-              @Override
-              public void onEnd(ReadableSpan span) {
-                fiveSpansEnded.countDown();
-              }
-
-              @Override
-              public boolean isEndRequired() {
-                return true;
-              }
-            }).build())
+            .addSpanProcessor(new EndedSpans(fiveSpansEnded)).build())
         .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metricReader).build())
         .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
         .build();
