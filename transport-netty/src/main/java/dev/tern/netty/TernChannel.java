@@ -125,24 +125,15 @@ public final class TernChannel extends Channel {
         : SharedResources.EXECUTOR);
     String authority = b.authority != null ? b.authority : host + ":" + port;
     this.throttle = b.retryPolicy == null && b.hedgingPolicy == null ? null : b.throttle;
-    this.settings = ClientSettings.builder()
+    this.settings = b.copyTo(ClientSettings.builder())
+        .executor(executor)
         .authority(authority)
         .userAgent(b.userAgent == null ? USER_AGENT : b.userAgent + " " + USER_AGENT)
-        .executor(executor)
-        .maxInboundMessageSize(b.maxInboundMessageSize)
-        .maxOutboundMessageSize(b.maxOutboundMessageSize)
-        .maxHeaderListSize(b.maxHeaderListSize)
-        .flowControlWindow(b.flowControlWindow)
-        .codecs(b.codecs)
-        .sendBufferLimit(b.sendBufferLimit)
-        .connectionFlowControlWindow(b.connectionFlowControlWindow)
-        .autoFlowControl(b.autoFlowControl)
         .replayBufferLimit(b.retryBufferLimit)
         .retryPolicy(b.retryPolicy)
         .hedgingPolicy(b.hedgingPolicy)
         .retryThrottle(throttle)
         .streamTracerFactories(b.streamTracerFactories)
-        .frameLogging(b.frameLogging)
         .build();
     this.group = SharedResources.GROUP;
     this.sslContext = b.sslContext;

@@ -132,21 +132,12 @@ public final class TernServer {
     } else {
       ownedExecutor = null;
     }
-    this.settings = ServerSettings.builder()
-        .methodsByPath(methods)
+    this.settings = b.copyTo(ServerSettings.builder())
         .executor(b.direct ? null : executor)
-        .maxInboundMessageSize(b.maxInboundMessageSize)
-        .maxOutboundMessageSize(b.maxOutboundMessageSize)
-        .maxHeaderListSize(b.maxHeaderListSize)
+        .methodsByPath(methods)
         .maxConcurrentStreams(b.maxConcurrentStreams)
-        .flowControlWindow(b.flowControlWindow)
-        .connectionFlowControlWindow(b.connectionFlowControlWindow)
-        .autoFlowControl(b.autoFlowControl)
-        .codecs(b.codecs)
-        .sendBufferLimit(b.sendBufferLimit)
         .limits(b.limits())
         .tracerFactories(b.tracerFactories)
-        .frameLogging(b.frameLogging)
         .build();
     this.sslContext = b.sslContext;
     this.handshakeTimeoutMillis = b.handshakeTimeoutMillis;

@@ -1,6 +1,7 @@
 package dev.tern.netty;
 
 import dev.tern.CodecRegistry;
+import dev.tern.netty.internal.TransportSettingsBuilder;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 
@@ -143,6 +144,22 @@ public abstract class TransportBuilder<B extends TransportBuilder<B>> {
   public B frameLogging(boolean enabled) {
     this.frameLogging = enabled;
     return self();
+  }
+
+  /**
+   * Copies these settings into the internal settings builder {@code s}: all but the executor,
+   * which each side resolves (its default pool, or none for {@link #directExecutor}).
+   */
+  <S extends TransportSettingsBuilder<S>> S copyTo(S s) {
+    return s.maxInboundMessageSize(maxInboundMessageSize)
+        .maxOutboundMessageSize(maxOutboundMessageSize)
+        .maxHeaderListSize(maxHeaderListSize)
+        .flowControlWindow(flowControlWindow)
+        .connectionFlowControlWindow(connectionFlowControlWindow)
+        .autoFlowControl(autoFlowControl)
+        .codecs(codecs)
+        .sendBufferLimit(sendBufferLimit)
+        .frameLogging(frameLogging);
   }
 
   static int positive(int v) {

@@ -75,29 +75,19 @@ public final class ClientSettings {
   }
 
   /** Builds {@link ClientSettings}; defaults suit tests. Not thread-safe. */
-  public static final class Builder {
+  public static final class Builder extends TransportSettingsBuilder<Builder> {
     private String authority;
     private String userAgent = "tern-java";
-    private Executor executor;
-    private int maxInboundMessageSize = 4 << 20;
-    private int maxOutboundMessageSize = Integer.MAX_VALUE;
-    private int maxHeaderListSize = 8192;
-    private int flowControlWindow = 1 << 20;
-    private CodecRegistry codecs = CodecRegistry.getDefault();
-    private int sendBufferLimit = 1 << 20;
-    private int connectionFlowControlWindow = -1;
-    private boolean autoFlowControl = true;
     private long replayBufferLimit = DEFAULT_RETRY_BUFFER_LIMIT;
     private RetryPolicy retryPolicy;
     private HedgingPolicy hedgingPolicy;
     private RetryThrottle retryThrottle;
     private List<ClientStreamTracer.Factory> streamTracerFactories = List.of();
-    private boolean frameLogging;
 
     private Builder() {}
 
-    public Builder frameLogging(boolean enabled) {
-      this.frameLogging = enabled;
+    @Override
+    Builder self() {
       return this;
     }
 
@@ -108,53 +98,6 @@ public final class ClientSettings {
 
     public Builder userAgent(String userAgent) {
       this.userAgent = userAgent;
-      return this;
-    }
-
-    /** Null runs callbacks on the event loop. */
-    public Builder executor(Executor executor) {
-      this.executor = executor;
-      return this;
-    }
-
-    public Builder maxInboundMessageSize(int bytes) {
-      this.maxInboundMessageSize = bytes;
-      return this;
-    }
-
-    public Builder maxOutboundMessageSize(int bytes) {
-      this.maxOutboundMessageSize = bytes;
-      return this;
-    }
-
-    public Builder maxHeaderListSize(int bytes) {
-      this.maxHeaderListSize = bytes;
-      return this;
-    }
-
-    public Builder flowControlWindow(int bytes) {
-      this.flowControlWindow = bytes;
-      return this;
-    }
-
-    public Builder codecs(CodecRegistry codecs) {
-      this.codecs = Objects.requireNonNull(codecs, "codecs");
-      return this;
-    }
-
-    public Builder sendBufferLimit(int bytes) {
-      this.sendBufferLimit = bytes;
-      return this;
-    }
-
-    /** Non-positive means: the same as the stream window. */
-    public Builder connectionFlowControlWindow(int bytes) {
-      this.connectionFlowControlWindow = bytes;
-      return this;
-    }
-
-    public Builder autoFlowControl(boolean enabled) {
-      this.autoFlowControl = enabled;
       return this;
     }
 

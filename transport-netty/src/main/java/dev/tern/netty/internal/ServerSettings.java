@@ -58,77 +58,26 @@ public record ServerSettings(
   }
 
   /** Collects the settings by name; every value but the methods has a default. Not thread-safe. */
-  public static final class Builder {
+  public static final class Builder extends TransportSettingsBuilder<Builder> {
     private Map<String, ServerMethodDefinition<?, ?>> methodsByPath = Map.of();
-    private Executor executor;
-    private int maxInboundMessageSize = 4 * 1024 * 1024;
-    private int maxOutboundMessageSize = Integer.MAX_VALUE;
-    private int maxHeaderListSize = 8 * 1024;
     private int maxConcurrentStreams = 100;
-    private int flowControlWindow = 1024 * 1024;
-    private int connectionFlowControlWindow = -1;
-    private boolean autoFlowControl = true;
-    private CodecRegistry codecs = CodecRegistry.getDefault();
-    private int sendBufferLimit = 1024 * 1024;
     private ServerLimits limits = ServerLimits.builder().build();
     private List<ServerStreamTracer.Factory> tracerFactories = List.of();
-    private boolean frameLogging;
 
     private Builder() {}
+
+    @Override
+    Builder self() {
+      return this;
+    }
 
     public Builder methodsByPath(Map<String, ServerMethodDefinition<?, ?>> methods) {
       this.methodsByPath = methods;
       return this;
     }
 
-    public Builder executor(Executor executor) {
-      this.executor = executor;
-      return this;
-    }
-
-    public Builder maxInboundMessageSize(int bytes) {
-      this.maxInboundMessageSize = bytes;
-      return this;
-    }
-
-    public Builder maxOutboundMessageSize(int bytes) {
-      this.maxOutboundMessageSize = bytes;
-      return this;
-    }
-
-    public Builder maxHeaderListSize(int bytes) {
-      this.maxHeaderListSize = bytes;
-      return this;
-    }
-
     public Builder maxConcurrentStreams(int streams) {
       this.maxConcurrentStreams = streams;
-      return this;
-    }
-
-    public Builder flowControlWindow(int bytes) {
-      this.flowControlWindow = bytes;
-      return this;
-    }
-
-    /** The connection window; not positive: the stream window's size. */
-    public Builder connectionFlowControlWindow(int bytes) {
-      this.connectionFlowControlWindow = bytes;
-      return this;
-    }
-
-    public Builder autoFlowControl(boolean enabled) {
-      this.autoFlowControl = enabled;
-      return this;
-    }
-
-    public Builder codecs(CodecRegistry codecs) {
-      this.codecs = codecs;
-      return this;
-    }
-
-    public Builder sendBufferLimit(int bytes) {
-      this.sendBufferLimit = bytes;
       return this;
     }
 
@@ -139,11 +88,6 @@ public record ServerSettings(
 
     public Builder tracerFactories(List<ServerStreamTracer.Factory> factories) {
       this.tracerFactories = factories;
-      return this;
-    }
-
-    public Builder frameLogging(boolean enabled) {
-      this.frameLogging = enabled;
       return this;
     }
 
