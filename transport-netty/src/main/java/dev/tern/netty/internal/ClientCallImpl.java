@@ -160,7 +160,8 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
                 ? callOptions.getMaxInboundMessageSize() : settings.maxInboundMessageSize,
             settings.codecs, writer),
         method, callOptions, settings.authority,
-        () -> transports.transport(callOptions.isWaitForReady()), retryConfig(), appHeaders,
+        () -> transports.transport(callOptions.isWaitForReady()), retryConfig(), scheduler,
+        appHeaders,
         first, this::requestHeaders);
     synchronized (this) {
       if (phase.isEnding()) {
@@ -177,10 +178,17 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     e.start();
   }
 
-  /** The call's retry or hedging policy (a call option overrides the channel's), throttle... */
+  /**
+   * The call's retry or hedging policy (a call option overrides the channel's), throttle, buffer
+   * limit and tracer factories: the channel's own unless the call's options add to them.
+   */
   private RetriableCall.Config retryConfig() {
     RetryPolicy retry = callOptions.getOption(RetryPolicy.CALL_OPTION);
     HedgingPolicy hedging = callOptions.getOption(HedgingPolicy.CALL_OPTION);
+    List<ClientStreamTracer.Factory> callTracers = callOptions.getStreamTracerFactories();
+    if (retry == null && hedging == null && callTracers.isEmpty()) {
+      return settings.retryConfig; // the usual case: nothing to allocate per call
+    }
     if (retry == null && hedging == null) {
       retry = settings.retryPolicy;
       hedging = settings.hedgingPolicy;
@@ -188,12 +196,12 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
       hedging = null; // A6: a call has one policy or the other
     }
     List<ClientStreamTracer.Factory> tracers = settings.streamTracerFactories;
-    if (!callOptions.getStreamTracerFactories().isEmpty()) {
+    if (!callTracers.isEmpty()) {
       tracers = new ArrayList<>(tracers);
-      tracers.addAll(callOptions.getStreamTracerFactories());
+      tracers.addAll(callTracers);
     }
     return new RetriableCall.Config(retry, hedging, settings.retryThrottle,
-        settings.replayBufferLimit, scheduler, tracers);
+        settings.replayBufferLimit, tracers);
   }
 
   /** Ends a call that never had an attempt. */

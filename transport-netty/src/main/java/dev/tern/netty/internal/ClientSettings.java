@@ -48,6 +48,8 @@ public final class ClientSettings {
   public final List<ClientStreamTracer.Factory> streamTracerFactories;
   /** Whether every frame is logged (FrameLogging) at DEBUG. */
   public final boolean frameLogging;
+  /** The retry engine's configuration for calls whose options change none of it. */
+  final RetriableCall.Config retryConfig;
 
   private ClientSettings(Builder b) {
     this.authority = Objects.requireNonNull(b.authority, "authority");
@@ -68,6 +70,8 @@ public final class ClientSettings {
     this.retryThrottle = b.retryThrottle;
     this.streamTracerFactories = List.copyOf(b.streamTracerFactories);
     this.frameLogging = b.frameLogging;
+    this.retryConfig = new RetriableCall.Config(retryPolicy, hedgingPolicy, retryThrottle,
+        replayBufferLimit, streamTracerFactories);
   }
 
   public static Builder builder() {

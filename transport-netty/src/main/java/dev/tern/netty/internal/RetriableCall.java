@@ -118,12 +118,12 @@ final class RetriableCall implements ClientAttempt.Events {
 
   /** Configuration of one call's engine. */
   record Config(RetryPolicy retryPolicy, HedgingPolicy hedgingPolicy, RetryThrottle throttle,
-      long bufferLimit, ScheduledExecutorService scheduler,
-      List<ClientStreamTracer.Factory> tracerFactories) {}
+      long bufferLimit, List<ClientStreamTracer.Factory> tracerFactories) {}
 
   RetriableCall(Listener listener, ClientAttempt.CallSpec spec, MethodDescriptor<?, ?> method,
       CallOptions callOptions, String authority,
       Supplier<CompletableFuture<ClientHandler>> connections, Config config,
+      ScheduledExecutorService scheduler,
       Metadata appHeaders, Http2Headers firstHeaders,
       Function<Metadata, Http2Headers> headersFor) {
     this.listener = listener;
@@ -135,7 +135,7 @@ final class RetriableCall implements ClientAttempt.Events {
     this.planner = new RetryPlanner(config.retryPolicy(), config.hedgingPolicy(),
         config.throttle(), spec.deadline(), () -> ThreadLocalRandom.current().nextDouble());
     this.replay = new ReplayBuffer(config.bufferLimit());
-    this.scheduler = config.scheduler();
+    this.scheduler = scheduler;
     this.tracerFactories = config.tracerFactories();
     this.appHeaders = appHeaders;
     this.firstHeaders = firstHeaders;
