@@ -31,7 +31,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -103,7 +102,7 @@ public final class TernChannel extends Channel {
     static final EventLoopGroup GROUP = EventLoops.newGroup(
         Runtime.getRuntime().availableProcessors(), "tern-client-worker");
     static final ExecutorService EXECUTOR =
-        Executors.newCachedThreadPool(TernServer.daemonThreads("tern-client-app"));
+        EventLoops.newCallbackPool(TernServer.daemonThreads("tern-client-app"));
   }
 
   private final String host;
