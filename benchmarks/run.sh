@@ -4,7 +4,9 @@
 #   benchmarks/run.sh [quick|full]     JMH suite: quick (3 rounds) < 10 min on 2 cores;
 #                                      full (5 rounds, longer iterations) ~ 45 min
 #   benchmarks/run.sh outside          a grpc-java client drives bench-server.sh (Tern), then a
-#                                      grpc-java server, then the raw echo; server CPU per call
+#                                      grpc-java server, then the raw echo: unary and server
+#                                      streaming, server CPU per call/message, spread over
+#                                      restarts; [--executor=direct|pool] (default --all-modes)
 #
 # Each round starts fresh JVMs (one JMH fork per configuration) and alternates which side runs
 # first; the table holds medians over rounds. Results: benchmarks/target/results/<time>/.
