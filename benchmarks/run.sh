@@ -7,6 +7,8 @@
 #                                      grpc-java server, then the raw echo: unary and server
 #                                      streaming, server CPU per call/message, spread over
 #                                      restarts; [--executor=direct|pool] (default --all-modes)
+#   benchmarks/run.sh latency          open-loop latency at 50 % and 80 % of grpc-java's maximum
+#                                      rate: p50/p99/p99.9, both stacks, both modes (~6 min)
 #
 # Each round starts fresh JVMs (one JMH fork per configuration) and alternates which side runs
 # first; the table holds medians over rounds. Results: benchmarks/target/results/<time>/.
@@ -31,7 +33,11 @@ case "$mode" in
   outside)
     exec java -cp "$jar" dev.tern.benchmarks.OutsideLoad --script=benchmarks/bench-server.sh "$@"
     ;;
-  *) echo "usage: $0 [quick|full|outside] [JMH args...]" >&2; exit 2 ;;
+  latency)
+    exec java -cp "$jar" dev.tern.benchmarks.LatencyUnderLoad --script=benchmarks/bench-server.sh \
+      "$@"
+    ;;
+  *) echo "usage: $0 [quick|full|outside|latency] [JMH args...]" >&2; exit 2 ;;
 esac
 
 out="benchmarks/target/results/$(date +%Y%m%d-%H%M%S)-$mode"

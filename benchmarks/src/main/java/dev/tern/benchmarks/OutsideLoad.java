@@ -132,21 +132,12 @@ public final class OutsideLoad {
       throws Exception {
     try (ServerProcess server = ServerProcess.benchServer(script, impl, executor);
         GrpcLoad load = new GrpcLoad(server.port(), 1, 1)) {
-      GrpcLoad.ClosedLoop unary = load.closedLoop(Payloads.request(0), IN_FLIGHT);
-      double[] u;
-      try {
-        Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
-        u = window(server, seconds, unary::completed);
-      } finally {
-        unary.stop();
-      }
-      if (unary.failed() > 0) {
-        throw new IllegalStateException(unary.failed() + " calls failed against " + impl);
-      }
+      double[] u = unary(server, load, impl, warmup, seconds);
       SimpleRequest streamRequest =
           SimpleRequest.newBuilder().setResponseSize(STREAM_MESSAGE).build();
       double[] s;
       try (GrpcLoad.ServerStream stream = load.serverStream(streamRequest)) {
+        awaitFirst(stream::received);
         Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
         s = window(server, seconds, stream::received);
         if (stream.failed() > 0) {
@@ -154,6 +145,46 @@ public final class OutsideLoad {
         }
       }
       return new Sample(u[0], u[1], s[0], s[1]);
+    }
+  }
+
+  /** The unary rate (calls/s) of one fresh server: the maximum with 64 calls in flight. */
+  static double unaryRate(String script, String impl, String executor, int warmup, int seconds)
+      throws Exception {
+    try (ServerProcess server = ServerProcess.benchServer(script, impl, executor);
+        GrpcLoad load = new GrpcLoad(server.port(), 1, 1)) {
+      return unary(server, load, impl, warmup, seconds)[0];
+    }
+  }
+
+  private static double[] unary(ServerProcess server, GrpcLoad load, String impl, int warmup,
+      int seconds) throws Exception {
+    GrpcLoad.ClosedLoop unary = load.closedLoop(Payloads.request(0), IN_FLIGHT);
+    double[] u;
+    try {
+      awaitFirst(unary::completed);
+      Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
+      u = window(server, seconds, unary::completed);
+    } finally {
+      unary.stop();
+    }
+    if (unary.failed() > 0) {
+      throw new IllegalStateException(unary.failed() + " calls failed against " + impl);
+    }
+    return u;
+  }
+
+  /**
+   * Waits for the first operation, so that warm-up starts once both JVMs have loaded their
+   * classes and connected (seconds on a loaded machine).
+   */
+  static void awaitFirst(java.util.function.LongSupplier operations) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (operations.getAsLong() == 0) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no operation completed in 60 s");
+      }
+      Thread.sleep(10);
     }
   }
 
