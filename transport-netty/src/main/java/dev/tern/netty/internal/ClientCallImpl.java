@@ -53,7 +53,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   private final MethodDescriptor<ReqT, RespT> method;
   private final CallOptions callOptions;
   private final ClientSettings settings;
-  private final ClientConnectionManager transports;
+  private final TransportSource transports;
   // The context current at newCall: source of an inherited deadline and of cancellation.
   private final Context context;
   // Runs the deadline timer and the retry timers.
@@ -75,7 +75,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   private volatile Context.CancellationListener contextListener;
 
   public ClientCallImpl(MethodDescriptor<ReqT, RespT> method, CallOptions callOptions,
-      ClientSettings settings, ClientConnectionManager transports,
+      ClientSettings settings, TransportSource transports,
       ScheduledExecutorService scheduler) {
     this.context = Context.current();
     this.scheduler = scheduler;
@@ -160,7 +160,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
                 ? callOptions.getMaxInboundMessageSize() : settings.maxInboundMessageSize,
             settings.codecs, writer),
         method, callOptions, settings.authority,
-        () -> transports.transport(callOptions.isWaitForReady()), retryConfig(), scheduler,
+        () -> transports.transport(method, callOptions), retryConfig(), scheduler,
         appHeaders,
         first, this::requestHeaders);
     synchronized (this) {
