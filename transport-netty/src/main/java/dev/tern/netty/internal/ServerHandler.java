@@ -2,6 +2,7 @@ package dev.tern.netty.internal;
 
 import dev.tern.Attributes;
 import dev.tern.Status;
+import dev.tern.internal.InternalAttributes;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.Http2Connection;
@@ -97,6 +98,7 @@ public final class ServerHandler extends Http2ConnectionHandler
     this.attributes = Attributes.newBuilder()
         .set(Attributes.REMOTE_ADDRESS, ctx.channel().remoteAddress())
         .set(Attributes.LOCAL_ADDRESS, ctx.channel().localAddress())
+        .set(InternalAttributes.APPLICATION_EXECUTOR, settings.executor())
         .build();
     support.attach(ctx);
     drain = new GracefulDrain(this, ctx);
