@@ -129,7 +129,8 @@ final class InProcessClientCall<ReqT, RespT> extends ClientCall<ReqT, RespT>
         serverCall.requestMarshaller(), config.serializeMessages());
     // Written before open() makes the call visible to other threads.
     serverMaxInbound = serverCall.maxInboundMessageSize();
-    if (!stream.open(this, serverCall, serverCall.callbacks(), serverCall::start)) {
+    if (!stream.open(this, serverCall, serverCall.callbacks(),
+        serverCall.bufferLimit(), serverCall::start)) {
       serverCall.abandon();
       return;
     }

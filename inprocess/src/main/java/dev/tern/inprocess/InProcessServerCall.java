@@ -116,6 +116,10 @@ final class InProcessServerCall<ReqT, RespT> extends ServerCall<ReqT, RespT>
     return config.maxInboundMessageSize();
   }
 
+  int bufferLimit() {
+    return config.bufferLimit();
+  }
+
   SerializingExecutor callbacks() {
     return callbacks;
   }

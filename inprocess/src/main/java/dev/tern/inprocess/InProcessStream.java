@@ -14,10 +14,10 @@ import java.util.function.Supplier;
  * wait for a window), the half-close and the server's trailers queue behind the messages sent
  * before them, and a cancellation drops everything queued and tells both sides at once.
  *
- * <p>Flow control: a side is ready while fewer than {@code bufferLimit} of its messages are
+ * <p>Flow control: a side is ready while fewer than its buffer limit of its messages are
  * undelivered (queued, or handed to the receiver's listener which has not returned yet). A
  * sender that ignores readiness blocks in {@code send} until the receiver catches up or the call
- * ends, so no pipe ever holds more than {@code bufferLimit} messages; a thread running a
+ * ends, so no pipe ever holds more than its sender's limit; a thread running a
  * {@code directExecutor()} callback never blocks (it may be the one that must deliver), so there
  * the call fails with RESOURCE_EXHAUSTED instead.
  *
@@ -73,6 +73,8 @@ final class InProcessStream {
   /** One direction: what was sent and not yet delivered, and what the receiver asked for. */
   private static final class Pipe {
     final ArrayDeque<Object> queue = new ArrayDeque<>();
+    /** The sender's buffer limit: it is ready while fewer messages than this are undelivered. */
+    int limit;
     /** Messages the receiver asked for and has not been given. */
     int requested;
     /** Messages queued or given to the receiver's listener that has not returned yet. */
@@ -80,7 +82,6 @@ final class InProcessStream {
   }
 
   private final Object lock = new Object();
-  private final int bufferLimit;
   private final Executor clientCallbacks;
   private Executor serverCallbacks;
   private final Pipe toServer = new Pipe();
@@ -89,8 +90,9 @@ final class InProcessStream {
   private ServerSide server;
   private volatile CallState state = CallState.NEW;
 
-  InProcessStream(int bufferLimit, Executor clientCallbacks) {
-    this.bufferLimit = bufferLimit;
+  /** {@code clientBufferLimit}: how many requests may be undelivered before the client waits. */
+  InProcessStream(int clientBufferLimit, Executor clientCallbacks) {
+    this.toServer.limit = clientBufferLimit;
     this.clientCallbacks = clientCallbacks;
   }
 
@@ -138,11 +140,12 @@ final class InProcessStream {
    * sides hear their events. Returns false if the call ended before it started.
    */
   boolean open(ClientSide clientSide, ServerSide serverSide, Executor serverExecutor,
-      Runnable startServer) {
+      int serverBufferLimit, Runnable startServer) {
     return locked(() -> {
       if (!moveTo(CallState.OPEN)) {
         return false;
       }
+      toClient.limit = serverBufferLimit;
       client = clientSide;
       server = serverSide;
       serverCallbacks = serverExecutor;
@@ -239,7 +242,7 @@ final class InProcessStream {
   }
 
   boolean clientReady() {
-    return locked(() -> state.clientMaySend() && toServer.undelivered < bufferLimit);
+    return locked(() -> state.clientMaySend() && toServer.undelivered < toServer.limit);
   }
 
   /** The server's listener returned from a request message: the client may send one more. */
@@ -285,7 +288,7 @@ final class InProcessStream {
   }
 
   boolean serverReady() {
-    return locked(() -> state.serverLive() && toClient.undelivered < bufferLimit);
+    return locked(() -> state.serverLive() && toClient.undelivered < toClient.limit);
   }
 
   /** The client's listener returned from a response: the server may send one more. */
@@ -304,7 +307,7 @@ final class InProcessStream {
     CallbackExecutor.enter();
     try {
       synchronized (lock) {
-        while (senderMaySend(fromClient) && pipe.undelivered >= bufferLimit) {
+        while (senderMaySend(fromClient) && pipe.undelivered >= pipe.limit) {
           if (CallbackExecutor.inDirectCallback()) {
             release(item);
             return SendResult.OVERRUN;
@@ -347,7 +350,7 @@ final class InProcessStream {
     lockedRun(() -> {
       pipe.undelivered--;
       lock.notifyAll();
-      if (pipe.undelivered == bufferLimit - 1) {
+      if (pipe.undelivered == pipe.limit - 1) {
         // The sender just became ready again.
         if (toServerPipe && state.clientMaySend()) {
           ClientSide c = client;

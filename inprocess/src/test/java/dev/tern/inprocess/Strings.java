@@ -11,7 +11,7 @@ final class Strings {
   static final String SERVICE = "test.Strings";
 
   /** A UTF-8 marshaller that counts what it writes and parses. */
-  static final class Utf8 implements Marshaller<String> {
+  static class Utf8 implements Marshaller<String> {
     final AtomicInteger written = new AtomicInteger();
     final AtomicInteger parsed = new AtomicInteger();
 
