@@ -35,7 +35,6 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -127,7 +126,7 @@ public final class TernServer {
     }
     Executor executor = b.executor;
     if (executor == null && !b.direct) {
-      ownedExecutor = Executors.newCachedThreadPool(daemonThreads("tern-server-app"));
+      ownedExecutor = EventLoops.newCallbackPool(daemonThreads("tern-server-app"));
       executor = ownedExecutor;
     } else {
       ownedExecutor = null;
