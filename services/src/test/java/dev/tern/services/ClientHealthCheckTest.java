@@ -4,16 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tern.CallOptions;
-import dev.tern.Marshaller;
 import dev.tern.MethodDescriptor;
 import dev.tern.ServerServiceDefinition;
 import dev.tern.netty.TernChannel;
 import dev.tern.netty.TernServer;
+import dev.tern.protobuf.ProtoMarshaller;
 import dev.tern.services.health.v1.HealthCheckResponse.ServingStatus;
 import dev.tern.stub.ClientCalls;
 import dev.tern.stub.ServerCalls;
-import io.netty.buffer.ByteBuf;
-import java.nio.charset.StandardCharsets;
+import com.google.protobuf.StringValue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,19 +29,10 @@ import org.junit.jupiter.api.Test;
  */
 class ClientHealthCheckTest {
   private static final String SERVICE = "tern.test.Who";
-  private static final Marshaller<String> UTF8 = new Marshaller<>() {
-    @Override
-    public void write(String value, ByteBuf out) {
-      out.writeCharSequence(value, StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public String parse(ByteBuf in) {
-      return in.toString(StandardCharsets.UTF_8);
-    }
-  };
-  private static final MethodDescriptor<String, String> WHO =
-      MethodDescriptor.newBuilder(UTF8, UTF8).setFullMethodName(SERVICE + "/Who")
+  private static final MethodDescriptor<StringValue, StringValue> WHO =
+      MethodDescriptor.newBuilder(ProtoMarshaller.of(StringValue.getDefaultInstance()),
+              ProtoMarshaller.of(StringValue.getDefaultInstance()))
+          .setFullMethodName(SERVICE + "/Who")
           .setType(MethodDescriptor.MethodType.UNARY).build();
   private static final String CONFIG = "{\"loadBalancingConfig\": [{\"round_robin\": {}}],"
       + " \"healthCheckConfig\": {\"serviceName\": \"" + SERVICE + "\"}}";
@@ -67,9 +57,9 @@ class ClientHealthCheckTest {
     TernServer.Builder b = TernServer.builder().port(0)
         .addService(ServerServiceDefinition.builder(SERVICE)
             .addMethod(WHO, ServerCalls.asyncUnaryCall(
-                (String request, dev.tern.stub.StreamObserver<String> out) -> {
+                (StringValue request, dev.tern.stub.StreamObserver<StringValue> out) -> {
                   served.get(name).incrementAndGet();
-                  out.onNext(name);
+                  out.onNext(StringValue.of(name));
                   out.onCompleted();
                 }))
             .build());
@@ -92,7 +82,7 @@ class ClientHealthCheckTest {
 
   private String call() {
     return ClientCalls.blockingUnaryCall(channel, WHO,
-        WAIT.withDeadlineAfter(20, TimeUnit.SECONDS), "who");
+        WAIT.withDeadlineAfter(20, TimeUnit.SECONDS), StringValue.of("who")).getValue();
   }
 
   @Test
