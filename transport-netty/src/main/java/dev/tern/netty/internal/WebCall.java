@@ -1,5 +1,6 @@
 package dev.tern.netty.internal;
 
+import dev.tern.netty.WebMessageFormat;
 import dev.tern.Attributes;
 import dev.tern.Codec;
 import dev.tern.Context;

@@ -1,5 +1,6 @@
 package dev.tern.netty.internal;
 
+import dev.tern.netty.WebMessageFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;

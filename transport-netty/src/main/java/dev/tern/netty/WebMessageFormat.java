@@ -1,13 +1,13 @@
-package dev.tern.netty.internal;
+package dev.tern.netty;
 
 import dev.tern.Marshaller;
-import io.netty.buffer.ByteBuf;
 import java.util.ServiceLoader;
 
 /**
  * A message format other than the binary protobuf encoding, for the {@code +json} content-types
- * of gRPC-Web and Connect (and {@code application/json}). The optional module tern-json provides
- * one (proto3 JSON mapping) through {@link ServiceLoader}; the runtime has none of its own.
+ * of gRPC-Web and Connect (and {@code application/json}): the service provider interface the
+ * optional module tern-json implements (proto3 JSON mapping), found through
+ * {@link ServiceLoader}. The runtime modules have none of their own.
  *
  * <p>Implementations are thread-safe and stateless.
  */
@@ -21,7 +21,10 @@ public interface WebMessageFormat {
    */
   <T> Marshaller<T> marshaller(Marshaller<T> binary);
 
-  /** The format registered under {@code META-INF/services}, or null if none is on the path. */
+  /**
+   * The {@code json} format registered under {@code META-INF/services}, or null if none is on
+   * the class path.
+   */
   static WebMessageFormat loadJson() {
     for (WebMessageFormat format : ServiceLoader.load(WebMessageFormat.class,
         WebMessageFormat.class.getClassLoader())) {
@@ -30,12 +33,5 @@ public interface WebMessageFormat {
       }
     }
     return null;
-  }
-
-  /** Reads all of {@code in} into a byte array without consuming it. */
-  static byte[] bytes(ByteBuf in) {
-    byte[] out = new byte[in.readableBytes()];
-    in.getBytes(in.readerIndex(), out);
-    return out;
   }
 }
