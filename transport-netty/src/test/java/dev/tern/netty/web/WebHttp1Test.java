@@ -179,6 +179,24 @@ class WebHttp1Test {
   }
 
   @Test
+  void grpcWebTimeoutEndsCallWithDeadlineExceeded() throws Exception {
+    RawHttp1.Response r = call(request("POST", path("Slow"), frame(0, "x"),
+        "Content-Type", "application/grpc-web", "grpc-timeout", "50m"));
+    assertEquals("4", r.header("grpc-status"));
+    assertTrue(service.slowCancelled.await(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void clientClosingConnectionCancelsCall() throws Exception {
+    try (RawHttp1 http = new RawHttp1(server.port())) {
+      http.send(request("POST", path("Slow"), "x".getBytes(UTF_8),
+          "Content-Type", "application/proto"));
+      assertTrue(service.slowStarted.await(10, TimeUnit.SECONDS));
+    }
+    assertTrue(service.slowCancelled.await(10, TimeUnit.SECONDS));
+  }
+
+  @Test
   void connectClientStreamOverHttp1() throws Exception {
     java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
     body.writeBytes(frame(0, "a"));

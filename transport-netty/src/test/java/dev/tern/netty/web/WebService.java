@@ -35,6 +35,8 @@ final class WebService {
 
   /** Counted down when Slow's handler hears onCancel. */
   final CountDownLatch slowCancelled = new CountDownLatch(1);
+  /** Counted down when Slow's handler has started. */
+  final CountDownLatch slowStarted = new CountDownLatch(1);
 
   static MethodDescriptor<String, String> method(String name, MethodDescriptor.MethodType type,
       boolean safe) {
@@ -82,6 +84,7 @@ final class WebService {
         .addMethod(SLOW, ServerCalls.asyncUnaryCall((req, obs) -> {
           ((dev.tern.stub.ServerCallStreamObserver<String>) obs)
               .setOnCancelHandler(slowCancelled::countDown);
+          slowStarted.countDown();
         }))
         .addMethod(JOIN, ServerCalls.<String, String>asyncClientStreamingCall(
             (StreamObserver<String> obs) -> new StreamObserver<String>() {
