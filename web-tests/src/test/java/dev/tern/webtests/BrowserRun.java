@@ -9,6 +9,9 @@ import com.google.gson.JsonObject;
  * gRPC-Web and Connect transports, from the origin of a {@link StaticSite}, against a server.
  */
 final class BrowserRun {
+  /** One Chromium at a time: two at once only slow each other down on a small machine. */
+  static final String CHROMIUM = "chromium";
+
   private BrowserRun() {}
 
   /** Loads the page against {@code serverUrl} and asserts both transports' checks. */

@@ -34,6 +34,9 @@ final class SuiteExpectations {
   /** The browser's GET, with the HTTP method its fetch really used. */
   static final String BROWSER_GET = "{\"greeting\":\"Hello, get!\",\"httpMethod\":\"GET\"}";
 
+  /** A gzip-compressed request (Node only: connect-web cannot compress requests). */
+  static final String GZIP = "{\"greeting\":\"Hello, gzip!\"}";
+
   static final String CLIENT_STREAM = "{\"greeting\":\"Hello, ada, grace, linus!\"}";
 
   static final String BIDI = "{\"greetings\":[\"Hello, one!\",\"Hello, two!\",\"Hello, three!\"]}";

@@ -10,19 +10,30 @@ import java.util.concurrent.TimeUnit;
  * class.
  */
 final class TernWebServer implements AutoCloseable {
+  private final WebTestServiceImpl service;
   private final TernServer server;
 
-  private TernWebServer(TernServer server) {
+  private TernWebServer(WebTestServiceImpl service, TernServer server) {
+    this.service = service;
     this.server = server;
   }
 
   static TernWebServer start() throws Exception {
-    return new TernWebServer(TernServer.builder()
+    WebTestServiceImpl service = new WebTestServiceImpl();
+    return new TernWebServer(service, TernServer.builder()
         .port(0)
-        .addService(ServerInterceptors.intercept(new WebTestServiceImpl().bindService(),
+        .addService(ServerInterceptors.intercept(service.bindService(),
             new EchoHeaderInterceptor()))
         .build()
         .start());
+  }
+
+  /**
+   * Asserts that the server saw the suite's deadline check end its call: the deadline reached the
+   * server and ended the call there too, not only in the client.
+   */
+  void assertDeadlineEndedTheCall() throws InterruptedException {
+    service.awaitHangEnded("slow");
   }
 
   /** http://127.0.0.1:PORT: one port for every protocol and HTTP version. */

@@ -1,11 +1,17 @@
 package dev.tern.webtests;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.google.rpc.ErrorInfo;
 import dev.tern.Status;
 import dev.tern.protobuf.StatusProto;
+import dev.tern.stub.ServerCallStreamObserver;
 import dev.tern.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The test service as Tern serves it: the same behaviour as the Node reference server
@@ -16,8 +22,15 @@ final class WebTestServiceImpl extends WebTestServiceTern.WebTestServiceImplBase
   /** The google.rpc.ErrorInfo domain the Fail method reports. */
   static final String ERROR_DOMAIN = "webtest.tern.dev";
 
+  /** The names of the Hang calls that ended (deadline or cancellation), as the server saw it. */
+  private final BlockingQueue<String> endedHangs = new LinkedBlockingQueue<>();
+
   @Override
   public void greet(GreetRequest request, StreamObserver<GreetResponse> responseObserver) {
+    if (request.getName().startsWith("gzip")) {
+      // Compressed both ways: the client sent gzip and accepts it (ignored if it does not).
+      ((ServerCallStreamObserver<GreetResponse>) responseObserver).setCompression("gzip");
+    }
     responseObserver.onNext(greeting(request.getName()));
     responseObserver.onCompleted();
   }
@@ -49,6 +62,14 @@ final class WebTestServiceImpl extends WebTestServiceTern.WebTestServiceImplBase
   @Override
   public void hang(GreetRequest request, StreamObserver<GreetResponse> responseObserver) {
     // Never answers: the client's deadline (or its cancellation) ends the call.
+    ((ServerCallStreamObserver<GreetResponse>) responseObserver)
+        .setOnCancelHandler(() -> endedHangs.add(request.getName()));
+  }
+
+  /** Waits until the server has seen a Hang call for {@code name} end (its deadline passed). */
+  void awaitHangEnded(String name) throws InterruptedException {
+    String ended = endedHangs.poll(30, TimeUnit.SECONDS);
+    assertEquals(name, ended, "the Hang call the server saw end (null: none in 30 s)");
   }
 
   @Override
