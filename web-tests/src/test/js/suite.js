@@ -72,6 +72,22 @@ export async function runSuite(transport, generated, features) {
     }
   });
 
+  await check("cancel", async () => {
+    // The client cancels a stream the server holds open, once its first message proves the
+    // server has the call: in a browser, fetch's AbortController closes the request.
+    const abort = new AbortController();
+    let first = null;
+    try {
+      for await (const res of client.watch({ name: "cancelled" }, { signal: abort.signal })) {
+        first = res.greeting;
+        abort.abort();
+      }
+      return { first, code: null };
+    } catch (e) {
+      return { first, code: Code[ConnectError.from(e).code] };
+    }
+  });
+
   if (features.gzipTransport) {
     await check("gzip", async () => {
       // The test services answer a name starting with "gzip" with a gzip-compressed response.

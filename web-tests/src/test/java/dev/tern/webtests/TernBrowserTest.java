@@ -16,8 +16,8 @@ class TernBrowserTest {
   void connectWebInChromiumPassesEveryCheckAgainstTern() throws Exception {
     try (TernWebServer server = TernWebServer.start()) {
       BrowserRun.runAndAssert(server.url());
-      server.assertDeadlineEndedTheCall(); // gRPC-Web's
-      server.assertDeadlineEndedTheCall(); // Connect's
+      server.assertDeadlineAndCancellationEndedTheCalls(); // gRPC-Web's
+      server.assertDeadlineAndCancellationEndedTheCalls(); // Connect's
     }
   }
 }

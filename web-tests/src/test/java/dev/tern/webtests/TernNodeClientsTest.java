@@ -32,34 +32,34 @@ class TernNodeClientsTest {
   @Test
   void grpcOverHttp2PassesEveryCheck() throws Exception {
     NodeClientMode.GRPC_HTTP2.runAndAssert(server.url());
-    server.assertDeadlineEndedTheCall();
+    server.assertDeadlineAndCancellationEndedTheCalls();
   }
 
   @Test
   @Disabled(WEB_PROTOCOLS_PENDING)
   void connectOverHttp1PassesEveryCheck() throws Exception {
     NodeClientMode.CONNECT_HTTP1.runAndAssert(server.url());
-    server.assertDeadlineEndedTheCall();
+    server.assertDeadlineAndCancellationEndedTheCalls();
   }
 
   @Test
   @Disabled(WEB_PROTOCOLS_PENDING)
   void connectOverHttp2PassesEveryCheck() throws Exception {
     NodeClientMode.CONNECT_HTTP2.runAndAssert(server.url());
-    server.assertDeadlineEndedTheCall();
+    server.assertDeadlineAndCancellationEndedTheCalls();
   }
 
   @Test
   @Disabled(WEB_PROTOCOLS_PENDING)
   void grpcWebOverHttp1PassesEveryCheck() throws Exception {
     NodeClientMode.GRPC_WEB_HTTP1.runAndAssert(server.url());
-    server.assertDeadlineEndedTheCall();
+    server.assertDeadlineAndCancellationEndedTheCalls();
   }
 
   @Test
   @Disabled(WEB_PROTOCOLS_PENDING)
   void grpcWebOverHttp2PassesEveryCheck() throws Exception {
     NodeClientMode.GRPC_WEB_HTTP2.runAndAssert(server.url());
-    server.assertDeadlineEndedTheCall();
+    server.assertDeadlineAndCancellationEndedTheCalls();
   }
 }

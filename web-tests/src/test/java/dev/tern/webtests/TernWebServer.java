@@ -29,11 +29,12 @@ final class TernWebServer implements AutoCloseable {
   }
 
   /**
-   * Asserts that the server saw the suite's deadline check end its call: the deadline reached the
-   * server and ended the call there too, not only in the client.
+   * Asserts that the server saw the suite's deadline and cancellation checks end their calls:
+   * the deadline and the client's cancellation reached the server, not only the client.
    */
-  void assertDeadlineEndedTheCall() throws InterruptedException {
-    service.awaitHangEnded("slow");
+  void assertDeadlineAndCancellationEndedTheCalls() throws InterruptedException {
+    service.assertCallEnded("slow");
+    service.assertCallEnded("cancelled");
   }
 
   /** http://127.0.0.1:PORT: one port for every protocol and HTTP version. */

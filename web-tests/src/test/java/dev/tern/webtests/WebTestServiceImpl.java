@@ -1,6 +1,6 @@
 package dev.tern.webtests;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.rpc.ErrorInfo;
 import dev.tern.Status;
@@ -9,21 +9,22 @@ import dev.tern.stub.ServerCallStreamObserver;
 import dev.tern.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The test service as Tern serves it: the same behaviour as the Node reference server
  * (src/test/js/reference-server.mjs), so one client script checks both. Thread-safe: each call
- * has its own observers and state.
+ * has its own observers and state; the record of ended calls is a concurrent map of semaphores.
  */
 final class WebTestServiceImpl extends WebTestServiceTern.WebTestServiceImplBase {
   /** The google.rpc.ErrorInfo domain the Fail method reports. */
   static final String ERROR_DOMAIN = "webtest.tern.dev";
 
-  /** The names of the Hang calls that ended (deadline or cancellation), as the server saw it. */
-  private final BlockingQueue<String> endedHangs = new LinkedBlockingQueue<>();
+  /** Per request name, how many Hang and Watch calls the server saw end without an answer. */
+  private final Map<String, Semaphore> ended = new ConcurrentHashMap<>();
 
   @Override
   public void greet(GreetRequest request, StreamObserver<GreetResponse> responseObserver) {
@@ -62,14 +63,32 @@ final class WebTestServiceImpl extends WebTestServiceTern.WebTestServiceImplBase
   @Override
   public void hang(GreetRequest request, StreamObserver<GreetResponse> responseObserver) {
     // Never answers: the client's deadline (or its cancellation) ends the call.
-    ((ServerCallStreamObserver<GreetResponse>) responseObserver)
-        .setOnCancelHandler(() -> endedHangs.add(request.getName()));
+    recordEnd(request, responseObserver);
   }
 
-  /** Waits until the server has seen a Hang call for {@code name} end (its deadline passed). */
-  void awaitHangEnded(String name) throws InterruptedException {
-    String ended = endedHangs.poll(30, TimeUnit.SECONDS);
-    assertEquals(name, ended, "the Hang call the server saw end (null: none in 30 s)");
+  @Override
+  public void watch(GreetRequest request, StreamObserver<GreetResponse> responseObserver) {
+    recordEnd(request, responseObserver);
+    responseObserver.onNext(greeting(request.getName()));
+    // Held open: only the client's cancellation (or deadline) ends the call.
+  }
+
+  /**
+   * Asserts that the server saw a Hang or Watch call for {@code name} end (its deadline passed,
+   * its client cancelled), each seen end counted once.
+   */
+  void assertCallEnded(String name) throws InterruptedException {
+    assertTrue(endedCalls(name).tryAcquire(30, TimeUnit.SECONDS),
+        "the server saw no call for \"" + name + "\" end in 30 s");
+  }
+
+  private void recordEnd(GreetRequest request, StreamObserver<GreetResponse> responseObserver) {
+    ((ServerCallStreamObserver<GreetResponse>) responseObserver)
+        .setOnCancelHandler(() -> endedCalls(request.getName()).release());
+  }
+
+  private Semaphore endedCalls(String name) {
+    return ended.computeIfAbsent(name, n -> new Semaphore(0));
   }
 
   @Override
