@@ -11,8 +11,9 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 class ReferenceServerBrowserTest {
   @Test
   void connectWebInChromiumPassesEveryCheckAgainstTheReferenceServer() throws Exception {
-    try (ReferenceServer server = ReferenceServer.start()) {
-      BrowserRun.runAndAssert(server.http1Url());
+    BrowserRun.requireTools();
+    try (StaticSite site = StaticSite.start(); ReferenceServer server = ReferenceServer.start()) {
+      BrowserRun.runAndAssert(site, server.http1Url());
     }
   }
 }
