@@ -26,6 +26,26 @@ sealed interface Serving {
    */
   boolean stop(Duration grace) throws InterruptedException;
 
+  /** Waits for a server's termination. */
+  interface Await {
+    boolean await(long nanos) throws InterruptedException;
+  }
+
+  /**
+   * Shuts a server down, waits up to {@code grace} for its calls to drain, and if they did not,
+   * shuts it down now and waits again; returns whether they drained by themselves.
+   */
+  private static boolean drain(Runnable shutdown, Runnable shutdownNow, Await terminated,
+      Duration grace) throws InterruptedException {
+    shutdown.run();
+    if (terminated.await(grace.toNanos())) {
+      return true;
+    }
+    shutdownNow.run();
+    terminated.await(grace.toNanos());
+    return false;
+  }
+
   /** An {@link InProcessServer} under a fresh name and an {@link InProcessChannel} to it. */
   record InProcess(InProcessServer server, InProcessChannel channel) implements Serving {
     static InProcess start(List<ServerServiceDefinition> services, boolean serializeMessages)
@@ -40,12 +60,8 @@ sealed interface Serving {
     @Override
     public boolean stop(Duration grace) throws InterruptedException {
       channel.shutdownNow();
-      server.shutdown();
-      boolean drained = server.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS);
-      if (!drained) {
-        server.shutdownNow().awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS);
-      }
-      return drained;
+      return drain(server::shutdown, server::shutdownNow,
+          nanos -> server.awaitTermination(nanos, TimeUnit.NANOSECONDS), grace);
     }
   }
 
@@ -62,11 +78,8 @@ sealed interface Serving {
     @Override
     public boolean stop(Duration grace) throws InterruptedException {
       channel.shutdownNow();
-      server.shutdown();
-      boolean drained = server.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS);
-      if (!drained) {
-        server.shutdownNow().awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS);
-      }
+      boolean drained = drain(server::shutdown, server::shutdownNow,
+          nanos -> server.awaitTermination(nanos, TimeUnit.NANOSECONDS), grace);
       channel.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS);
       return drained;
     }
