@@ -159,7 +159,7 @@ public final class TernServer {
     }
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(bossGroup, workerGroup)
-        .channel(EventLoops.serverChannelType())
+        .channel(EventLoops.serverChannelType(requestedAddress))
         .option(ChannelOption.SO_BACKLOG, 1024)
         // A restarted server can bind its port while old connections linger in TIME_WAIT.
         .option(ChannelOption.SO_REUSEADDR, true)
@@ -181,7 +181,8 @@ public final class TernServer {
             }
           }
         });
-    ChannelFuture bind = bootstrap.bind(requestedAddress).awaitUninterruptibly();
+    ChannelFuture bind = bootstrap.bind(EventLoops.toNetty(requestedAddress))
+        .awaitUninterruptibly();
     if (!bind.isSuccess()) {
       releaseResources();
       throw new IOException("Failed to bind " + requestedAddress, bind.cause());

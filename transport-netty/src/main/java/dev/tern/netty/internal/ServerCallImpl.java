@@ -95,8 +95,8 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     this.tracer = tracer;
     ServerSettings settings = handler.settings();
     ChannelHandlerContext ctx = handler.context();
-    this.reader = new MessageReader(this, bytes -> handler.returnBytes(stream, bytes),
-        ctx.alloc(), settings.maxInboundMessageSize(), inboundCodec, "request");
+    this.reader = new MessageReader(this, ctx.alloc(), settings.maxInboundMessageSize(),
+        inboundCodec, "request");
     this.writer = new MessageWriter(settings.sendBufferLimit(),
         settings.maxOutboundMessageSize(), ctx.alloc());
     this.callContext = ServerCallContext.create(handler.context().executor(), timeoutNanos);
@@ -161,12 +161,12 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   void inboundData(ByteBuf data, boolean endOfStream) {
     reader.deframe(data);
     if (endOfStream) {
-      reader.endOfStream();
+      reader.inputEnded();
     }
   }
 
   void inboundEnded() {
-    reader.endOfStream();
+    reader.inputEnded();
   }
 
   @Override
@@ -203,6 +203,11 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
         message.release();
       }
     });
+  }
+
+  @Override
+  public void returnBytes(int bytes) {
+    handler.returnBytes(stream, bytes);
   }
 
   @Override
@@ -384,17 +389,16 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     if (!awaitSendRoom()) {
       return;
     }
-    MessageWriter.Framed framed;
+    ByteBuf frame;
     try {
-      framed = writer.frame(method.getResponseMarshaller(), message);
+      frame = writer.frame(method.getResponseMarshaller(), message);
     } catch (StatusRuntimeException e) {
       close(e.getStatus(), new Metadata());
       return;
     }
-    ByteBuf frame = framed.frame();
     int bytes = frame.readableBytes();
     writer.account(bytes);
-    tracer.outboundMessage(framed.wireSize(), framed.uncompressedSize());
+    tracer.outboundMessage(MessageWriter.wireSize(frame), writer.lastUncompressedSize());
     handler.writeQueue().enqueue(() -> writeMessage(frame, bytes));
   }
 
