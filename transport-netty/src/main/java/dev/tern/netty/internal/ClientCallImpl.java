@@ -54,7 +54,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   private final MethodDescriptor<ReqT, RespT> method;
   private final CallOptions callOptions;
   private final ClientSettings settings;
-  private final ClientConnectionManager transports;
+  private final TransportSource transports;
   // The context current at newCall: source of an inherited deadline and of cancellation.
   private final Context context;
   // Runs the deadline timer and the retry timers.
@@ -76,7 +76,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   private volatile Context.CancellationListener contextListener;
 
   public ClientCallImpl(MethodDescriptor<ReqT, RespT> method, CallOptions callOptions,
-      ClientSettings settings, ClientConnectionManager transports,
+      ClientSettings settings, TransportSource transports,
       ScheduledExecutorService scheduler) {
     this.context = Context.current();
     this.scheduler = scheduler;
@@ -468,7 +468,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
 
   @Override
   public CompletableFuture<ClientHandler> connection() {
-    return transports.transport(callOptions.isWaitForReady());
+    return transports.transport(method, callOptions);
   }
 
   /** The request headers for {@code metadata}: those every call sends, then the call's own. */

@@ -60,6 +60,45 @@ public final class EventLoops {
     return EPOLL ? Native.channel() : NioSocketChannel.class;
   }
 
+  /**
+   * The client channel type for {@code address}: a Unix domain socket channel for a
+   * {@link java.net.UnixDomainSocketAddress} (epoll only), else {@link #channelType()}.
+   */
+  public static Class<? extends io.netty.channel.Channel> channelType(
+      java.net.SocketAddress address) {
+    if (address instanceof java.net.UnixDomainSocketAddress) {
+      requireNativeForUnix(address);
+      return Native.domainChannel();
+    }
+    return channelType();
+  }
+
+  /** The server channel type for {@code address}, as {@link #channelType(java.net.SocketAddress)}. */
+  public static Class<? extends ServerChannel> serverChannelType(java.net.SocketAddress address) {
+    if (address instanceof java.net.UnixDomainSocketAddress) {
+      requireNativeForUnix(address);
+      return Native.domainServerChannel();
+    }
+    return serverChannelType();
+  }
+
+  /** {@code address} as Netty's transports take it (a Unix path becomes Netty's own type). */
+  public static java.net.SocketAddress toNetty(java.net.SocketAddress address) {
+    if (address instanceof java.net.UnixDomainSocketAddress unix) {
+      requireNativeForUnix(address);
+      return Native.domainAddress(unix.getPath().toString());
+    }
+    return address;
+  }
+
+  private static void requireNativeForUnix(java.net.SocketAddress address) {
+    if (!EPOLL) {
+      throw new IllegalStateException("Unix domain socket " + address + " needs Netty's native"
+          + " epoll transport (Linux, netty-transport-native-epoll on the class path, and"
+          + " -Dtern.noNative unset), which is not available here");
+    }
+  }
+
   /** Keeps epoll classes out of reach unless the native jar is on the class path. */
   private static final class Native {
     static boolean available() {
@@ -76,6 +115,18 @@ public final class EventLoops {
 
     static Class<? extends io.netty.channel.Channel> channel() {
       return io.netty.channel.epoll.EpollSocketChannel.class;
+    }
+
+    static Class<? extends io.netty.channel.Channel> domainChannel() {
+      return io.netty.channel.epoll.EpollDomainSocketChannel.class;
+    }
+
+    static Class<? extends ServerChannel> domainServerChannel() {
+      return io.netty.channel.epoll.EpollServerDomainSocketChannel.class;
+    }
+
+    static java.net.SocketAddress domainAddress(String path) {
+      return new io.netty.channel.unix.DomainSocketAddress(path);
     }
   }
 }
