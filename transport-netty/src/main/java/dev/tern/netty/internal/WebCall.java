@@ -161,6 +161,11 @@ final class WebCall<ReqT, RespT> extends ServerCall<ReqT, RespT>
     giveBack(bytes);
   }
 
+  @Override
+  public void returnBytes(int bytes) {
+    giveBack(bytes);
+  }
+
   private void giveBack(int bytes) {
     int n = (int) Math.min(bytes, owed);
     if (n > 0) {
