@@ -34,27 +34,12 @@ public final class RestOutside {
       double responseBytes) {}
 
   public static void main(String[] args) throws Exception {
-    int rounds = 3;
-    int warmup = 3;
-    int seconds = 5;
-    String jmh = null;
-    List<String> impls = LABELS;
-    for (String arg : args) {
-      String value = arg.substring(arg.indexOf('=') + 1);
-      if (arg.startsWith("--rounds=")) {
-        rounds = Integer.parseInt(value);
-      } else if (arg.startsWith("--warmup=")) {
-        warmup = Integer.parseInt(value);
-      } else if (arg.startsWith("--seconds=")) {
-        seconds = Integer.parseInt(value);
-      } else if (arg.startsWith("--jmh=")) {
-        jmh = value;
-      } else if (arg.startsWith("--impls=")) {
-        impls = List.of(value.split(","));
-      } else {
-        throw new IllegalArgumentException("unknown argument " + arg);
-      }
-    }
+    Args a = new Args(args, "rounds", "warmup", "seconds", "jmh", "impls");
+    int rounds = a.integer("rounds", 3);
+    int warmup = a.integer("warmup", 3);
+    int seconds = a.integer("seconds", 5);
+    String jmh = a.string("jmh", null);
+    List<String> impls = a.list("impls", LABELS);
     long started = System.nanoTime();
     StringBuilder table = new StringBuilder();
     if (jmh != null) {
