@@ -4,7 +4,13 @@
 #   benchmarks/run.sh [quick|full]     JMH suite: quick (3 rounds) < 10 min on 2 cores;
 #                                      full (5 rounds, longer iterations) ~ 45 min
 #   benchmarks/run.sh outside          a grpc-java client drives bench-server.sh (Tern), then a
-#                                      grpc-java server, then the raw echo; server CPU per call
+#                                      grpc-java server, then the raw echo: unary and server
+#                                      streaming, server CPU per call/message, spread over
+#                                      restarts; [--executor=direct|pool] (default --all-modes)
+#   benchmarks/run.sh latency          open-loop latency at 50 % and 80 % of grpc-java's maximum
+#                                      rate: p50/p99/p99.9, both stacks, both modes (~6 min)
+#   benchmarks/run.sh clients          16 connections x 16 calls in flight, and 1,000 connections
+#                                      at once (h2load): RSS per connection, CPU per call (~4 min)
 #
 # Each round starts fresh JVMs (one JMH fork per configuration) and alternates which side runs
 # first; the table holds medians over rounds. Results: benchmarks/target/results/<time>/.
@@ -29,7 +35,14 @@ case "$mode" in
   outside)
     exec java -cp "$jar" dev.tern.benchmarks.OutsideLoad --script=benchmarks/bench-server.sh "$@"
     ;;
-  *) echo "usage: $0 [quick|full|outside] [JMH args...]" >&2; exit 2 ;;
+  clients)
+    exec java -cp "$jar" dev.tern.benchmarks.ManyClients --script=benchmarks/bench-server.sh "$@"
+    ;;
+  latency)
+    exec java -cp "$jar" dev.tern.benchmarks.LatencyUnderLoad --script=benchmarks/bench-server.sh \
+      "$@"
+    ;;
+  *) echo "usage: $0 [quick|full|outside|latency|clients] [JMH args...]" >&2; exit 2 ;;
 esac
 
 out="benchmarks/target/results/$(date +%Y%m%d-%H%M%S)-$mode"

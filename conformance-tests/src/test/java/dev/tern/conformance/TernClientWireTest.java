@@ -232,6 +232,34 @@ class TernClientWireTest {
   }
 
   @Test
+  void responseEndingBeforeTheRequestIsResetWithCancelByTheClient() throws Exception {
+    // The server answers a request that is still open and sends nothing more (a reset after its
+    // END_STREAM could cross the request's end): closing the stream is the client's job.
+    TernChannel channel = tern.newChannel(server.port(), b -> {});
+    ClientCall<StringValue, StringValue> call = channel.newCall(Contract.ternMethod("Echo"),
+        CallOptions.DEFAULT);
+    CompletableFuture<Status> closed = new CompletableFuture<>();
+    call.start(new ClientCall.Listener<>() {
+      @Override
+      public void onClose(Status status, dev.tern.Metadata trailers) {
+        closed.complete(status);
+      }
+    }, new dev.tern.Metadata());
+    call.sendMessage(StringValue.of("open"));
+    RawHttp2Connection conn = server.accept();
+    RawFrame headers = conn.take(f -> f.type() == RawFrame.Type.HEADERS,
+        RawHttp2Connection.DEFAULT_TIMEOUT);
+    conn.headers(headers.streamId(), GrpcWire.trailersOnly(
+        Status.Code.UNIMPLEMENTED.value(), "missing"), true);
+
+    assertEquals(Status.Code.UNIMPLEMENTED, closed.get(30, TimeUnit.SECONDS).getCode());
+    RawFrame rst = conn.take(f -> f.type() == RawFrame.Type.RST_STREAM,
+        RawHttp2Connection.DEFAULT_TIMEOUT);
+    assertEquals(headers.streamId(), rst.streamId());
+    assertEquals(Http2Error.CANCEL.code(), rst.errorCode());
+  }
+
+  @Test
   void responseEndingWithoutTrailersIsInternal() throws Exception {
     CompletableFuture<UnaryOutcome> call = client.start("Echo", "x", MetadataList.EMPTY);
     Request r = receive();

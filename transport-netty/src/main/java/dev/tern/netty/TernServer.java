@@ -39,7 +39,6 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -132,7 +131,7 @@ public final class TernServer {
     }
     Executor executor = b.executor;
     if (executor == null && !b.direct) {
-      ownedExecutor = Executors.newCachedThreadPool(daemonThreads("tern-server-app"));
+      ownedExecutor = EventLoops.newCallbackPool(daemonThreads("tern-server-app"));
       executor = ownedExecutor;
     } else {
       ownedExecutor = null;
@@ -167,7 +166,7 @@ public final class TernServer {
     }
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(bossGroup, workerGroup)
-        .channel(EventLoops.serverChannelType())
+        .channel(EventLoops.serverChannelType(requestedAddress))
         .option(ChannelOption.SO_BACKLOG, 1024)
         // A restarted server can bind its port while old connections linger in TIME_WAIT.
         .option(ChannelOption.SO_REUSEADDR, true)
@@ -192,7 +191,8 @@ public final class TernServer {
             }
           }
         });
-    ChannelFuture bind = bootstrap.bind(requestedAddress).awaitUninterruptibly();
+    ChannelFuture bind = bootstrap.bind(EventLoops.toNetty(requestedAddress))
+        .awaitUninterruptibly();
     if (!bind.isSuccess()) {
       releaseResources();
       throw new IOException("Failed to bind " + requestedAddress, bind.cause());

@@ -428,6 +428,16 @@ public final class ClientHandler extends Http2ConnectionHandler
     if (call != null) {
       call.inboundHeaders(headers, endOfStream);
     }
+    if (endOfStream) {
+      Http2Stream stream = connection().stream(streamId);
+      if (stream != null && stream.state() == Http2Stream.State.OPEN) {
+        // The response ended before the request did: the server no longer reads it, and it
+        // sends no RST_STREAM(NO_ERROR) to close its side (a reset after END_STREAM may cross
+        // the request's end and reach a proxy after it reused the connection). Closing the
+        // stream is the client's job, as grpc-java's does: RST_STREAM(CANCEL) (RFC 9113 §8.1).
+        resetStream(ctx, streamId, Http2Error.CANCEL.code(), ctx.newPromise());
+      }
+    }
   }
 
   @Override

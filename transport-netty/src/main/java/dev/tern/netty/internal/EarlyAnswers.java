@@ -99,7 +99,6 @@ final class EarlyAnswers {
     handler.encoder().writeHeaders(ctx, stream.id(), headers, 0, false, ctx.newPromise());
     ByteBuf body = ctx.alloc().buffer();
     body.writeCharSequence(error.status().getDescription() + "\n", StandardCharsets.UTF_8);
-    handler.encoder().writeData(ctx, stream.id(), body, 0, true,
-        handler.resetAfterResponse(stream));
+    handler.encoder().writeData(ctx, stream.id(), body, 0, true, ctx.newPromise());
   }
 }

@@ -2,9 +2,9 @@ package dev.tern.netty.internal;
 
 import dev.tern.Attributes;
 import dev.tern.Status;
+import dev.tern.internal.InternalAttributes;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
@@ -108,6 +108,7 @@ public final class ServerHandler extends Http2ConnectionHandler
     this.attributes = Attributes.newBuilder()
         .set(Attributes.REMOTE_ADDRESS, ctx.channel().remoteAddress())
         .set(Attributes.LOCAL_ADDRESS, ctx.channel().localAddress())
+        .set(InternalAttributes.APPLICATION_EXECUTOR, settings.executor())
         .build();
     support.attach(ctx);
     drain = new GracefulDrain(this, ctx);
@@ -204,9 +205,9 @@ public final class ServerHandler extends Http2ConnectionHandler
       return;
     }
     if (stream.state() == Http2Stream.State.HALF_CLOSED_LOCAL) {
-      // The request's trailers, after we answered it early (Trailers-Only or an HTTP error) and
-      // before our RST_STREAM(NO_ERROR) reached the client: nothing to start, and answering
-      // again would be a write on a half-closed stream, which Netty treats as a connection error.
+      // The request's trailers, after we answered it early (Trailers-Only or an HTTP error):
+      // nothing to start, and answering again would be a write on a half-closed stream, which
+      // Netty treats as a connection error.
       return;
     }
     if (WebDispatcher.handles(headers)) {
@@ -307,28 +308,16 @@ public final class ServerHandler extends Http2ConnectionHandler
   // ---------------------------------------------------------------- for the calls
 
   /**
-   * Writes the headers that end the response and then, once they are out, asks the client to
-   * stop sending the request if it has not finished (RFC 9113 §8.1: RST_STREAM NO_ERROR after a
-   * complete response), so an abandoned request costs no more reads. The reset waits for the
-   * write because a reset discards whatever is still queued behind flow control.
+   * Writes the headers that end the response. Nothing follows them on the stream, not even the
+   * RST_STREAM(NO_ERROR) RFC 9113 §8.1 allows after a complete response to a request that has not
+   * ended: the client's END_STREAM may already be on its way, and then the stream is closed
+   * (§5.1) by the time the reset arrives. nginx reuses such a connection for its next request and
+   * fails that one with 502 ("upstream sent frame for unknown stream"). A gRPC client that
+   * receives the status before it has finished sending resets the stream itself (as grpc-java's
+   * and Tern's do); until then its DATA is discarded.
    */
   void writeFinalHeaders(Http2Stream stream, Http2Headers headers) {
-    // A request that has ended (every unary call) needs no reset: skip the listener.
-    ChannelPromise promise = stream.state() == Http2Stream.State.HALF_CLOSED_REMOTE
-        ? ctx.newPromise() : resetAfterResponse(stream);
-    encoder().writeHeaders(ctx, stream.id(), headers, 0, true, promise);
-  }
-
-  /** A promise for the last frame of a response that then resets a still-open request. */
-  ChannelPromise resetAfterResponse(Http2Stream stream) {
-    ChannelPromise promise = ctx.newPromise();
-    promise.addListener(f -> {
-      if (f.isSuccess() && stream.state() == Http2Stream.State.HALF_CLOSED_LOCAL) {
-        encoder().writeRstStream(ctx, stream.id(), Http2Error.NO_ERROR.code(), ctx.newPromise());
-        ctx.flush();
-      }
-    });
-    return promise;
+    encoder().writeHeaders(ctx, stream.id(), headers, 0, true, ctx.newPromise());
   }
 
   /** Returns flow-control credit for bytes the application consumed. */
