@@ -72,7 +72,7 @@ final class WebCall<ReqT, RespT> extends ServerCall<ReqT, RespT>
     this.responseMarshaller = format == null ? method.getResponseMarshaller()
         : format.marshaller(method.getResponseMarshaller());
     this.tracer = tracer;
-    this.reader = new MessageReader(this, this::giveBack, exchange.context().alloc(),
+    this.reader = new MessageReader(this, exchange.context().alloc(),
         settings.maxInboundMessageSize(), inboundCodec, "request");
     this.writer = new MessageWriter(settings.sendBufferLimit(),
         settings.maxOutboundMessageSize(), exchange.context().alloc());
@@ -152,7 +152,13 @@ final class WebCall<ReqT, RespT> extends ServerCall<ReqT, RespT>
       fail(e.getStatus());
       return;
     }
-    reader.endOfStream();
+    reader.inputEnded();
+  }
+
+  /** The reader consumed {@code bytes}: credit for the exchange, up to what is owed. */
+  @Override
+  public void returnBytes(int bytes) {
+    giveBack(bytes);
   }
 
   private void giveBack(int bytes) {
@@ -333,17 +339,16 @@ final class WebCall<ReqT, RespT> extends ServerCall<ReqT, RespT>
       }
       return;
     }
-    MessageWriter.Framed framed;
+    ByteBuf frame;
     try {
-      framed = writer.frame(responseMarshaller, message);
+      frame = writer.frame(responseMarshaller, message);
     } catch (StatusRuntimeException e) {
       close(e.getStatus(), new Metadata());
       return;
     }
-    ByteBuf frame = framed.frame();
     int bytes = frame.readableBytes();
     writer.account(bytes);
-    tracer.outboundMessage(framed.wireSize(), framed.uncompressedSize());
+    tracer.outboundMessage(MessageWriter.wireSize(frame), writer.lastUncompressedSize());
     writeQueue.enqueue(() -> {
       if (state.isTerminated()) {
         frame.release();
