@@ -155,12 +155,7 @@ final class WebCall<ReqT, RespT> extends ServerCall<ReqT, RespT>
     reader.inputEnded();
   }
 
-  /** MessageReader.Target: window credit for bytes the reader consumed. */
-  @Override
-  public void returnBytes(int bytes) {
-    giveBack(bytes);
-  }
-
+  /** The reader consumed {@code bytes}: credit for the exchange, up to what is owed. */
   @Override
   public void returnBytes(int bytes) {
     giveBack(bytes);
