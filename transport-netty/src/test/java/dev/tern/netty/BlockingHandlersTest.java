@@ -46,6 +46,10 @@ class BlockingHandlersTest {
       method("Count", MethodType.CLIENT_STREAMING);
   static final MethodDescriptor<String, String> ECHO = method("Echo", MethodType.BIDI_STREAMING);
   static final MethodDescriptor<String, String> WAIT = method("Wait", MethodType.BIDI_STREAMING);
+  static final MethodDescriptor<String, String> BROKEN = method("Broken", MethodType.UNARY);
+  /** The unary method, called as client streaming: lets the client send two requests. */
+  static final MethodDescriptor<String, String> UNARY_AS_STREAM =
+      method("Unary", MethodType.CLIENT_STREAMING);
 
   static final Metadata.Key<String> TENANT = Metadata.Key.ascii("tenant");
   static final Metadata.Key<String> SERVED_BY = Metadata.Key.ascii("served-by");
@@ -80,6 +84,9 @@ class BlockingHandlersTest {
           Metadata details = new Metadata();
           details.put(DETAIL, "no such " + request);
           throw Status.NOT_FOUND.withDescription(request).asException(details);
+        }))
+        .addMethod(BROKEN, BlockingServerCalls.unaryCall(request -> {
+          throw new IllegalStateException("secret detail the client must not see");
         }))
         .addMethod(STREAM, BlockingServerCalls.serverStreamingCall((request, responses) -> {
           String payload = "x".repeat(MESSAGE);
@@ -273,5 +280,31 @@ class BlockingHandlersTest {
     assertEquals(Status.Code.DEADLINE_EXCEEDED, waitEnd.get(10, TimeUnit.SECONDS).getCode());
     StatusException e = assertThrows(StatusException.class, call::read);
     assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+  }
+
+  @Test
+  void otherExceptionBecomesInternalWithoutItsMessage() {
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+        () -> ClientCalls.blockingUnaryCall(channel, BROKEN, CallOptions.DEFAULT, "x"));
+    assertEquals(Status.Code.INTERNAL, e.getStatus().getCode());
+    assertEquals("Application error processing RPC", e.getStatus().getDescription());
+  }
+
+  @Test
+  void secondRequestToAUnaryHandlerIsRefusedWithInternal() throws Exception {
+    try (BlockingClientCall<String, String> call =
+        BlockingClientCall.start(channel, UNARY_AS_STREAM, CallOptions.DEFAULT)) {
+      call.write("one");
+      call.write("two");
+      call.halfClose();
+      StatusException e = assertThrows(StatusException.class, call::read);
+      assertEquals(Status.Code.INTERNAL, e.getStatus().getCode());
+      assertEquals("Too many requests for a unary-request method", e.getStatus().getDescription());
+    }
+  }
+
+  @Test
+  void serverCallInfoOutsideABlockingHandlerIsRefused() {
+    assertThrows(IllegalStateException.class, ServerCallInfo::current);
   }
 }
