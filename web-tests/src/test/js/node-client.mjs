@@ -2,6 +2,7 @@
 // PROTOCOL is connect, grpc-web or grpc; HTTP_VERSION is 1.1 or 2. Prints the suite's JSON.
 import { pathToFileURL } from "node:url";
 import {
+  compressionGzip,
   createConnectTransport,
   createGrpcTransport,
   createGrpcWebTransport,
@@ -15,10 +16,12 @@ const { ErrorInfoSchema } = await import(
   pathToFileURL(`${generatedDir}/google/rpc/error_details_pb.js`).href);
 
 const options = { baseUrl, httpVersion };
+// The "gzip" check: every request compressed, whatever its size.
+const gzip = { sendCompression: compressionGzip, compressMinBytes: 0 };
 const transports = {
-  connect: () => createConnectTransport({ ...options, useHttpGet: true }),
-  "grpc-web": () => createGrpcWebTransport(options),
-  grpc: () => createGrpcTransport(options),
+  connect: (extra) => createConnectTransport({ ...options, useHttpGet: true, ...extra }),
+  "grpc-web": (extra) => createGrpcWebTransport({ ...options, ...extra }),
+  grpc: (extra) => createGrpcTransport({ ...options, ...extra }),
 };
 if (!transports[protocol]) {
   throw new Error(`unknown protocol ${protocol}: one of ${Object.keys(transports).join(", ")}`);
@@ -28,8 +31,10 @@ const features = {
   get: protocol === "connect",
   clientStreaming: protocol !== "grpc-web",
   bidi: protocol === "grpc" || (protocol === "connect" && httpVersion === "2"),
+  gzipTransport: transports[protocol](gzip),
 };
-const results = await runSuite(transports[protocol](), { service: WebTestService, errorInfo: ErrorInfoSchema }, features);
+const generated = { service: WebTestService, errorInfo: ErrorInfoSchema };
+const results = await runSuite(transports[protocol]({}), generated, features);
 process.stdout.write(JSON.stringify(results) + "\n");
 // An HTTP/2 session kept alive by the transport would keep Node running.
 process.exit(0);

@@ -38,6 +38,10 @@ const service = {
   hang: (req, ctx) => new Promise((resolve, reject) => {
     ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason));
   }),
+  async *watch(req, ctx) {
+    yield greeting(req.name);
+    await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
+  },
   async greetAll(requests) {
     const names = [];
     for await (const req of requests) names.push(req.name);

@@ -10,7 +10,8 @@ export const ECHO_HEADER = "x-tern-echo";
 /**
  * Runs the checks against `transport` and resolves to {checkName: observation}.
  * `generated` holds the protoc-gen-es modules: {service: WebTestService, errorInfo: ErrorInfoSchema}.
- * `features` says which call types the transport allows: {clientStreaming, bidi, get}.
+ * `features` says which call types the transport allows: {clientStreaming, bidi, get}, and may
+ * hold `gzipTransport`, a transport that compresses every request with gzip.
  */
 export async function runSuite(transport, generated, features) {
   const client = createClient(generated.service, transport);
@@ -70,6 +71,30 @@ export async function runSuite(transport, generated, features) {
       return { code: Code[ConnectError.from(e).code] };
     }
   });
+
+  await check("cancel", async () => {
+    // The client cancels a stream the server holds open, once its first message proves the
+    // server has the call: in a browser, fetch's AbortController closes the request.
+    const abort = new AbortController();
+    let first = null;
+    try {
+      for await (const res of client.watch({ name: "cancelled" }, { signal: abort.signal })) {
+        first = res.greeting;
+        abort.abort();
+      }
+      return { first, code: null };
+    } catch (e) {
+      return { first, code: Code[ConnectError.from(e).code] };
+    }
+  });
+
+  if (features.gzipTransport) {
+    await check("gzip", async () => {
+      // The test services answer a name starting with "gzip" with a gzip-compressed response.
+      const res = await createClient(generated.service, features.gzipTransport).greet({ name: "gzip" });
+      return { greeting: res.greeting };
+    });
+  }
 
   if (features.get) {
     await check("get", async () => {

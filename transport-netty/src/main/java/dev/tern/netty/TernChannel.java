@@ -36,7 +36,6 @@ import io.netty.handler.ssl.SslContext;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -108,7 +107,7 @@ public final class TernChannel extends Channel {
     static final EventLoopGroup GROUP = EventLoops.newGroup(
         Runtime.getRuntime().availableProcessors(), "tern-client-worker");
     static final ExecutorService EXECUTOR =
-        Executors.newCachedThreadPool(TernServer.daemonThreads("tern-client-app"));
+        EventLoops.newCallbackPool(TernServer.daemonThreads("tern-client-app"));
   }
 
   private final ClientSettings settings;

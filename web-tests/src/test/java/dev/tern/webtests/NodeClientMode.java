@@ -4,20 +4,24 @@ import java.util.Map;
 
 /**
  * The connect-node transports node-client.mjs runs, and what each allows: gRPC-Web has no client
- * or bidi streaming (PROTOCOL-WEB.md), Connect's bidi needs HTTP/2, gRPC needs HTTP/2.
+ * or bidi streaming (PROTOCOL-WEB.md), Connect's bidi needs HTTP/2, gRPC needs HTTP/2. Every
+ * mode also sends a gzip-compressed request.
  */
 enum NodeClientMode {
   CONNECT_HTTP1("connect", "1.1",
-      SuiteExpectations.everyProtocolAnd("get", SuiteExpectations.GET,
-          "clientStream", SuiteExpectations.CLIENT_STREAM)),
+      SuiteExpectations.everyProtocolAnd("gzip", SuiteExpectations.GZIP,
+          "get", SuiteExpectations.GET, "clientStream", SuiteExpectations.CLIENT_STREAM)),
   CONNECT_HTTP2("connect", "2",
-      SuiteExpectations.everyProtocolAnd("get", SuiteExpectations.GET,
-          "clientStream", SuiteExpectations.CLIENT_STREAM, "bidi", SuiteExpectations.BIDI)),
-  GRPC_WEB_HTTP1("grpc-web", "1.1", SuiteExpectations.EVERY_PROTOCOL),
-  GRPC_WEB_HTTP2("grpc-web", "2", SuiteExpectations.EVERY_PROTOCOL),
+      SuiteExpectations.everyProtocolAnd("gzip", SuiteExpectations.GZIP,
+          "get", SuiteExpectations.GET, "clientStream", SuiteExpectations.CLIENT_STREAM,
+          "bidi", SuiteExpectations.BIDI)),
+  GRPC_WEB_HTTP1("grpc-web", "1.1",
+      SuiteExpectations.everyProtocolAnd("gzip", SuiteExpectations.GZIP)),
+  GRPC_WEB_HTTP2("grpc-web", "2",
+      SuiteExpectations.everyProtocolAnd("gzip", SuiteExpectations.GZIP)),
   GRPC_HTTP2("grpc", "2",
-      SuiteExpectations.everyProtocolAnd("clientStream", SuiteExpectations.CLIENT_STREAM,
-          "bidi", SuiteExpectations.BIDI));
+      SuiteExpectations.everyProtocolAnd("gzip", SuiteExpectations.GZIP,
+          "clientStream", SuiteExpectations.CLIENT_STREAM, "bidi", SuiteExpectations.BIDI));
 
   final String protocol;
   final String httpVersion;

@@ -49,8 +49,17 @@ final class NodeScript {
       String last = out.substring(out.lastIndexOf('\n') + 1);
       return JsonParser.parseString(last).getAsJsonObject();
     } finally {
-      process.destroyForcibly();
+      stop(process);
     }
+  }
+
+  /**
+   * Ends {@code process} if it still runs, and what it started: a browser-run.mjs killed at its
+   * timeout would otherwise leave its Chromium running.
+   */
+  static void stop(Process process) {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
   }
 
   /** Reads a process stream to its end on a thread of its own (a full pipe would stall node). */

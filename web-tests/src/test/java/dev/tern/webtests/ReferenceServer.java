@@ -50,11 +50,11 @@ final class ReferenceServer implements AutoCloseable {
     try {
       line = firstLine.get(NodeScript.TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (Exception e) {
-      process.destroyForcibly();
+      NodeScript.stop(process);
       throw new AssertionError("the reference server did not start: " + stderr.getNow(""), e);
     }
     if (line == null) {
-      process.destroyForcibly();
+      NodeScript.stop(process);
       throw new AssertionError("the reference server exited: "
           + stderr.get(10, TimeUnit.SECONDS));
     }
@@ -75,7 +75,7 @@ final class ReferenceServer implements AutoCloseable {
   public void close() throws Exception {
     process.getOutputStream().close();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
+      NodeScript.stop(process);
       throw new AssertionError("the reference server did not stop: " + stderr.getNow(""));
     }
   }

@@ -1,7 +1,6 @@
 package dev.tern.webtests;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -11,23 +10,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  * same script against Tern).
  */
 class ReferenceServerNodeClientsTest {
-  private static ReferenceServer server;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = ReferenceServer.start();
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    if (server != null) {
-      server.close();
-    }
-  }
+  @RegisterExtension
+  static final ClassFixture<ReferenceServer> server = new ClassFixture<>(ReferenceServer::start);
 
   @ParameterizedTest
   @EnumSource(NodeClientMode.class)
   void connectNodePassesEveryCheckAgainstTheReferenceServer(NodeClientMode mode) throws Exception {
-    mode.runAndAssert(mode.http2() ? server.http2Url() : server.http1Url());
+    mode.runAndAssert(mode.http2() ? server.get().http2Url() : server.get().http1Url());
   }
 }

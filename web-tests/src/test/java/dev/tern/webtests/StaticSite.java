@@ -37,9 +37,14 @@ final class StaticSite implements AutoCloseable {
         "/", ExternalTools.page()));
   }
 
+  /** The page's origin, which the server under test must allow (CORS). */
+  String origin() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
   /** The page's URL, calling the server at {@code serverUrl}. */
   String pageUrl(String serverUrl) {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/index.html?server=" + serverUrl;
+    return origin() + "/index.html?server=" + serverUrl;
   }
 
   private void serve(HttpExchange exchange) throws IOException {

@@ -18,7 +18,10 @@ import org.junit.jupiter.api.function.Executable;
  * (the same values from the Node reference server and from Tern). Stateless.
  */
 final class SuiteExpectations {
-  /** The checks every protocol runs: unary, metadata both ways, 100 streamed, details, deadline. */
+  /**
+   * The checks every protocol runs: unary, metadata both ways, 100 streamed, details, deadline,
+   * cancellation.
+   */
   static final Map<String, String> EVERY_PROTOCOL = Map.of(
       "unary", "{\"greeting\":\"Hello, web!\"}",
       "metadata", "{\"echoed\":\"ping-42\"}",
@@ -26,13 +29,17 @@ final class SuiteExpectations {
       "errorDetails", "{\"code\":\"InvalidArgument\",\"message\":\"bad name: mallory\","
           + "\"details\":[{\"reason\":\"BAD_NAME\",\"domain\":\"" + WebTestServiceImpl.ERROR_DOMAIN
           + "\",\"metadata\":{\"name\":\"mallory\"}}]}",
-      "deadline", "{\"code\":\"DeadlineExceeded\"}");
+      "deadline", "{\"code\":\"DeadlineExceeded\"}",
+      "cancel", "{\"first\":\"Hello, cancelled!\",\"code\":\"Canceled\"}");
 
   /** Connect's GET for a NO_SIDE_EFFECTS method (Node cannot see the HTTP method it sent). */
   static final String GET = "{\"greeting\":\"Hello, get!\"}";
 
   /** The browser's GET, with the HTTP method its fetch really used. */
   static final String BROWSER_GET = "{\"greeting\":\"Hello, get!\",\"httpMethod\":\"GET\"}";
+
+  /** A gzip-compressed request (Node only: connect-web cannot compress requests). */
+  static final String GZIP = "{\"greeting\":\"Hello, gzip!\"}";
 
   static final String CLIENT_STREAM = "{\"greeting\":\"Hello, ada, grace, linus!\"}";
 

@@ -10,19 +10,31 @@ import java.util.concurrent.TimeUnit;
  * class.
  */
 final class TernWebServer implements AutoCloseable {
+  private final WebTestServiceImpl service;
   private final TernServer server;
 
-  private TernWebServer(TernServer server) {
+  private TernWebServer(WebTestServiceImpl service, TernServer server) {
+    this.service = service;
     this.server = server;
   }
 
   static TernWebServer start() throws Exception {
-    return new TernWebServer(TernServer.builder()
+    WebTestServiceImpl service = new WebTestServiceImpl();
+    return new TernWebServer(service, TernServer.builder()
         .port(0)
-        .addService(ServerInterceptors.intercept(new WebTestServiceImpl().bindService(),
+        .addService(ServerInterceptors.intercept(service.bindService(),
             new EchoHeaderInterceptor()))
         .build()
         .start());
+  }
+
+  /**
+   * Asserts that the server saw the suite's deadline and cancellation checks end their calls:
+   * the deadline and the client's cancellation reached the server, not only the client.
+   */
+  void assertDeadlineAndCancellationEndedTheCalls() throws InterruptedException {
+    service.assertCallEnded("slow");
+    service.assertCallEnded("cancelled");
   }
 
   /** http://127.0.0.1:PORT: one port for every protocol and HTTP version. */

@@ -1,23 +1,37 @@
 package dev.tern.webtests;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.google.rpc.ErrorInfo;
 import dev.tern.Status;
 import dev.tern.protobuf.StatusProto;
+import dev.tern.stub.ServerCallStreamObserver;
 import dev.tern.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The test service as Tern serves it: the same behaviour as the Node reference server
  * (src/test/js/reference-server.mjs), so one client script checks both. Thread-safe: each call
- * has its own observers and state.
+ * has its own observers and state; the record of ended calls is a concurrent map of semaphores.
  */
 final class WebTestServiceImpl extends WebTestServiceTern.WebTestServiceImplBase {
   /** The google.rpc.ErrorInfo domain the Fail method reports. */
   static final String ERROR_DOMAIN = "webtest.tern.dev";
 
+  /** Per request name, how many Hang and Watch calls the server saw end without an answer. */
+  private final Map<String, Semaphore> ended = new ConcurrentHashMap<>();
+
   @Override
   public void greet(GreetRequest request, StreamObserver<GreetResponse> responseObserver) {
+    if (request.getName().startsWith("gzip")) {
+      // Compressed both ways: the client sent gzip and accepts it (ignored if it does not).
+      ((ServerCallStreamObserver<GreetResponse>) responseObserver).setCompression("gzip");
+    }
     responseObserver.onNext(greeting(request.getName()));
     responseObserver.onCompleted();
   }
@@ -49,6 +63,32 @@ final class WebTestServiceImpl extends WebTestServiceTern.WebTestServiceImplBase
   @Override
   public void hang(GreetRequest request, StreamObserver<GreetResponse> responseObserver) {
     // Never answers: the client's deadline (or its cancellation) ends the call.
+    recordEnd(request, responseObserver);
+  }
+
+  @Override
+  public void watch(GreetRequest request, StreamObserver<GreetResponse> responseObserver) {
+    recordEnd(request, responseObserver);
+    responseObserver.onNext(greeting(request.getName()));
+    // Held open: only the client's cancellation (or deadline) ends the call.
+  }
+
+  /**
+   * Asserts that the server saw a Hang or Watch call for {@code name} end (its deadline passed,
+   * its client cancelled), each seen end counted once.
+   */
+  void assertCallEnded(String name) throws InterruptedException {
+    assertTrue(endedCalls(name).tryAcquire(30, TimeUnit.SECONDS),
+        "the server saw no call for \"" + name + "\" end in 30 s");
+  }
+
+  private void recordEnd(GreetRequest request, StreamObserver<GreetResponse> responseObserver) {
+    ((ServerCallStreamObserver<GreetResponse>) responseObserver)
+        .setOnCancelHandler(() -> endedCalls(request.getName()).release());
+  }
+
+  private Semaphore endedCalls(String name) {
+    return ended.computeIfAbsent(name, n -> new Semaphore(0));
   }
 
   @Override

@@ -29,11 +29,19 @@ public final class ChannelTargets {
     if (!m.matches() || m.group(2).matches("\\d+")) {
       return null;
     }
+    String scheme = m.group(1).toLowerCase(Locale.ROOT);
     try {
-      // The multi-argument constructor quotes what a raw URI may not hold ([ ] in ipv6: lists).
-      return new URI(m.group(1).toLowerCase(Locale.ROOT), m.group(2), null);
+      // The multi-argument constructor quotes what a raw URI may not hold (spaces, ...).
+      return new URI(scheme, m.group(2), null);
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("malformed target " + target + ": " + e.getMessage(), e);
+      try {
+        // An IPv6 literal in a path (dns:///[::1]:80): brackets are legal only in an authority,
+        // so they are escaped; the resolver reads the decoded path.
+        return new URI(scheme + ":" + m.group(2).replace("[", "%5B").replace("]", "%5D"));
+      } catch (URISyntaxException again) {
+        throw new IllegalArgumentException("malformed target " + target + ": "
+            + e.getMessage(), e);
+      }
     }
   }
 
@@ -49,7 +57,7 @@ public final class ChannelTargets {
       if (config.loadBalancingConfigs().isEmpty() && !serviceConfigLookup) {
         return null;
       }
-      uri = URI.create("dns:///" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":"
+      uri = schemeTarget("dns:///" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":"
           + port);
     }
     Map<String, NameResolverProvider> providers = ProviderRegistry.resolvers(extra);

@@ -8,10 +8,13 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadFactory;
 
 /**
- * Chooses the I/O implementation: native epoll on Linux when its jar is present and loads, NIO
- * otherwise. Stateless and thread-safe.
+ * The transport's threads: chooses the I/O implementation (native epoll on Linux when its jar is
+ * present and loads, NIO otherwise) and makes the default callback executor. Stateless and
+ * thread-safe.
  */
 public final class EventLoops {
   private static final boolean EPOLL = epollAvailable();
@@ -39,6 +42,14 @@ public final class EventLoops {
   public static EventLoopGroup newGroup(int threads, String name) {
     IoHandlerFactory factory = EPOLL ? Native.factory() : NioIoHandler.newFactory();
     return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
+  }
+
+  /**
+   * A new default executor for application callbacks ({@link CallbackPool}): a core of two
+   * threads per processor, grown only while every thread is blocked.
+   */
+  public static ExecutorService newCallbackPool(ThreadFactory threads) {
+    return new CallbackPool(2 * Runtime.getRuntime().availableProcessors(), threads);
   }
 
   public static Class<? extends ServerChannel> serverChannelType() {

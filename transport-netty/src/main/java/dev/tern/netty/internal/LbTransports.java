@@ -18,7 +18,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
  * A channel's calls over a name resolver and a load balancer: the resolver's endpoints and
@@ -37,7 +36,9 @@ public final class LbTransports implements ChannelTransports {
   private static final System.Logger LOG = System.getLogger(LbTransports.class.getName());
 
   /** Makes one subchannel's connection manager for one address. */
-  public interface ConnectionFactory extends Function<SocketAddress, ClientConnectionManager> {}
+  public interface ConnectionFactory {
+    ClientConnectionManager create(SocketAddress address);
+  }
 
   /** A call waiting for a picker that can serve it. */
   private record Waiter(LoadBalancer.PickArgs args, CompletableFuture<ClientHandler> future) {}
@@ -270,7 +271,7 @@ public final class LbTransports implements ChannelTransports {
   private final class Helper extends LoadBalancer.Helper {
     @Override
     public LoadBalancer.Subchannel createSubchannel(LoadBalancer.CreateSubchannelArgs args) {
-      ClientConnectionManager manager = connections.apply(args.addresses().get(0));
+      ClientConnectionManager manager = connections.create(args.addresses().get(0));
       synchronized (lock) {
         managers.add(manager);
       }
