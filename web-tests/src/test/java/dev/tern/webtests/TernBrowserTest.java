@@ -12,10 +12,10 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 @ResourceLock(BrowserRun.CHROMIUM)
 class TernBrowserTest {
   @Test
-  @Disabled(TernNodeClientsTest.WEB_PROTOCOLS_PENDING + "; and CORS for the page's origin")
+  @Disabled(TernNodeClientsTest.WEB_CALLS_REGRESSION)
   void connectWebInChromiumPassesEveryCheckAgainstTern() throws Exception {
     BrowserRun.requireTools();
-    try (StaticSite site = StaticSite.start(); TernWebServer server = TernWebServer.start()) {
+    try (StaticSite site = StaticSite.start(); TernWebServer server = TernWebServer.start(site.origin())) {
       BrowserRun.runAndAssert(site, server.url());
       server.assertDeadlineAndCancellationEndedTheCalls(); // gRPC-Web's
       server.assertDeadlineAndCancellationEndedTheCalls(); // Connect's

@@ -13,19 +13,19 @@ class TernCurlTest {
   });
 
   @Test
-  @Disabled(TernNodeClientsTest.WEB_PROTOCOLS_PENDING)
+  @Disabled(TernNodeClientsTest.WEB_CALLS_REGRESSION)
   void connectUnaryJsonFromCurl() throws Exception {
     CurlCalls.unaryJson(server.get().url());
   }
 
   @Test
-  @Disabled(TernNodeClientsTest.WEB_PROTOCOLS_PENDING)
+  @Disabled(TernNodeClientsTest.WEB_CALLS_REGRESSION)
   void connectGetFromCurl() throws Exception {
     CurlCalls.get(server.get().url());
   }
 
   @Test
-  @Disabled(TernNodeClientsTest.WEB_PROTOCOLS_PENDING)
+  @Disabled(TernNodeClientsTest.WEB_CALLS_REGRESSION)
   void connectErrorBodyWithDetailsFromCurl() throws Exception {
     CurlCalls.errorWithDetails(server.get().url());
   }
