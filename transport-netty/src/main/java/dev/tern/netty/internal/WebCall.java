@@ -152,15 +152,10 @@ final class WebCall<ReqT, RespT> extends ServerCall<ReqT, RespT>
       fail(e.getStatus());
       return;
     }
-    reader.inputEnded();
+    reader.endOfStream();
   }
 
   /** MessageReader.Target: window credit for bytes the reader consumed. */
-  @Override
-  public void returnBytes(int bytes) {
-    giveBack(bytes);
-  }
-
   @Override
   public void returnBytes(int bytes) {
     giveBack(bytes);
