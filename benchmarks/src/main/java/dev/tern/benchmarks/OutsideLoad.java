@@ -1,226 +1,180 @@
 package dev.tern.benchmarks;
 
-import dev.tern.netty.internal.EventLoops;
-import io.grpc.ManagedChannel;
-import io.grpc.benchmarks.proto.BenchmarkServiceGrpc;
 import io.grpc.benchmarks.proto.Messages.SimpleRequest;
-import io.grpc.benchmarks.proto.Messages.SimpleResponse;
-import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
-import io.netty.channel.EventLoopGroup;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The outside-load comparison: one grpc-java client (64 unary calls in flight on one connection,
- * 0-byte messages) drives a server process started by {@code bench-server.sh} — Tern, then
- * grpc-java, then the raw HTTP/2 echo, the order alternating by round — and reads the server's
- * CPU time (utime + stime in /proc/PID/stat) around the measured window.
+ * The outside-load comparison: one grpc-java client drives a server process started by
+ * {@code bench-server.sh} — Tern, then grpc-java (the order alternating by round), and the raw
+ * HTTP/2 echo in the first round — with two scenarios per server start: 64 unary calls in flight
+ * on one connection (0 B) and one StreamingFromServer call (1 KiB messages). The server's CPU time
+ * (utime + stime in /proc/PID/stat) is read around each measured window. Both executor modes run
+ * by default, each server side in the same mode; the table holds medians over restarts and each
+ * side's spread (min–max of its rate).
  *
  * <pre>java -cp benchmarks.jar dev.tern.benchmarks.OutsideLoad --script=benchmarks/bench-server.sh
- *     [--rounds=3] [--warmup=5] [--seconds=10] [--executor=direct|pool]</pre>
+ *     [--executor=direct|pool | --all-modes] [--rounds=5] [--warmup=4] [--seconds=6]
+ *     [--impls=tern,grpc,raw]</pre>
  */
+// GrpcLoad.close() throws Exception, AutoCloseable's own signature: it waits for event loops.
+@SuppressWarnings("try")
 public final class OutsideLoad {
-  private static final int IN_FLIGHT = 64;
+  static final int IN_FLIGHT = 64;
+  static final int STREAM_MESSAGE = 1024;
 
-  record Result(double callsPerSecond, double cpuMicrosPerCall) {}
+  /** What one server start measured: rate and server CPU per operation, per scenario. */
+  record Sample(double callsPerSecond, double cpuMicrosPerCall, double msgsPerSecond,
+      double cpuMicrosPerMsg) {}
 
   public static void main(String[] args) throws Exception {
-    String script = "benchmarks/bench-server.sh";
-    int rounds = 3;
-    int warmup = 5;
-    int seconds = 10;
-    String executor = "direct";
-    List<String> impls = List.of("tern", "grpc", "raw");
-    for (String arg : args) {
-      String value = arg.substring(arg.indexOf('=') + 1);
-      if (arg.startsWith("--script=")) {
-        script = value;
-      } else if (arg.startsWith("--rounds=")) {
-        rounds = Integer.parseInt(value);
-      } else if (arg.startsWith("--warmup=")) {
-        warmup = Integer.parseInt(value);
-      } else if (arg.startsWith("--seconds=")) {
-        seconds = Integer.parseInt(value);
-      } else if (arg.startsWith("--executor=")) {
-        executor = value;
-      } else if (arg.startsWith("--impls=")) {
-        impls = List.of(value.split(","));
-      } else {
-        throw new IllegalArgumentException("unknown argument " + arg);
-      }
-    }
-    long ticksPerSecond = clockTicks();
-    Map<String, List<Result>> results = new LinkedHashMap<>();
-    for (String impl : impls) {
-      results.put(impl, new ArrayList<>());
-    }
-    for (int round = 1; round <= rounds; round++) {
-      List<String> order = new ArrayList<>(impls);
-      if (round % 2 == 0) {
-        Collections.reverse(order);
-      }
-      for (String impl : order) {
-        Result r = measure(script, impl, executor, warmup, seconds, ticksPerSecond);
-        System.err.printf(Locale.ROOT, "round %d %-5s %,10.0f calls/s %7.2f us CPU/call%n",
-            round, impl, r.callsPerSecond(), r.cpuMicrosPerCall());
-        results.get(impl).add(r);
-      }
-    }
-    Result grpc = results.containsKey("grpc") ? median(results.get("grpc")) : null;
-    System.out.printf(Locale.ROOT, "%nOutside load: grpc-java client, %d unary calls in flight on"
-        + " one connection, 0 B messages, executor=%s; medians of %d rounds of %d s (after %d s"
-        + " warm-up).%n%n", IN_FLIGHT, executor, rounds, seconds, warmup);
-    System.out.println("| server | calls/s | server CPU per call (us) | CPU/call vs grpc-java"
-        + " | calls/s vs grpc-java |");
-    System.out.println("|---|---:|---:|---:|---:|");
-    for (Map.Entry<String, List<Result>> e : results.entrySet()) {
-      Result m = median(e.getValue());
-      System.out.printf(Locale.ROOT, "| %s | %,.0f | %.2f | %s | %s |%n",
-          label(e.getKey()), m.callsPerSecond(), m.cpuMicrosPerCall(),
-          grpc == null ? "-" : String.format(Locale.ROOT, "%.2f",
-              m.cpuMicrosPerCall() / grpc.cpuMicrosPerCall()),
-          grpc == null ? "-" : String.format(Locale.ROOT, "%.2f",
-              m.callsPerSecond() / grpc.callsPerSecond()));
-    }
-  }
-
-  private static String label(String impl) {
-    switch (impl) {
-      case "tern":
-        return "Tern (bench-server.sh)";
-      case "grpc":
-        return "grpc-java";
-      case "raw":
-        return "raw HTTP/2 echo";
-      default:
-        return impl;
-    }
-  }
-
-  private static Result median(List<Result> list) {
-    List<Result> sorted = new ArrayList<>(list);
-    sorted.sort((a, b) -> Double.compare(a.cpuMicrosPerCall(), b.cpuMicrosPerCall()));
-    return sorted.get((sorted.size() - 1) / 2);
-  }
-
-  static Result measure(String script, String impl, String executor, int warmup, int seconds,
-      long ticksPerSecond) throws Exception {
-    Process server = new ProcessBuilder("bash", script, "--port=0", "--executor=" + executor,
-        "--impl=" + impl).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    try {
-      int port = awaitStarted(server);
-      EventLoopGroup group = EventLoops.newGroup(1, "load-client");
-      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port)
-          .usePlaintext().channelType(EventLoops.channelType()).eventLoopGroup(group)
-          .directExecutor().build();
-      try {
-        Load load = new Load(BenchmarkServiceGrpc.newStub(channel));
-        load.runFor(TimeUnit.SECONDS.toNanos(warmup));
-        long cpuBefore = cpuTicks(server.pid());
-        long callsBefore = load.completed.get();
-        long start = System.nanoTime();
-        load.runFor(TimeUnit.SECONDS.toNanos(seconds));
-        long elapsed = System.nanoTime() - start;
-        long calls = load.completed.get() - callsBefore;
-        long cpu = cpuTicks(server.pid()) - cpuBefore;
-        if (load.failures.get() > 0) {
-          throw new IllegalStateException(load.failures.get() + " calls failed against " + impl);
+    Args a = new Args(args, "script", "rounds", "warmup", "seconds", "impls");
+    String script = a.string("script", "benchmarks/bench-server.sh");
+    int rounds = a.integer("rounds", 5);
+    int warmup = a.integer("warmup", 4);
+    int seconds = a.integer("seconds", 6);
+    List<String> modes = a.modes();
+    List<String> impls = a.list("impls", List.of("tern", "grpc", "raw"));
+    long started = System.nanoTime();
+    StringBuilder table = new StringBuilder();
+    table.append(String.format(Locale.ROOT, "%nOutside load: a grpc-java client in another"
+        + " process; unary = %d calls in flight on one connection, 0 B; stream = one"
+        + " StreamingFromServer call, %d B messages. Medians of %d server starts per side"
+        + " (alternating), %d s measured after %d s warm-up; raw echo: first round only."
+        + " Spread = min–max of the rate over starts ((max-min)/median).%n%n",
+        IN_FLIGHT, STREAM_MESSAGE, rounds, seconds, warmup));
+    table.append("| scenario | executor | unit | Tern | grpc-java | raw echo | Tern/grpc |"
+        + " Tern spread | grpc-java spread |\n|---|---|---|---:|---:|---:|---:|---|---|\n");
+    for (String mode : modes) {
+      Map<String, List<Sample>> samples = new LinkedHashMap<>();
+      for (int round = 1; round <= rounds; round++) {
+        List<String> order = new ArrayList<>(impls);
+        if (round % 2 == 0) {
+          java.util.Collections.reverse(order);
         }
-        double cpuMicros = cpu * 1e6 / ticksPerSecond;
-        return new Result(calls * 1e9 / elapsed, cpuMicros / calls);
-      } finally {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        for (String impl : order) {
+          if (impl.equals("raw") && round > 1) {
+            continue; // no executor and no gRPC: the ceiling needs no repeats
+          }
+          Sample s = measure(script, impl, mode, warmup, seconds);
+          System.err.printf(Locale.ROOT, "%s round %d %-4s unary %,9.0f calls/s %6.2f us CPU/call;"
+              + " stream %,9.0f msgs/s %6.2f us CPU/msg%n", mode, round, impl,
+              s.callsPerSecond(), s.cpuMicrosPerCall(), s.msgsPerSecond(), s.cpuMicrosPerMsg());
+          samples.computeIfAbsent(impl, k -> new ArrayList<>()).add(s);
+        }
       }
-    } finally {
-      server.destroy(); // SIGTERM
-      if (!server.waitFor(20, TimeUnit.SECONDS)) {
-        server.destroyForcibly();
+      row(table, "unary 64 in flight", mode, "calls/s", samples, Sample::callsPerSecond, true);
+      row(table, "unary server CPU per call", mode, "us", samples, Sample::cpuMicrosPerCall, false);
+      row(table, "server streaming 1 KiB", mode, "msgs/s", samples, Sample::msgsPerSecond, true);
+      row(table, "server CPU per streamed msg", mode, "us", samples, Sample::cpuMicrosPerMsg,
+          false);
+    }
+    table.append(String.format(Locale.ROOT, "%n%s Ran in %d s.%n", Stats.machine(),
+        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)));
+    System.out.print(table);
+  }
+
+  private static void row(StringBuilder table, String scenario, String mode, String unit,
+      Map<String, List<Sample>> samples, java.util.function.ToDoubleFunction<Sample> metric,
+      boolean spread) {
+    List<Double> tern = values(samples, "tern", metric);
+    List<Double> grpc = values(samples, "grpc", metric);
+    List<Double> raw = values(samples, "raw", metric);
+    double t = tern.isEmpty() ? Double.NaN : Stats.median(tern);
+    double g = grpc.isEmpty() ? Double.NaN : Stats.median(grpc);
+    double r = raw.isEmpty() ? Double.NaN : Stats.median(raw);
+    table.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+        scenario, mode, unit, Stats.format(t), Stats.format(g), Stats.format(r),
+        Stats.ratio(t, g), spread ? Stats.range(tern) : "", spread ? Stats.range(grpc) : ""));
+  }
+
+  private static List<Double> values(Map<String, List<Sample>> samples, String impl,
+      java.util.function.ToDoubleFunction<Sample> metric) {
+    List<Double> out = new ArrayList<>();
+    for (Sample s : samples.getOrDefault(impl, List.of())) {
+      out.add(metric.applyAsDouble(s));
+    }
+    return out;
+  }
+
+  /** One server start: the unary window, then the streaming window, on the same server. */
+  static Sample measure(String script, String impl, String executor, int warmup, int seconds)
+      throws Exception {
+    try (ServerProcess server = ServerProcess.benchServer(script, impl, executor);
+        GrpcLoad load = new GrpcLoad(server.port(), 1, 1)) {
+      double[] u = unary(server, load, impl, warmup, seconds);
+      SimpleRequest streamRequest =
+          SimpleRequest.newBuilder().setResponseSize(STREAM_MESSAGE).build();
+      double[] s;
+      try (GrpcLoad.ServerStream stream = load.serverStream(streamRequest)) {
+        awaitFirst(stream::received);
+        Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
+        s = window(server, seconds, stream::received);
+        if (stream.failed() > 0) {
+          throw new IllegalStateException("the server stream failed against " + impl);
+        }
       }
+      return new Sample(u[0], u[1], s[0], s[1]);
     }
   }
 
-  /** Keeps 64 calls in flight. */
-  private static final class Load {
-    final BenchmarkServiceGrpc.BenchmarkServiceStub stub;
-    final Semaphore window = new Semaphore(IN_FLIGHT);
-    final AtomicLong completed = new AtomicLong();
-    final AtomicLong failures = new AtomicLong();
-    final SimpleRequest request = Payloads.request(0);
-    final StreamObserver<SimpleResponse> observer = new StreamObserver<>() {
-      @Override
-      public void onNext(SimpleResponse value) {}
-
-      @Override
-      public void onError(Throwable t) {
-        failures.incrementAndGet();
-        window.release();
-      }
-
-      @Override
-      public void onCompleted() {
-        completed.incrementAndGet();
-        window.release();
-      }
-    };
-
-    Load(BenchmarkServiceGrpc.BenchmarkServiceStub stub) {
-      this.stub = stub;
-    }
-
-    void runFor(long nanos) throws InterruptedException {
-      long end = System.nanoTime() + nanos;
-      while (System.nanoTime() < end) {
-        window.acquire();
-        stub.unaryCall(request, observer);
-      }
-      window.acquire(IN_FLIGHT);
-      window.release(IN_FLIGHT);
+  /** The unary rate (calls/s) of one fresh server: the maximum with 64 calls in flight. */
+  static double unaryRate(String script, String impl, String executor, int warmup, int seconds)
+      throws Exception {
+    try (ServerProcess server = ServerProcess.benchServer(script, impl, executor);
+        GrpcLoad load = new GrpcLoad(server.port(), 1, 1)) {
+      return unary(server, load, impl, warmup, seconds)[0];
     }
   }
 
-  static int awaitStarted(Process server) throws IOException {
-    BufferedReader out = new BufferedReader(
-        new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    while ((line = out.readLine()) != null) {
-      if (line.startsWith("Server started on port ")) {
-        return Integer.parseInt(line.substring("Server started on port ".length()).trim());
-      }
-    }
-    throw new IOException("server exited before it started");
-  }
-
-  /** utime + stime of a process, in clock ticks (proc(5): fields 14 and 15 of stat). */
-  static long cpuTicks(long pid) throws IOException {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    // The command name may hold spaces; fields are counted after its closing parenthesis.
-    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-  }
-
-  private static long clockTicks() {
+  private static double[] unary(ServerProcess server, GrpcLoad load, String impl, int warmup,
+      int seconds) throws Exception {
+    GrpcLoad.ClosedLoop unary = load.closedLoop(Payloads.request(0), IN_FLIGHT);
+    double[] u;
     try {
-      Process p = new ProcessBuilder("getconf", "CLK_TCK").start();
-      String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-      p.waitFor();
-      return Long.parseLong(s);
-    } catch (Exception e) {
-      return 100;
+      awaitFirst(unary::completed);
+      Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
+      u = window(server, seconds, unary::completed);
+    } finally {
+      unary.stop();
     }
+    if (unary.failed() > 0) {
+      throw new IllegalStateException(unary.failed() + " calls failed against " + impl);
+    }
+    return u;
+  }
+
+  /**
+   * Waits for the first operation, so that warm-up starts once both JVMs have loaded their
+   * classes and connected (seconds on a loaded machine).
+   */
+  static void awaitFirst(java.util.function.LongSupplier operations) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (operations.getAsLong() == 0) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no operation completed in 60 s");
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  /** Rate per second and server CPU microseconds per operation over one measured window. */
+  static double[] window(ServerProcess server, int seconds,
+      java.util.function.LongSupplier operations) throws Exception {
+    long cpuBefore = server.cpuMicros();
+    long opsBefore = operations.getAsLong();
+    long start = System.nanoTime();
+    Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+    long ops = operations.getAsLong() - opsBefore;
+    long elapsed = System.nanoTime() - start;
+    long cpu = server.cpuMicros() - cpuBefore;
+    if (ops == 0) {
+      throw new IllegalStateException("no operation completed in the window");
+    }
+    return new double[] {ops * 1e9 / elapsed, (double) cpu / ops};
   }
 }

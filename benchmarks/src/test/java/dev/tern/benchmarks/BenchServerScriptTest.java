@@ -27,7 +27,7 @@ class BenchServerScriptTest {
     pb.environment().put("TERN_BENCH_JVM_OPTS", ChildJvmLeaks.JVM_OPTIONS);
     Process process = pb.start();
     try {
-      int port = OutsideLoad.awaitStarted(process);
+      int port = ServerProcess.awaitStarted(process);
       // exec: the PID the script got is the JVM's.
       String cmdline = new String(
           Files.readAllBytes(Path.of("/proc/" + process.pid() + "/cmdline")),
@@ -44,7 +44,7 @@ class BenchServerScriptTest {
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
-      long cpu = OutsideLoad.cpuTicks(process.pid());
+      long cpu = ServerProcess.cpuTicks(process.pid());
       assertTrue(cpu >= 0);
 
       process.destroy(); // SIGTERM

@@ -177,11 +177,12 @@ class GeneratedNamesTest {
   }
 
   @Test
-  void blockingStubsOnlyHaveBlockingCapableMethods() {
+  void blockingStubsHaveEveryCallTypeAndFutureStubsOnlyUnary() throws Exception {
     Set<String> blocking = methodNames(GreeterTern.GreeterBlockingStub.class);
-    assertTrue(blocking.containsAll(Set.of("sayHello", "listGreetings")));
-    assertFalse(blocking.contains("collectNames"));
-    assertFalse(blocking.contains("chat"));
+    assertTrue(blocking.containsAll(Set.of("sayHello", "listGreetings", "collectNames", "chat")));
+    // Client- and bidi-streaming calls (new with the blocking API) return a BlockingClientCall.
+    assertEquals(dev.tern.stub.BlockingClientCall.class,
+        GreeterTern.GreeterBlockingStub.class.getMethod("chat").getReturnType());
     Set<String> future = methodNames(GreeterTern.GreeterFutureStub.class);
     assertTrue(future.contains("sayHello"));
     assertFalse(future.contains("listGreetings"));

@@ -32,7 +32,8 @@ final class ServiceGenerator {
   private static final Set<String> IMPORTABLE = Set.of("AbstractStub", "CallOptions", "Channel",
       "ClientCalls", "CloseableIterator", "MethodDescriptor", "ServerCalls",
       "ServerServiceDefinition", "ServiceDescriptor", "StreamObserver", "ProtoMarshaller",
-      "CompletableFuture");
+      "CompletableFuture", "BlockingClientCall", "BlockingServerCalls", "MessageSink",
+      "MessageSource", "StatusException");
 
   // Field numbers in descriptor.proto, for SourceCodeInfo paths.
   private static final int FILE_SERVICE = 6;
@@ -110,6 +111,7 @@ final class ServiceGenerator {
   String generate() {
     reservedSimpleNames.add(className);
     reservedSimpleNames.add("AsyncService");
+    reservedSimpleNames.add("BlockingService");
     reservedSimpleNames.add(implBaseName());
     reservedSimpleNames.add(stubName());
     reservedSimpleNames.add(blockingStubName());
@@ -273,18 +275,24 @@ final class ServiceGenerator {
    * parameters on one continuation line if they fit, else one per line).
    */
   private void openSignature(String head, String... params) {
+    openSignatureThrowing(head, "", params);
+  }
+
+  /** Like {@link #openSignature}, with {@code tail} (a throws clause) after the parameters. */
+  private void openSignatureThrowing(String head, String tail, String... params) {
     String joined = String.join(", ", params);
-    if (params.length == 0 || indent * 2 + head.length() + joined.length() + 4 <= WIDTH) {
-      open(head + "(" + joined + ")");
+    if (params.length == 0
+        || indent * 2 + head.length() + joined.length() + tail.length() + 4 <= WIDTH) {
+      open(head + "(" + joined + ")" + tail);
       return;
     }
     line(head + "(");
     indent += 2;
-    if (indent * 2 + joined.length() + 3 <= WIDTH) {
-      line(joined + ") {");
+    if (indent * 2 + joined.length() + tail.length() + 3 <= WIDTH) {
+      line(joined + ")" + tail + " {");
     } else {
       for (int i = 0; i < params.length; i++) {
-        line(params[i] + (i == params.length - 1 ? ") {" : ","));
+        line(params[i] + (i == params.length - 1 ? ")" + tail + " {" : ","));
       }
     }
     indent -= 1; // body is one level in from the method, not two
@@ -409,9 +417,10 @@ final class ServiceGenerator {
     }
     doc.add("");
     doc.add("<p>Clients: {@link #newStub} (async, every call type), {@link #newBlockingStub}"
-        + " (unary and server-streaming) and {@link #newFutureStub} (unary). Servers: extend"
+        + " (blocking, every call type) and {@link #newFutureStub} (unary). Servers: extend"
         + " {@link " + implBaseName() + "} or implement {@link AsyncService} and call"
-        + " {@link #bindService(AsyncService)}.");
+        + " {@link #bindService(AsyncService)}; or write plain blocking code: implement"
+        + " {@link BlockingService} and call {@link #bindService(BlockingService)}.");
     javadoc(doc);
     boolean usesDeprecatedMessage = false;
     for (Method m : methods) {
@@ -444,7 +453,11 @@ final class ServiceGenerator {
     blank();
     writeBindService();
     blank();
+    writeBindBlockingService();
+    blank();
     writeAsyncService();
+    blank();
+    writeBlockingService();
     blank();
     writeImplBase();
     blank();
@@ -537,8 +550,8 @@ final class ServiceGenerator {
     String[][] factories = {
         {"newStub", stubName(), "An async stub: every call type, responses to a"
             + " {@code StreamObserver}."},
-        {"newBlockingStub", blockingStubName(), "A blocking stub: unary and server-streaming"
-            + " calls that wait for their responses."},
+        {"newBlockingStub", blockingStubName(), "A blocking stub: every call type, waiting on"
+            + " the calling thread."},
         {"newFutureStub", futureStubName(), "A future stub: unary calls returning a"
             + " {@code CompletableFuture}."},
     };
@@ -689,14 +702,15 @@ final class ServiceGenerator {
 
   private void writeBlockingStub() {
     String name = blockingStubName();
-    javadoc(List.of("Blocking stub: unary and server-streaming calls that wait on the calling"
-        + " thread. Immutable and thread-safe."));
+    javadoc(List.of("Blocking stub: calls that wait on the calling thread; client- and"
+        + " bidi-streaming ones return a {@code BlockingClientCall}. Immutable and thread-safe."));
     deprecatedAnnotation(service.getOptions().getDeprecated());
     open("public static final class " + name + " extends " + type("dev.tern.stub.AbstractStub")
         + "<" + name + ">");
     writeStubPreamble(name);
     for (Method m : methods) {
       if (m.clientStreaming) {
+        writeBlockingStreamingCall(m);
         continue;
       }
       String clientCalls = type("dev.tern.stub.ClientCalls");
@@ -721,6 +735,89 @@ final class ServiceGenerator {
       }
       close();
     }
+    close();
+  }
+
+  // ---- blocking server and blocking streaming calls ----
+
+  private void writeBindBlockingService() {
+    String definition = type("dev.tern.ServerServiceDefinition");
+    String calls = type("dev.tern.stub.BlockingServerCalls");
+    javadoc(List.of("Binds {@code service}'s blocking methods, ready to add to a server; each call"
+        + " runs on a thread of its own (see {@code BlockingServerCalls})."));
+    open("public static " + definition + " bindService(BlockingService service)");
+    line("return " + definition + ".builder(SERVICE_DESCRIPTOR)");
+    indent += 2;
+    for (Method m : methods) {
+      String adapter;
+      switch (m.methodType()) {
+        case "UNARY":
+          adapter = "unaryCall";
+          break;
+        case "SERVER_STREAMING":
+          adapter = "serverStreamingCall";
+          break;
+        case "CLIENT_STREAMING":
+          adapter = "clientStreamingCall";
+          break;
+        default:
+          adapter = "bidiStreamingCall";
+      }
+      wrapped(".addMethod(" + m.constant + ",",
+          " " + calls + "." + adapter + "(service::" + m.javaName + "))", "");
+    }
+    line(".build();");
+    indent -= 2;
+    close();
+  }
+
+  private void writeBlockingService() {
+    String calls = type("dev.tern.stub.BlockingServerCalls");
+    String source = type("dev.tern.stub.MessageSource");
+    String sink = type("dev.tern.stub.MessageSink");
+    String thrown = " throws " + type("dev.tern.StatusException");
+    javadoc(List.of(
+        "The service's methods as plain blocking code, for servers. Every method answers"
+            + " UNIMPLEMENTED until overridden.",
+        "",
+        "<p>Each call runs on a thread of its own (a virtual thread with the server's"
+            + " {@code useVirtualThreads()}); reading requests and sending responses block,"
+            + " following flow control; a thrown {@code StatusException} ends the call with its"
+            + " status. Headers and trailers: {@code ServerCallInfo.current()}."));
+    open("public interface BlockingService");
+    boolean first = true;
+    for (Method m : methods) {
+      if (!first) {
+        blank();
+      }
+      first = false;
+      javadoc(methodDoc(m, callKind(m) + " " + code(m.proto.getName()) + "."));
+      deprecatedAnnotation(m.deprecated);
+      String requests = m.clientStreaming
+          ? source + "<" + m.requestType + "> requests"
+          : m.requestType + " request";
+      String returned = m.serverStreaming ? "void" : m.responseType;
+      String[] params = m.serverStreaming
+          ? new String[] {requests, sink + "<" + m.responseType + "> responses"}
+          : new String[] {requests};
+      openSignatureThrowing("default " + returned + " " + m.javaName, thrown, params);
+      line("throw " + calls + ".unimplemented(" + m.getter + "());");
+      close();
+    }
+    close();
+  }
+
+  private void writeBlockingStreamingCall(Method m) {
+    String call = type("dev.tern.stub.BlockingClientCall");
+    blank();
+    javadoc(methodDoc(m, "Starts " + code(m.proto.getName()) + ": write the requests, half-close,"
+        + " read the " + (m.serverStreaming ? "responses" : "response") + "; close the call"
+        + " (try-with-resources) to cancel it if abandoned."));
+    deprecatedAnnotation(m.deprecated);
+    open("public " + call + "<" + m.requestType + ", " + m.responseType + "> " + m.javaName
+        + "()");
+    wrapped("return " + call + ".start(",
+        "getChannel(), " + m.getter + "(), getCallOptions()", ");");
     close();
   }
 

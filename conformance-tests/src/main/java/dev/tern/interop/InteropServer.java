@@ -57,7 +57,9 @@ public final class InteropServer {
         .addService(OrcaOobService.create(orcaLoad, ORCA_MIN_REPORT_INTERVAL).getService())
         .addService(health.getHealthService())
         .addService(reflection.v1())
-        .addService(reflection.v1alpha());
+        .addService(reflection.v1alpha())
+        // gRPC-Web and Connect from browser pages on any origin (docs/web.md).
+        .corsAllowedOrigins("*");
     if (tls != null) {
       b.sslContext(tls);
     }

@@ -60,6 +60,11 @@ class GeneratedStubsContractTest {
         EchoClient.grpc(grpc.newChannel(port, b -> {}));
     return List.of(
         new Pairing("Tern to Tern, both on tern-codegen's code", ternServer, ternClient),
+        // The in-process transport (tern-inprocess); "port" is the server's handle.
+        new Pairing("Tern in-process, both on tern-codegen's code",
+            (servers, tern, grpc) -> tern.startInProcessServer(
+                b -> b.addService(servers.tern().bindService())),
+            (tern, grpc, handle) -> EchoClient.tern(tern.newInProcessChannel(handle, b -> {}))),
         new Pairing("Tern client on tern-codegen's stubs to a grpc-java 1.85.1 server on"
             + " protoc-gen-grpc-java's base class", grpcServer, ternClient),
         new Pairing("grpc-java 1.85.1 client on protoc-gen-grpc-java's stubs to a Tern server"

@@ -3,6 +3,7 @@ package dev.tern.conformance;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tern.Status;
 import dev.tern.conformance.StreamingClient.Call;
@@ -99,15 +100,25 @@ class StreamingContractTest {
    *     N sent too many headers"): the handler's half-close callback still ran after grpc-java
    *     had closed the call itself, and the response it sent was a second HEADERS frame. That
    *     is the grpc-java server's business, not the client's.
+   * @param wire whether the pairing talks HTTP/2 over a socket; the in-process pairing does not,
+   *     and skips the tests of what only a wire has ({@link #WIRE_ONLY})
    */
   record Pairing(String name, ServerUnderTest server, ClientUnderTest client,
       Status.Code serverBombCode, Status.Code clientBombCode,
-      boolean serverKeepsConnectionAfterBomb) {
+      boolean serverKeepsConnectionAfterBomb, boolean wire) {
     @Override
     public String toString() {
       return name;
     }
   }
+
+  /**
+   * Why the in-process pairing skips a test: it checks bytes on the wire (through the proxy),
+   * HTTP/2 flow-control windows, connections, or message compression, none of which exists
+   * in-process (its flow control is in {@code tern-inprocess}'s own tests).
+   */
+  static final String WIRE_ONLY = "wire-only: bytes on the wire, HTTP/2 windows, connections"
+      + " or compression; the in-process transport has none";
 
   static List<Pairing> pairings() {
     ServerUnderTest ternServer = (tern, grpc, gates, window) ->
@@ -120,14 +131,22 @@ class StreamingContractTest {
         Peers.grpcClient(grpc, port, config);
     Status.Code tern = Status.Code.RESOURCE_EXHAUSTED;
     return List.of(
-        new Pairing("Tern client to Tern server", ternServer, ternClient, tern, tern, true),
+        new Pairing("Tern client to Tern server", ternServer, ternClient, tern, tern, true, true),
+        // The in-process transport (tern-inprocess): "port" is the server's handle.
+        new Pairing("Tern in-process client to Tern in-process server",
+            (t, grpc, gates, window) -> t.startInProcessServer(b -> b
+                .addService(StreamingContract.tern(gates))
+                .maxInboundMessageSize(MAX_INBOUND)),
+            (t, grpc, handle, config) -> StreamingClient.tern(t.newInProcessChannel(handle,
+                b -> b.maxInboundMessageSize(MAX_INBOUND))),
+            tern, tern, true, false),
         new Pairing("Tern client to grpc-java 1.85.1 server", grpcServer, ternClient,
-            Status.Code.UNKNOWN, tern, false),
+            Status.Code.UNKNOWN, tern, false, true),
         new Pairing("grpc-java 1.85.1 client to Tern server", ternServer, grpcClient,
-            tern, Status.Code.CANCELLED, true),
+            tern, Status.Code.CANCELLED, true, true),
         // The control pairing: the expectations are grpc-java's own behaviour.
         new Pairing("grpc-java client to grpc-java server", grpcServer, grpcClient,
-            Status.Code.UNKNOWN, Status.Code.CANCELLED, false));
+            Status.Code.UNKNOWN, Status.Code.CANCELLED, false, true));
   }
 
   /** What one pairing's tests share, from before its first test to after its last. */
@@ -180,6 +199,11 @@ class StreamingContractTest {
   static void startPeers(Pairing pairing) throws Exception {
     Running r = new Running();
     RUNNING.put(pairing, r);
+    if (!pairing.wire()) {
+      r.client = pairing.client().create(r.tern, r.grpc,
+          pairing.server().start(r.tern, r.grpc, r.gates, -1), new ClientConfig());
+      return;
+    }
     r.proxy = TcpProxy.start(pairing.server().start(r.tern, r.grpc, r.gates, -1));
     r.smallWindowProxy = TcpProxy.start(
         pairing.server().start(r.tern, r.grpc, r.gates, SMALL_WINDOW));
@@ -193,8 +217,10 @@ class StreamingContractTest {
       r.tern.close();
       r.grpc.close();
     } finally {
-      r.proxy.close();
-      r.smallWindowProxy.close();
+      if (r.proxy != null) {
+        r.proxy.close();
+        r.smallWindowProxy.close();
+      }
     }
   }
 
@@ -294,7 +320,8 @@ class StreamingContractTest {
   void aThousandConcurrentStreamingCallsOnOneConnection() throws Exception {
     // Warm up: the client has its connection before the count is taken.
     unaryEchoes();
-    long connections = proxy.connections();
+    // In-process there is no connection to count; the calls are all open at once all the same.
+    long connections = pairing.wire() ? proxy.connections() : 0;
     int calls = 1000;
     CountDownLatch allEchoed = new CountDownLatch(calls);
     List<Call> started = new ArrayList<>();
@@ -322,7 +349,9 @@ class StreamingContractTest {
       assertEquals(2, r.messages.size());
       assertEquals(i, StreamingContract.indexOf(r.messages.get(1)));
     }
-    assertEquals(connections, proxy.connections(), "no new connection was opened");
+    if (pairing.wire()) {
+      assertEquals(connections, proxy.connections(), "no new connection was opened");
+    }
   }
 
   // ---------------------------------------------------------------- compression
@@ -354,6 +383,7 @@ class StreamingContractTest {
   @Test
   @Execution(ExecutionMode.SAME_THREAD)
   void gzipBothWays() throws Exception {
+    assumeTrue(pairing.wire(), WIRE_ONLY);
     long[] bytes = echo(client, Spec.DEFAULT.compression("gzip").respondEncoding("gzip"),
         compressible());
     assertTrue(bytes[0] < 50_000, "requests compressed: " + bytes[0] + " bytes for 525 KB");
@@ -364,6 +394,7 @@ class StreamingContractTest {
   @Test
   @Execution(ExecutionMode.SAME_THREAD)
   void identityUnlessAskedFor() throws Exception {
+    assumeTrue(pairing.wire(), WIRE_ONLY);
     long[] bytes = echo(client, Spec.DEFAULT, compressible());
     assertTrue(bytes[0] > 525_000 && bytes[1] > 525_000);
   }
@@ -371,6 +402,7 @@ class StreamingContractTest {
   @Test
   @Execution(ExecutionMode.SAME_THREAD)
   void serverAnswersUncompressedWhenTheClientDoesNotAcceptGzip() throws Exception {
+    assumeTrue(pairing.wire(), WIRE_ONLY);
     StreamingClient plain = newClient(proxy.port(), new ClientConfig().noGzip());
     long[] bytes = echo(plain, Spec.DEFAULT.respondEncoding("gzip"), compressible());
     assertTrue(bytes[1] > 525_000, "responses uncompressed: " + bytes[1]);
@@ -379,6 +411,7 @@ class StreamingContractTest {
   @Test
   @Execution(ExecutionMode.SAME_THREAD)
   void requestInAnEncodingTheServerLacksIsUnimplemented() throws Exception {
+    assumeTrue(pairing.wire(), WIRE_ONLY);
     StreamingClient snappy = newClient(proxy.port(), new ClientConfig().snappy());
     Call call = snappy.start("Unary", Spec.DEFAULT.compression("snappy"));
     call.request(2);
@@ -392,6 +425,7 @@ class StreamingContractTest {
   @Execution(ExecutionMode.SAME_THREAD)
   void compressionBombToTheServerIsResourceExhaustedAndTheConnectionsOtherCallsGoOn()
       throws Exception {
+    assumeTrue(pairing.wire(), WIRE_ONLY);
     // A connection of its own, so that whatever the bomb does stays in this test.
     StreamingClient client = newClient(proxy.port(), new ClientConfig());
     Call other = client.start("Bidi", Spec.DEFAULT);
@@ -424,6 +458,7 @@ class StreamingContractTest {
   @Execution(ExecutionMode.SAME_THREAD)
   void compressionBombToTheClientIsResourceExhaustedAndTheConnectionsOtherCallsGoOn()
       throws Exception {
+    assumeTrue(pairing.wire(), WIRE_ONLY);
     StreamingClient client = newClient(proxy.port(), new ClientConfig());
     Call other = client.start("Bidi", Spec.DEFAULT);
     other.request(Integer.MAX_VALUE);
@@ -450,6 +485,7 @@ class StreamingContractTest {
   @Execution(ExecutionMode.SAME_THREAD)
   void serverStreamToAClientThatReadsNothingStopsAtTheClientsWindowThenResumes()
       throws Exception {
+    assumeTrue(pairing.wire(), WIRE_ONLY);
     StreamingClient slow = newClient(proxy.port(),
         new ClientConfig().window(SMALL_WINDOW));
     warmUp(slow);
@@ -477,6 +513,7 @@ class StreamingContractTest {
   @Execution(ExecutionMode.SAME_THREAD)
   void clientStreamToAServerThatReadsNothingStopsAtTheServersWindowThenResumes()
       throws Exception {
+    assumeTrue(pairing.wire(), WIRE_ONLY);
     StreamingClient c = newClient(smallWindowProxy.port(), new ClientConfig());
     warmUp(c);
     String gate = "held-" + getClass().getSimpleName();

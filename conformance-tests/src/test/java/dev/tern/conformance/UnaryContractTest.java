@@ -38,7 +38,10 @@ class UnaryContractTest {
   private static final String ASCII = Contract.ECHO_PREFIX + "ascii";
   private static final String BINARY = Contract.ECHO_PREFIX + "data-bin";
 
-  /** Starts a server serving {@link Contract} with {@code gates}; returns its port. */
+  /**
+   * Starts a server serving {@link Contract} with {@code gates}; returns its port (for an
+   * in-process server, the handle {@link TernPeer#startInProcessServer} gave it).
+   */
   interface ServerUnderTest {
     int start(TernPeer tern, GrpcJavaPeer grpc, Gates gates, int maxInboundMessageSize)
         throws Exception;
@@ -80,6 +83,20 @@ class UnaryContractTest {
                 .directExecutor().maxInboundMessageSize(max)).port(),
             (tern, grpc, port, max) -> UnaryClient.tern(tern.newChannel(port,
                 b -> b.directExecutor().maxInboundMessageSize(max))),
+            Status.Code.INTERNAL),
+        // The in-process transport (tern-inprocess): the same contract without sockets.
+        new Pairing("Tern in-process client to Tern in-process server",
+            (tern, grpc, gates, max) -> tern.startInProcessServer(
+                b -> b.addService(Contract.tern(gates)).maxInboundMessageSize(max)),
+            (tern, grpc, handle, max) -> UnaryClient.tern(
+                tern.newInProcessChannel(handle, b -> b.maxInboundMessageSize(max))),
+            Status.Code.INTERNAL),
+        new Pairing("Tern in-process, serializeMessages(true), both directExecutor()",
+            (tern, grpc, gates, max) -> tern.startInProcessServer(
+                b -> b.addService(Contract.tern(gates)).directExecutor()
+                    .maxInboundMessageSize(max)),
+            (tern, grpc, handle, max) -> UnaryClient.tern(tern.newInProcessChannel(handle,
+                b -> b.serializeMessages(true).directExecutor().maxInboundMessageSize(max))),
             Status.Code.INTERNAL),
         new Pairing("Tern client to grpc-java 1.85.1 server", grpcServer, ternClient,
             Status.Code.UNKNOWN),

@@ -1,79 +1,123 @@
 package dev.tern.internal;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Arrays;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 
 /**
  * Runs tasks one at a time, in submission order, on a delegate executor: the listener callbacks
- * of one call never overlap, while different calls run in parallel. Thread-safe: any thread may
- * {@link #execute}; the queue is drained by one delegate task at a time.
+ * of one call never overlap, while different calls run in parallel. Tasks submitted while a drain
+ * runs are run by that same drain, so a burst of callbacks for one call costs one hand-off to the
+ * delegate. Thread-safe: any thread may {@link #execute}; the queue is drained by one delegate
+ * task at a time.
+ *
+ * <p>Cheap per call, since there is one per call: the queue is a small array ring under this
+ * object's lock (no node per task; made on the first task), and a caller that wraps every task
+ * (a guard, a context) passes a runner once instead of a wrapper per task.
  *
  * <p>Its only public method is {@link #execute}: the "drain scheduled" flag is a private field
- * (through a {@link VarHandle}, so a call costs no extra atomic object) and the drain task a
- * private {@link Runnable}, so callers cannot flip the flag or run the drain themselves.
+ * and the drain task a private {@link Runnable}, so callers cannot flip the flag or run the drain
+ * themselves.
  */
 public final class SerializingExecutor implements Executor {
   private static final System.Logger LOG = System.getLogger(SerializingExecutor.class.getName());
-  private static final VarHandle SCHEDULED;
-
-  static {
-    try {
-      SCHEDULED = MethodHandles.lookup()
-          .findVarHandle(SerializingExecutor.class, "scheduled", boolean.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  private static final int INITIAL_CAPACITY = 4;
 
   private final Executor delegate;
-  private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private final Consumer<Runnable> runner;
   private final Runnable drain = this::drain;
-  /** Whether a drain task is submitted to the delegate or running: set by CAS, cleared by it. */
-  private volatile boolean scheduled;
 
+  // Guarded by this.
+  private Runnable[] ring;
+  private int head;
+  private int size;
+  /** Whether a drain task is submitted to the delegate or running. */
+  private boolean scheduled;
+
+  /** Runs each task as is; a task that throws is logged and the next one runs. */
   public SerializingExecutor(Executor delegate) {
+    this(delegate, null);
+  }
+
+  /**
+   * Runs each task through {@code runner} (which must not throw; e.g. one that guards the task
+   * and attaches a context), or as is if null.
+   */
+  public SerializingExecutor(Executor delegate, Consumer<Runnable> runner) {
     this.delegate = delegate;
+    this.runner = runner;
   }
 
   @Override
   public void execute(Runnable task) {
-    tasks.add(task);
-    schedule();
-  }
-
-  private void schedule() {
-    if (SCHEDULED.compareAndSet(this, false, true)) {
+    boolean schedule;
+    synchronized (this) {
+      add(task);
+      schedule = !scheduled;
+      scheduled = true;
+    }
+    if (schedule) {
       try {
         delegate.execute(drain);
       } catch (RejectedExecutionException e) {
-        scheduled = false;
-        tasks.clear();
+        synchronized (this) {
+          scheduled = false;
+          clear();
+        }
         throw e;
       }
     }
   }
 
-  private void drain() {
-    try {
-      Runnable task;
-      while ((task = tasks.poll()) != null) {
-        try {
-          task.run();
-        } catch (Throwable t) {
-          LOG.log(System.Logger.Level.ERROR, "Exception while executing a call callback", t);
-        }
+  private void add(Runnable task) {
+    if (ring == null) {
+      ring = new Runnable[INITIAL_CAPACITY];
+    } else if (size == ring.length) {
+      Runnable[] bigger = new Runnable[size * 2];
+      for (int i = 0; i < size; i++) {
+        bigger[i] = ring[(head + i) % size];
       }
-    } finally {
-      scheduled = false;
+      ring = bigger;
+      head = 0;
     }
-    // A task added after the last poll but before the flag was cleared saw "scheduled" and
-    // returned: pick it up.
-    if (!tasks.isEmpty()) {
-      schedule();
+    ring[(head + size) % ring.length] = task;
+    size++;
+  }
+
+  /** The next task, or null after clearing the flag: the next execute schedules a new drain. */
+  private synchronized Runnable poll() {
+    if (size == 0) {
+      scheduled = false;
+      return null;
+    }
+    Runnable task = ring[head];
+    ring[head] = null;
+    head = (head + 1) % ring.length;
+    size--;
+    return task;
+  }
+
+  private void clear() {
+    if (ring != null) {
+      Arrays.fill(ring, null);
+    }
+    head = 0;
+    size = 0;
+  }
+
+  private void drain() {
+    Runnable task;
+    while ((task = poll()) != null) {
+      try {
+        if (runner != null) {
+          runner.accept(task);
+        } else {
+          task.run();
+        }
+      } catch (Throwable t) {
+        LOG.log(System.Logger.Level.ERROR, "Exception while executing a call callback", t);
+      }
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.tern.internal;
 
 import dev.tern.Status;
+import dev.tern.retry.HedgingPolicy;
 import dev.tern.retry.RetryPolicy;
 import dev.tern.retry.RetryThrottle;
 import java.math.BigDecimal;
@@ -229,8 +230,7 @@ public final class ServiceConfig {
   }
 
   /**
-   * A6 {@code hedgingPolicy}.
-   * TODO(call core): map onto dev.tern.retry.HedgingPolicy once branch client-core lands.
+   * A6 {@code hedgingPolicy}; {@link #toPolicy()} is the engine's {@link HedgingPolicy}.
    *
    * @param maxAttempts 2 to 5 (more is read as 5)
    * @param hedgingDelay between sending attempts; zero sends them all at once
@@ -241,6 +241,12 @@ public final class ServiceConfig {
     public HedgingConfig {
       nonFatalStatusCodes = nonFatalStatusCodes.isEmpty()
           ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(nonFatalStatusCodes));
+    }
+
+    /** The same policy as the retry engine takes it. */
+    public HedgingPolicy toPolicy() {
+      return HedgingPolicy.builder().maxAttempts(maxAttempts).hedgingDelay(hedgingDelay)
+          .nonFatalStatusCodes(nonFatalStatusCodes.toArray(new Status.Code[0])).build();
     }
   }
 

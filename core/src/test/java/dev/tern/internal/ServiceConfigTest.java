@@ -170,6 +170,16 @@ class ServiceConfigTest {
   }
 
   @Test
+  void hedgingConfigBecomesTheRetryEnginesHedgingPolicy() {
+    ServiceConfig sc = ServiceConfig.parse(method("\"hedgingPolicy\":{\"maxAttempts\":3,"
+        + "\"hedgingDelay\":\"0.25s\",\"nonFatalStatusCodes\":[\"UNAVAILABLE\"]}"));
+    dev.tern.retry.HedgingPolicy policy = sc.methodConfig("s/m").hedgingPolicy().toPolicy();
+    assertEquals(3, policy.maxAttempts());
+    assertEquals(Duration.ofMillis(250), policy.hedgingDelay());
+    assertEquals(Set.of(Status.Code.UNAVAILABLE), policy.nonFatalStatusCodes());
+  }
+
+  @Test
   void durationsFollowProtobufJson() {
     assertEquals(Duration.ofMillis(1500), ServiceConfig.duration("1.5s", "t"));
     assertEquals(Duration.ZERO, ServiceConfig.duration("0s", "t"));

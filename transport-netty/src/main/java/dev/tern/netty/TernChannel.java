@@ -13,25 +13,29 @@ import dev.tern.retry.HedgingPolicy;
 import dev.tern.retry.RetryPolicy;
 import dev.tern.retry.RetryThrottle;
 import dev.tern.netty.internal.ClientCallImpl;
+import dev.tern.LoadBalancerProvider;
+import dev.tern.NameResolver;
+import dev.tern.NameResolverProvider;
+import dev.tern.internal.ServiceConfig;
+import dev.tern.netty.internal.ChannelConnector;
+import dev.tern.netty.internal.ChannelTargets;
+import dev.tern.netty.internal.ChannelTransports;
 import dev.tern.netty.internal.ClientConnectionManager;
-import dev.tern.netty.internal.ClientHandler;
 import dev.tern.netty.internal.ClientSettings;
 import dev.tern.netty.internal.EventLoops;
-import dev.tern.netty.internal.TlsHandlers;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
+import dev.tern.netty.internal.HealthChecks;
+import dev.tern.netty.internal.LbTransports;
+import dev.tern.netty.internal.MethodConfigs;
+import dev.tern.netty.internal.ProviderRegistry;
 import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import io.netty.handler.ssl.SslContext;
-import java.io.IOException;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -103,28 +107,41 @@ public final class TernChannel extends Channel {
     static final EventLoopGroup GROUP = EventLoops.newGroup(
         Runtime.getRuntime().availableProcessors(), "tern-client-worker");
     static final ExecutorService EXECUTOR =
-        Executors.newCachedThreadPool(TernServer.daemonThreads("tern-client-app"));
+        EventLoops.newCallbackPool(TernServer.daemonThreads("tern-client-app"));
   }
 
-  private final String host;
-  private final int port;
   private final ClientSettings settings;
-  private final SslContext sslContext;
-  private final String tlsHost;
-  private final long handshakeTimeoutMillis;
   private final EventLoopGroup group;
+  /** The single connection of a host:port channel, or null if it balances load. */
   private final ClientConnectionManager connections;
+  private final ChannelTransports transports;
+  /** The resolver and balancer of a channel with a scheme target, or null. */
+  private final LbTransports balanced;
+  /** The builder's service config: the one in force unless a resolver supplies another. */
+  private final ServiceConfig defaultConfig;
+  private final boolean builderHasPolicy;
+  private final long keepAliveTimeNanos;
   // The interceptors, then the transport (which retries); null if there are none.
   private final Channel intercepted;
   private final RetryThrottle throttle;
 
   private TernChannel(Builder b) {
-    this.host = b.host;
-    this.port = b.port;
     Executor executor = b.direct ? null : (b.executor != null ? b.executor
         : SharedResources.EXECUTOR);
-    String authority = b.authority != null ? b.authority : host + ":" + port;
-    this.throttle = b.retryPolicy == null && b.hedgingPolicy == null ? null : b.throttle;
+    Executor callbacks = executor != null ? executor : SharedResources.EXECUTOR;
+    this.group = SharedResources.GROUP;
+    this.defaultConfig = b.serviceConfig;
+    this.builderHasPolicy = b.retryPolicy != null || b.hedgingPolicy != null;
+    this.keepAliveTimeNanos = b.keepAliveTimeNanos;
+    NameResolver resolver = ChannelTargets.resolver(b.target, b.host, b.port, b.serviceConfig,
+        b.serviceConfigLookup, b.resolverProviders, new NameResolver.Args(b.sslContext != null ? 443 : 80, b.serviceConfigLookup,
+            SharedResources.EXECUTOR, group));
+    String authority = b.authority != null ? b.authority
+        : resolver != null ? resolver.serviceAuthority() : b.host + ":" + b.port;
+    boolean anyPolicy = builderHasPolicy || ChannelTargets.hasPolicies(b.serviceConfig);
+    RetryThrottle configThrottle = b.serviceConfig.retryThrottling() == null ? null
+        : b.serviceConfig.retryThrottling().newThrottle();
+    this.throttle = !anyPolicy ? null : b.throttle != null ? b.throttle : configThrottle;
     this.settings = b.copyTo(ClientSettings.builder())
         .executor(executor)
         .authority(authority)
@@ -135,15 +152,29 @@ public final class TernChannel extends Channel {
         .retryThrottle(throttle)
         .streamTracerFactories(b.streamTracerFactories)
         .build();
-    this.group = SharedResources.GROUP;
-    this.sslContext = b.sslContext;
     // The server's certificate must match the authority the call claims (server_host_override).
-    this.tlsHost = b.authority != null ? hostOf(b.authority) : host;
-    this.handshakeTimeoutMillis = b.handshakeTimeoutMillis;
-    this.connections = new ClientConnectionManager(settings, sslContext != null, this::connect,
-        group, executor != null ? executor : SharedResources.EXECUTOR, host + ":" + port,
-        new ClientConnectionManager.KeepAlive(b.keepAliveTimeNanos, b.keepAliveTimeoutNanos,
-            b.keepAliveWithoutCalls));
+    String tlsHost = b.authority != null ? hostOf(b.authority)
+        : resolver != null ? hostOf(authority) : b.host;
+    ChannelConnector connector = new ChannelConnector(group, b.sslContext, tlsHost,
+        b.handshakeTimeoutMillis);
+    ClientConnectionManager.KeepAlive keepAlive = new ClientConnectionManager.KeepAlive(
+        b.keepAliveTimeNanos, b.keepAliveTimeoutNanos, b.keepAliveWithoutCalls);
+    boolean tls = b.sslContext != null;
+    if (resolver == null) {
+      this.connections = new ClientConnectionManager(settings, tls,
+          connector.to(InetSocketAddress.createUnresolved(b.host, b.port)), group, callbacks,
+          b.host + ":" + b.port, keepAlive);
+      this.balanced = null;
+      this.transports = connections;
+    } else {
+      this.connections = null;
+      this.balanced = new LbTransports(resolver, ProviderRegistry.policies(b.lbProviders),
+          b.serviceConfig, b.serviceConfigLookup,
+          address -> new ClientConnectionManager(settings, tls, connector.to(address), group,
+              callbacks, ChannelConnector.describe(address), keepAlive),
+          new HealthChecks(settings, group), group, callbacks);
+      this.transports = balanced;
+    }
     List<ClientInterceptor> chain = new ArrayList<>(b.interceptors);
     this.intercepted = chain.isEmpty() ? null : ClientInterceptors.intercept(new Channel() {
       @Override
@@ -183,7 +214,14 @@ public final class TernChannel extends Channel {
 
   private <ReqT, RespT> ClientCall<ReqT, RespT> newTransportCall(
       MethodDescriptor<ReqT, RespT> method, CallOptions callOptions) {
-    return new ClientCallImpl<>(method, callOptions, settings, connections, group);
+    ServiceConfig config = balanced != null ? balanced.serviceConfig() : defaultConfig;
+    if (!config.methodConfigs().isEmpty()) {
+      ServiceConfig.MethodConfig mc = config.methodConfig(method.getFullMethodName());
+      if (mc != null) {
+        callOptions = MethodConfigs.apply(mc, callOptions, builderHasPolicy);
+      }
+    }
+    return new ClientCallImpl<>(method, callOptions, settings, transports, group);
   }
 
   /** The channel's retry throttle, or null if retries (or hedging) or throttling are off. */
@@ -201,7 +239,7 @@ public final class TernChannel extends Channel {
    * without waiting for a call.
    */
   public ConnectivityState getState(boolean requestConnection) {
-    return connections.getState(requestConnection);
+    return transports.getState(requestConnection);
   }
 
   /**
@@ -210,48 +248,13 @@ public final class TernChannel extends Channel {
    * watching.
    */
   public void notifyWhenStateChanged(ConnectivityState source, Runnable callback) {
-    connections.notifyWhenStateChanged(Objects.requireNonNull(source, "source"),
+    transports.notifyWhenStateChanged(Objects.requireNonNull(source, "source"),
         Objects.requireNonNull(callback, "callback"));
   }
 
   /** The keepalive time of the channel's next connection (raised after too_many_pings). */
   long keepAliveTimeNanos() {
-    return connections.keepAliveTimeNanos();
-  }
-
-  /** Opens one connection for the connection manager: TCP, then TLS if configured. */
-  private io.netty.channel.Channel connect(ClientHandler handler, int connectTimeoutMillis,
-      CompletableFuture<ClientHandler> setup) {
-    Bootstrap bootstrap = new Bootstrap()
-        .group(group)
-        .channel(EventLoops.channelType())
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.SO_KEEPALIVE, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
-        .handler(new ChannelInitializer<io.netty.channel.Channel>() {
-          @Override
-          protected void initChannel(io.netty.channel.Channel ch) {
-            if (sslContext != null) {
-              TlsHandlers.installClient(ch, sslContext, tlsHost, port, handler, setup,
-                  handshakeTimeoutMillis);
-            } else {
-              ch.pipeline().addLast(handler);
-            }
-          }
-        });
-    ChannelFuture connect = bootstrap.connect(host, port);
-    connect.addListener(f -> {
-      if (f.isSuccess()) {
-        if (sslContext == null) {
-          setup.complete(handler);
-        }
-      } else {
-        Throwable cause = f.cause();
-        setup.completeExceptionally(cause instanceof IOException ? cause
-            : new IOException("Cannot connect to " + host + ":" + port + ": " + cause, cause));
-      }
-    });
-    return connect.channel();
+    return connections != null ? connections.keepAliveTimeNanos() : keepAliveTimeNanos;
   }
 
   /**
@@ -259,32 +262,37 @@ public final class TernChannel extends Channel {
    * flight finish, then the connection closes.
    */
   public TernChannel shutdown() {
-    connections.shutdown(false);
+    transports.shutdown(false);
     return this;
   }
 
   /** Stops new calls and closes the connection now; calls in flight fail with UNAVAILABLE. */
   public TernChannel shutdownNow() {
-    connections.shutdown(true);
+    transports.shutdown(true);
     return this;
   }
 
   public boolean isShutdown() {
-    return connections.getState(false) == ConnectivityState.SHUTDOWN;
+    return transports.getState(false) == ConnectivityState.SHUTDOWN;
   }
 
   public boolean isTerminated() {
-    return connections.isTerminated();
+    return transports.isTerminated();
   }
 
   public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-    return connections.awaitTermination(timeout, unit);
+    return transports.awaitTermination(timeout, unit);
   }
 
   /** Configures a {@link TernChannel}. Not thread-safe. */
   public static final class Builder extends TransportBuilder<Builder> {
     private String host;
     private int port = -1;
+    private URI target;
+    private ServiceConfig serviceConfig = ServiceConfig.EMPTY;
+    private boolean serviceConfigLookup;
+    private final List<NameResolverProvider> resolverProviders = new ArrayList<>();
+    private final List<LoadBalancerProvider> lbProviders = new ArrayList<>();
     private String authority;
     private String userAgent;
     private SslContext sslContext;
@@ -448,9 +456,23 @@ public final class TernChannel extends Channel {
       return this;
     }
 
-    /** {@code host:port}; IPv6 literals in brackets ({@code [::1]:8080}). */
+    /**
+     * The server(s) to call (grpc doc/naming.md): {@code host:port} (one connection, the name
+     * resolved at each connect; IPv6 literals in brackets, {@code [::1]:8080}), or a target URI
+     * whose scheme has a resolver: {@code dns:///host:port} (every A and AAAA record),
+     * {@code ipv4:10.0.0.1:8080,10.0.0.2:8080}, {@code ipv6:[::1]:8080}, {@code unix:path} or
+     * {@code unix:///absolute/path}, or a scheme of a {@link #nameResolverProvider}. Calls are
+     * balanced over what the resolver finds (see {@link #defaultServiceConfig}). A malformed or
+     * unsupported target is an {@link IllegalArgumentException} at {@link #build()}.
+     */
     public Builder target(String target) {
       Objects.requireNonNull(target, "target");
+      URI uri = ChannelTargets.schemeTarget(target);
+      if (uri != null) {
+        this.target = uri;
+        this.host = null;
+        return this;
+      }
       int colon = target.lastIndexOf(':');
       if (colon <= 0 || colon == target.length() - 1) {
         throw new IllegalArgumentException("target must be host:port: " + target);
@@ -468,6 +490,48 @@ public final class TernChannel extends Channel {
       }
       this.host = Objects.requireNonNull(host, "host");
       this.port = port;
+      this.target = null;
+      return this;
+    }
+
+    /**
+     * Resolves targets of {@code provider}'s scheme with it (before those found with
+     * {@link java.util.ServiceLoader} and Tern's own).
+     */
+    public Builder nameResolverProvider(NameResolverProvider provider) {
+      this.resolverProviders.add(Objects.requireNonNull(provider, "provider"));
+      return this;
+    }
+
+    /** Makes {@code provider}'s policy available to {@code loadBalancingConfig}. */
+    public Builder loadBalancerProvider(LoadBalancerProvider provider) {
+      this.lbProviders.add(Objects.requireNonNull(provider, "provider"));
+      return this;
+    }
+
+    /**
+     * The channel's gRPC service config (gRFC A2; see docs/service-config.md): per-method
+     * timeouts, wait-for-ready, message size limits, retry or hedging policies, retry throttling,
+     * the load-balancing policy and health checking. What a call's {@link CallOptions} or this
+     * builder set explicitly wins. A config that names a load-balancing policy makes a
+     * {@code host:port} target resolve as {@code dns:///host:port}.
+     *
+     * @throws IllegalArgumentException if {@code json} is not a valid service config; the
+     *     message starts with the path of the bad field
+     */
+    public Builder defaultServiceConfig(String json) {
+      this.serviceConfig = ServiceConfig.parse(Objects.requireNonNull(json, "json"));
+      return this;
+    }
+
+    /**
+     * Whether to take the service config from DNS TXT records ({@code _grpc_config.<host>},
+     * gRFC A2) for {@code dns:} targets (default false); it replaces
+     * {@link #defaultServiceConfig} while present, and a malformed one is ignored (the last good
+     * one stays).
+     */
+    public Builder serviceConfigLookup(boolean enable) {
+      this.serviceConfigLookup = enable;
       return this;
     }
 
@@ -487,7 +551,7 @@ public final class TernChannel extends Channel {
     }
 
     public TernChannel build() {
-      if (host == null) {
+      if (host == null && target == null) {
         throw new IllegalStateException("target not set");
       }
       return new TernChannel(this);

@@ -9,10 +9,12 @@ import dev.tern.ServerMethodDefinition;
 import dev.tern.ServerServiceDefinition;
 import dev.tern.ServerStreamTracer;
 import dev.tern.netty.internal.EventLoops;
+import dev.tern.netty.internal.ProtocolDetector;
 import dev.tern.netty.internal.ServerHandler;
 import dev.tern.netty.internal.ServerLimits;
 import dev.tern.netty.internal.ServerSettings;
 import dev.tern.netty.internal.TlsHandlers;
+import dev.tern.netty.internal.WebSettings;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -29,13 +31,14 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -98,6 +101,7 @@ public final class TernServer {
 
   private final SocketAddress requestedAddress;
   private final ServerSettings settings;
+  private final WebSettings web;
   private final SslContext sslContext;
   private final long handshakeTimeoutMillis;
   private final EventLoopGroup bossGroup;
@@ -127,7 +131,7 @@ public final class TernServer {
     }
     Executor executor = b.executor;
     if (executor == null && !b.direct) {
-      ownedExecutor = Executors.newCachedThreadPool(daemonThreads("tern-server-app"));
+      ownedExecutor = EventLoops.newCallbackPool(daemonThreads("tern-server-app"));
       executor = ownedExecutor;
     } else {
       ownedExecutor = null;
@@ -139,6 +143,9 @@ public final class TernServer {
         .limits(b.limits())
         .tracerFactories(b.tracerFactories)
         .build();
+    this.web = new WebSettings(b.http1IdleTimeoutNanos, b.http1RequestTimeoutNanos,
+        b.corsAllowedOrigins, b.corsAllowedHeaders, b.corsExposedHeaders, b.corsMaxAgeSeconds,
+        WebSettings.defaults().jsonFormat());
     this.sslContext = b.sslContext;
     this.handshakeTimeoutMillis = b.handshakeTimeoutMillis;
     this.bossGroup = EventLoops.newGroup(1, "tern-server-boss");
@@ -159,7 +166,7 @@ public final class TernServer {
     }
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(bossGroup, workerGroup)
-        .channel(EventLoops.serverChannelType())
+        .channel(EventLoops.serverChannelType(requestedAddress))
         .option(ChannelOption.SO_BACKLOG, 1024)
         // A restarted server can bind its port while old connections linger in TIME_WAIT.
         .option(ChannelOption.SO_REUSEADDR, true)
@@ -170,18 +177,22 @@ public final class TernServer {
           protected void initChannel(Channel ch) {
             connections.add(ch);
             if (sslContext != null) {
-              TlsHandlers.installServer(ch, sslContext, settings, handshakeTimeoutMillis);
+              TlsHandlers.installServer(ch, sslContext, settings, web, handshakeTimeoutMillis);
             } else {
-              ServerHandler handler = ServerHandler.create(settings);
-              ch.pipeline().addLast(handler);
-              if (draining) {
-                // Accepted just before the listener closed: it gets the same graceful GOAWAYs.
-                handler.startGracefulShutdown(ServerLimits.NEVER);
-              }
+              // One port for HTTP/2 (prior knowledge) and HTTP/1.1 (gRPC-Web, Connect).
+              ch.pipeline().addLast(new ProtocolDetector(ctx -> {
+                ServerHandler handler = ServerHandler.create(settings, web);
+                ctx.pipeline().addAfter(ctx.name(), null, handler);
+                if (draining) {
+                  // Accepted just before the listener closed: it gets the same graceful GOAWAYs.
+                  handler.startGracefulShutdown(ServerLimits.NEVER);
+                }
+              }, settings, web, handshakeTimeoutMillis));
             }
           }
         });
-    ChannelFuture bind = bootstrap.bind(requestedAddress).awaitUninterruptibly();
+    ChannelFuture bind = bootstrap.bind(EventLoops.toNetty(requestedAddress))
+        .awaitUninterruptibly();
     if (!bind.isSuccess()) {
       releaseResources();
       throw new IOException("Failed to bind " + requestedAddress, bind.cause());
@@ -242,7 +253,11 @@ public final class TernServer {
         c.eventLoop().execute(() -> {
           ServerHandler handler = c.pipeline().get(ServerHandler.class);
           if (handler == null) {
-            c.close();
+            if (now) {
+              c.close();
+            } else {
+              ProtocolDetector.shutdownNonHttp2(c);
+            }
           } else if (now) {
             handler.closeNow(0);
           } else {
@@ -375,6 +390,12 @@ public final class TernServer {
     private long maxConnectionAgeNanos = ServerLimits.NEVER;
     private long maxConnectionAgeGraceNanos = ServerLimits.NEVER;
     private final List<ServerStreamTracer.Factory> tracerFactories = new ArrayList<>();
+    private long http1IdleTimeoutNanos = WebSettings.DEFAULT_HTTP1_IDLE_TIMEOUT_NANOS;
+    private long http1RequestTimeoutNanos = WebSettings.DEFAULT_HTTP1_REQUEST_TIMEOUT_NANOS;
+    private final Set<String> corsAllowedOrigins = new LinkedHashSet<>();
+    private final List<String> corsAllowedHeaders = new ArrayList<>();
+    private final List<String> corsExposedHeaders = new ArrayList<>();
+    private int corsMaxAgeSeconds = WebSettings.DEFAULT_CORS_MAX_AGE_SECONDS;
 
     private Builder() {
       super(DEFAULT_MAX_INBOUND_MESSAGE_SIZE, DEFAULT_MAX_HEADER_LIST_SIZE,
@@ -384,6 +405,60 @@ public final class TernServer {
     @Override
     Builder self() {
       return this;
+    }
+
+    /**
+     * Lets browsers on these origins call the server (CORS, for gRPC-Web and Connect): exact
+     * origins such as {@code "https://app.example.com"}, or {@code "*"} for any. Preflights are
+     * answered with POST and GET, the headers gRPC-Web and Connect clients send, and
+     * {@link #corsMaxAge}; responses expose {@code grpc-status}, {@code grpc-message},
+     * {@code grpc-status-details-bin} and the {@code connect-*} headers. Off by default.
+     */
+    public Builder corsAllowedOrigins(String... origins) {
+      for (String origin : origins) {
+        corsAllowedOrigins.add(Objects.requireNonNull(origin, "origin"));
+      }
+      return this;
+    }
+
+    /** Request headers (e.g. your metadata keys) browsers may send, beyond gRPC's and Connect's. */
+    public Builder corsAllowedHeaders(String... headers) {
+      corsAllowedHeaders.addAll(List.of(headers));
+      return this;
+    }
+
+    /** Response headers (e.g. your metadata keys) scripts may read, beyond gRPC's and Connect's. */
+    public Builder corsExposedHeaders(String... headers) {
+      corsExposedHeaders.addAll(List.of(headers));
+      return this;
+    }
+
+    /** How long browsers may cache a preflight answer (default 2 h). */
+    public Builder corsMaxAge(long time, TimeUnit unit) {
+      corsMaxAgeSeconds = (int) Math.min(Integer.MAX_VALUE, unit.toSeconds(time));
+      return this;
+    }
+
+    /** An HTTP/1.1 connection with no request in progress closes after this (default 60 s). */
+    public Builder http1IdleTimeout(long time, TimeUnit unit) {
+      http1IdleTimeoutNanos = positive(unit.toNanos(time), "http1IdleTimeout");
+      return this;
+    }
+
+    /**
+     * An HTTP/1.1 request must arrive within this of its first byte (its head, and the body of a
+     * single-message request), else it gets 408 and the connection closes (default 30 s).
+     */
+    public Builder http1RequestTimeout(long time, TimeUnit unit) {
+      http1RequestTimeoutNanos = positive(unit.toNanos(time), "http1RequestTimeout");
+      return this;
+    }
+
+    private static long positive(long nanos, String what) {
+      if (nanos <= 0) {
+        throw new IllegalArgumentException(what + " must be positive");
+      }
+      return nanos;
     }
 
     /**

@@ -33,12 +33,24 @@ public final class TernTls {
 
   /** A server context builder for a PEM certificate chain and PKCS#8 PEM private key. */
   public static SslContextBuilder forServer(File certChain, File privateKey) {
-    return configure(SslContextBuilder.forServer(certChain, privateKey));
+    return configureServer(SslContextBuilder.forServer(certChain, privateKey));
   }
 
   /** A server context builder for a PEM certificate chain and PKCS#8 PEM private key. */
   public static SslContextBuilder forServer(InputStream certChain, InputStream privateKey) {
-    return configure(SslContextBuilder.forServer(certChain, privateKey));
+    return configureServer(SslContextBuilder.forServer(certChain, privateKey));
+  }
+
+  /**
+   * As {@link #configure} for a server, also offering {@code http/1.1} after {@code h2}, so that
+   * gRPC-Web and Connect clients without HTTP/2 reach the same port (docs/web.md).
+   */
+  public static SslContextBuilder configureServer(SslContextBuilder builder) {
+    return configure(builder).applicationProtocolConfig(new ApplicationProtocolConfig(
+        ApplicationProtocolConfig.Protocol.ALPN,
+        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+        H2, ApplicationProtocolNames.HTTP_1_1));
   }
 
   /** A client context builder trusting the JDK's default CAs until told otherwise. */

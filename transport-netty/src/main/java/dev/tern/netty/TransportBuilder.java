@@ -1,6 +1,7 @@
 package dev.tern.netty;
 
 import dev.tern.CodecRegistry;
+import dev.tern.internal.VirtualThreads;
 import dev.tern.netty.internal.TransportSettingsBuilder;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -47,6 +48,18 @@ public abstract class TransportBuilder<B extends TransportBuilder<B>> {
     this.executor = Objects.requireNonNull(executor, "executor");
     this.direct = false;
     return self();
+  }
+
+  /**
+   * Runs application callbacks on virtual threads, a new one for each task: every call's
+   * listener callbacks (serialized, as always) and, on a server, each blocking handler on a
+   * virtual thread of its own ({@code BlockingServerCalls}). Needs JDK 21 or later (JEP 444),
+   * found at run time: Tern itself targets Java 17.
+   *
+   * @throws IllegalStateException on a JVM older than 21, naming the requirement
+   */
+  public B useVirtualThreads() {
+    return executor(VirtualThreads.newPerTaskExecutor());
   }
 
   /**

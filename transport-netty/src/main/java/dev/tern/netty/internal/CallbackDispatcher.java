@@ -43,7 +43,9 @@ final class CallbackDispatcher {
    * @param onThrow what a throwing callback means for the call
    */
   CallbackDispatcher(Executor executor, Context context, Consumer<Throwable> onThrow) {
-    this.serializing = executor == null ? null : new SerializingExecutor(executor);
+    // The serializer runs each callback through runGuarded: no wrapper per callback.
+    this.serializing =
+        executor == null ? null : new SerializingExecutor(executor, this::runGuarded);
     this.context = context;
     this.onThrow = onThrow;
   }
@@ -56,9 +58,9 @@ final class CallbackDispatcher {
   /** Runs {@code callback} after those dispatched before it, unless the listener was stopped. */
   void dispatch(Runnable callback) {
     if (serializing == null) {
-      runGuarded(callback); // no wrapper to allocate on the event loop
+      runGuarded(callback);
     } else {
-      serializing.execute(() -> runGuarded(callback));
+      serializing.execute(callback);
     }
   }
 

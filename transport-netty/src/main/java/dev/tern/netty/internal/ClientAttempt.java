@@ -108,12 +108,19 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
   private final Http2Headers headers;
   private final AttemptTracers tracers;
   private final int previousAttempts;
-  private final int initialRequests;
 
   // Guarded by this (state is volatile for the event loop's unlocked reads).
   private volatile State state = State.CONNECTING;
-  /** Commands issued before the connection was known; null once it is (or the attempt ended). */
-  private List<WriteQueue.Command> pending = new ArrayList<>(4);
+  /**
+   * Commands issued before the connection was known (made on the first; usually none: the
+   * connection is ready when the attempt starts); null once it is known or the attempt ended.
+   */
+  private List<WriteQueue.Command> pending;
+  /**
+   * Messages requested before the stream exists, which the reader starts with (no command per
+   * request); -1 once the stream was created and requests go to the reader.
+   */
+  private int requestsBeforeStream;
   private ClientHandler handler;
   private CompletableFuture<ClientHandler> connection;
 
@@ -134,7 +141,7 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
     this.headers = headers;
     this.tracers = tracers;
     this.previousAttempts = previousAttempts;
-    this.initialRequests = initialRequests;
+    this.requestsBeforeStream = initialRequests;
   }
 
   int previousAttempts() {
@@ -213,6 +220,12 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
   }
 
   void request(int n) {
+    synchronized (this) {
+      if (requestsBeforeStream >= 0) {
+        requestsBeforeStream = (int) Math.min(Integer.MAX_VALUE, (long) requestsBeforeStream + n);
+        return;
+      }
+    }
     enqueue(() -> {
       if (reader != null && state() != State.CLOSED) {
         reader.request(n);
@@ -264,14 +277,17 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
   private void enqueue(WriteQueue.Command command) {
     ClientHandler h;
     synchronized (this) {
-      if (pending != null) {
-        pending.add(command);
-        return;
-      }
       h = handler;
       if (h != null) {
         // Under the monitor, so that it cannot overtake the commands onConnection moves.
         h.writeQueue().enqueue(command);
+        return;
+      }
+      if (state != State.CLOSED) {
+        if (pending == null) {
+          pending = new ArrayList<>(4);
+        }
+        pending.add(command);
         return;
       }
     }
@@ -304,10 +320,12 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
       }
       handler = h;
       h.writeQueue().enqueue(this::createStream);
-      for (WriteQueue.Command c : pending) {
-        h.writeQueue().enqueue(c);
+      if (pending != null) {
+        for (WriteQueue.Command c : pending) {
+          h.writeQueue().enqueue(c);
+        }
+        pending = null;
       }
-      pending = null;
     }
   }
 
@@ -335,8 +353,13 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
       }
       out.set(GrpcHeaders.GRPC_TIMEOUT, GrpcTimeout.encode(left));
     }
-    reader = new MessageReader(this, bytes -> h.returnBytes(streamId, bytes), ctx.alloc(),
-        spec.maxInboundMessageSize(), null, "response");
+    reader = new MessageReader(this, ctx.alloc(), spec.maxInboundMessageSize(), null,
+        "response");
+    int initialRequests;
+    synchronized (this) {
+      initialRequests = requestsBeforeStream;
+      requestsBeforeStream = -1; // from here on, request() sends commands to the reader
+    }
     if (initialRequests > 0) {
       reader.request(initialRequests);
     }
@@ -447,7 +470,7 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
     trailerMetadata = trailers.metadata();
     transition(State.DRAINING);
     // Messages still buffered are delivered first; endOfStream() then reports the status.
-    reader.endOfStream();
+    reader.inputEnded();
   }
 
   void inboundData(ByteBuf data, boolean endOfStream) {
@@ -519,6 +542,11 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
   public void messageRead(ByteBuf message, boolean compressed, int wireSize) {
     delivered = true;
     events.messageReceived(this, message, compressed, wireSize, inboundSeq++);
+  }
+
+  @Override
+  public void returnBytes(int bytes) {
+    handler.returnBytes(streamId, bytes);
   }
 
   @Override

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -53,7 +54,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   private final MethodDescriptor<ReqT, RespT> method;
   private final CallOptions callOptions;
   private final ClientSettings settings;
-  private final ClientConnectionManager transports;
+  private final TransportSource transports;
   // The context current at newCall: source of an inherited deadline and of cancellation.
   private final Context context;
   // Runs the deadline timer and the retry timers.
@@ -75,7 +76,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   private volatile Context.CancellationListener contextListener;
 
   public ClientCallImpl(MethodDescriptor<ReqT, RespT> method, CallOptions callOptions,
-      ClientSettings settings, ClientConnectionManager transports,
+      ClientSettings settings, TransportSource transports,
       ScheduledExecutorService scheduler) {
     this.context = Context.current();
     this.scheduler = scheduler;
@@ -159,10 +160,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
             callOptions.getMaxInboundMessageSize() >= 0
                 ? callOptions.getMaxInboundMessageSize() : settings.maxInboundMessageSize,
             settings.codecs, writer),
-        method, callOptions, settings.authority,
-        () -> transports.transport(callOptions.isWaitForReady()), retryConfig(), scheduler,
-        appHeaders,
-        first, this::requestHeaders);
+        method, callOptions, settings.authority, retryConfig(), scheduler, appHeaders, first);
     synchronized (this) {
       if (phase.isEnding()) {
         return; // cancelled meanwhile; cancel() told the listener
@@ -256,14 +254,14 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
         cancel(Status.CANCELLED.withDescription("Thread interrupted while waiting to send"));
         return;
     }
-    MessageWriter.Framed framed;
+    ByteBuf frame;
     try {
-      framed = writer.frame(method.getRequestMarshaller(), message);
+      frame = writer.frame(method.getRequestMarshaller(), message);
     } catch (StatusRuntimeException e) {
       cancel(e.getStatus());
       return;
     }
-    engine().sendMessage(framed);
+    engine().sendMessage(frame, writer.lastUncompressedSize());
   }
 
   @Override
@@ -468,8 +466,14 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
         abs / 1_000_000_000L, abs % 1_000_000_000L);
   }
 
+  @Override
+  public CompletableFuture<ClientHandler> connection() {
+    return transports.transport(method, callOptions);
+  }
+
   /** The request headers for {@code metadata}: those every call sends, then the call's own. */
-  private Http2Headers requestHeaders(Metadata metadata) {
+  @Override
+  public Http2Headers requestHeaders(Metadata metadata) {
     Http2Headers headers = new DefaultHttp2Headers(false)
         .method(GrpcHeaders.POST)
         .scheme(GrpcHeaders.HTTP)

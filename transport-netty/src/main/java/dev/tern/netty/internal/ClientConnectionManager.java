@@ -1,6 +1,8 @@
 package dev.tern.netty.internal;
 
+import dev.tern.CallOptions;
 import dev.tern.ConnectivityState;
+import dev.tern.MethodDescriptor;
 import dev.tern.Status;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -13,9 +15,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -37,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread-safe: state changes under one lock; futures and state callbacks run outside it.
  */
-public final class ClientConnectionManager implements ClientHandler.Lifecycle {
+public final class ClientConnectionManager implements ClientHandler.Lifecycle, ChannelTransports {
   private static final System.Logger LOG =
       System.getLogger(ClientConnectionManager.class.getName());
 
@@ -87,7 +89,9 @@ public final class ClientConnectionManager implements ClientHandler.Lifecycle {
   private final long keepAliveTimeoutNanos;
   private final boolean keepAliveWithoutCalls;
   private final Object lock = new Object();
-  private final CountDownLatch terminated = new CountDownLatch(1);
+  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+  /** Told (outside the lock) after every state change; the subchannel of a load balancer. */
+  private volatile Runnable stateListener;
 
   // Guarded by lock.
   private final ConnectionBackoff backoff;
@@ -134,6 +138,33 @@ public final class ClientConnectionManager implements ClientHandler.Lifecycle {
    * attempt fails and {@code waitForReady} is false. A caller that gives up completes the future
    * itself (exceptionally), which withdraws it.
    */
+  @Override
+  public CompletableFuture<ClientHandler> transport(MethodDescriptor<?, ?> method,
+      CallOptions options) {
+    return transport(options.isWaitForReady());
+  }
+
+  /** The READY connection if it can take a stream now, else null; never waits or connects. */
+  public ClientHandler readyTransport() {
+    ClientHandler fast = readyFast;
+    return fast != null && fast.isUsable() ? fast : null;
+  }
+
+  /** Why the last connection attempt failed (UNAVAILABLE), or null. */
+  public Status lastFailure() {
+    synchronized (lock) {
+      return lastFailure;
+    }
+  }
+
+  /**
+   * Tells {@code listener} (outside the lock, on whichever thread changed it) after every state
+   * change; it reads the state itself with {@code getState(false)}. Set before first use.
+   */
+  public void stateListener(Runnable listener) {
+    this.stateListener = listener;
+  }
+
   public CompletableFuture<ClientHandler> transport(boolean waitForReady) {
     ClientHandler fast = readyFast;
     if (fast != null && fast.isUsable()) {
@@ -230,7 +261,7 @@ public final class ClientConnectionManager implements ClientHandler.Lifecycle {
       readyFast = null;
       toClose = new ArrayList<>(live);
       if (live.isEmpty()) {
-        terminated.countDown();
+        terminated.complete(null);
       }
     }
     Status status = Status.UNAVAILABLE.withDescription("Channel shut down");
@@ -244,11 +275,23 @@ public final class ClientConnectionManager implements ClientHandler.Lifecycle {
   }
 
   public boolean isTerminated() {
-    return terminated.getCount() == 0;
+    return terminated.isDone();
   }
 
   public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-    return terminated.await(timeout, unit);
+    try {
+      terminated.get(timeout, unit);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new AssertionError(e); // never completed exceptionally
+    }
+  }
+
+  /** Completes once shut down and every connection closed. */
+  public CompletableFuture<Void> terminationFuture() {
+    return terminated;
   }
 
   /** The keepalive time new connections use (doubled after each too_many_pings). */
@@ -375,7 +418,7 @@ public final class ClientConnectionManager implements ClientHandler.Lifecycle {
         attemptFailed(handler.failureDescription(target), after);
       }
       if (shutdown && live.isEmpty()) {
-        terminated.countDown();
+        terminated.complete(null);
       }
     }
     runAll(after);
@@ -451,6 +494,10 @@ public final class ClientConnectionManager implements ClientHandler.Lifecycle {
       return;
     }
     state = newState;
+    Runnable listener = stateListener;
+    if (listener != null) {
+      after.add(listener);
+    }
     if (!stateWatchers.isEmpty()) {
       List<Runnable> watchers = stateWatchers;
       stateWatchers = new ArrayList<>();

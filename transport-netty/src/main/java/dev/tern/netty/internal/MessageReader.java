@@ -7,7 +7,6 @@ import dev.tern.internal.MessageDeframer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
-import java.util.function.IntConsumer;
 
 /**
  * The inbound half of one stream: turns DATA into messages and hands them out as the application
@@ -30,9 +29,12 @@ import java.util.function.IntConsumer;
  * <p>Thread rule: everything but {@link #decode} runs on the stream's event loop; {@link #decode}
  * only reads final fields and the codec published by {@link #setCodec} before the first message.
  */
-final class MessageReader {
+final class MessageReader implements MessageDeframer.Sink {
   /** Where the reader's output goes; called on the event loop. */
   interface Target {
+    /** Gives {@code bytes} back to the stream's receive window. */
+    void returnBytes(int bytes);
+
     /**
      * A whole requested message; the target owns {@code message} and must release it (usually
      * through {@link #decode}). {@code wireSize} is its length on the wire.
@@ -47,7 +49,6 @@ final class MessageReader {
   }
 
   private final Target target;
-  private final IntConsumer returnBytes;
   private final MessageDeframer deframer;
   private final int maxMessageSize;
   /** "response" or "request", for error messages. */
@@ -56,18 +57,18 @@ final class MessageReader {
   private volatile Codec codec;
 
   /**
-   * @param returnBytes gives bytes back to the stream's receive window (event loop)
+   * @param target receives the messages and gives bytes back to the stream's window
    * @param maxMessageSize the inbound limit, on the uncompressed size as well
    * @param peer what is read, "response" or "request", for error descriptions
    */
-  MessageReader(Target target, IntConsumer returnBytes, ByteBufAllocator alloc,
-      int maxMessageSize, Codec codec, String peer) {
+  MessageReader(Target target, ByteBufAllocator alloc, int maxMessageSize, Codec codec,
+      String peer) {
     this.peer = peer;
     this.target = target;
-    this.returnBytes = returnBytes;
     this.maxMessageSize = maxMessageSize;
     this.codec = codec;
-    this.deframer = new MessageDeframer(new Sink(), alloc, maxMessageSize);
+    // The reader is the deframer's sink itself: no extra object per stream.
+    this.deframer = new MessageDeframer(this, alloc, maxMessageSize);
   }
 
   /** The encoding the peer announced (a client learns it from the response headers). */
@@ -90,7 +91,7 @@ final class MessageReader {
   }
 
   /** The peer ended the stream: delivers what is buffered, then reports the end. */
-  void endOfStream() {
+  void inputEnded() {
     deframer.endOfStream();
   }
 
@@ -112,37 +113,37 @@ final class MessageReader {
     return Compression.decompress(codec, message, PooledByteBufAllocator.DEFAULT, maxMessageSize);
   }
 
-  /** The deframer's output, checked and passed on; event loop. */
-  private final class Sink implements MessageDeframer.Sink {
-    @Override
-    public void messageRead(ByteBuf message, boolean compressed, int frameBytes) {
-      if (frameBytes > 0) {
-        returnBytes.accept(frameBytes);
-      }
-      if (compressed && codec == null) {
-        message.release();
-        deframer.close();
-        // PROTOCOL-HTTP2.md: the Compressed-Flag requires a grpc-encoding other than identity.
-        target.readFailed(Status.INTERNAL.withDescription(
-            "Compressed message received but the " + peer + " has no grpc-encoding"));
-        return;
-      }
-      target.messageRead(message, compressed, message.readableBytes());
-    }
+  // ---------------------------------------------------------------- MessageDeframer.Sink
+  // The deframer's output, checked and passed on; event loop. Not for other callers.
 
-    @Override
-    public void bytesConsumed(int bytes) {
-      returnBytes.accept(bytes);
+  @Override
+  public void messageRead(ByteBuf message, boolean compressed, int frameBytes) {
+    if (frameBytes > 0) {
+      target.returnBytes(frameBytes);
     }
+    if (compressed && codec == null) {
+      message.release();
+      deframer.close();
+      // PROTOCOL-HTTP2.md: the Compressed-Flag requires a grpc-encoding other than identity.
+      target.readFailed(Status.INTERNAL.withDescription(
+          "Compressed message received but the " + peer + " has no grpc-encoding"));
+      return;
+    }
+    target.messageRead(message, compressed, message.readableBytes());
+  }
 
-    @Override
-    public void endOfStream() {
-      target.endOfStream();
-    }
+  @Override
+  public void bytesConsumed(int bytes) {
+    target.returnBytes(bytes);
+  }
 
-    @Override
-    public void deframeFailed(Status status) {
-      target.readFailed(status);
-    }
+  @Override
+  public void endOfStream() {
+    target.endOfStream();
+  }
+
+  @Override
+  public void deframeFailed(Status status) {
+    target.readFailed(status);
   }
 }

@@ -31,7 +31,7 @@ import java.util.function.BooleanSupplier;
  * count exactly once: written ({@link #write} with those bytes) or {@linkplain #dropped dropped}.
  * Copies written again (retry replays, hedges) carry 0 bytes.
  *
- * <p>Thread rule: {@link #frame}, {@link #account}, {@link #awaitRoom} and {@link #isReady} on the
+ * <p>Thread rule: {@link #frame}, {@link #lastUncompressedSize}, {@link #account}, {@link #awaitRoom} and {@link #isReady} on the
  * application's thread (any one at a time); {@link #write} and {@link #dropped} on the event loop.
  */
 final class MessageWriter {
@@ -51,19 +51,6 @@ final class MessageWriter {
     void onReady();
   }
 
-  /**
-   * A framed message.
-   *
-   * @param frame the prefix and message bytes
-   * @param uncompressedSize the serialized size before compression, without the prefix
-   */
-  record Framed(ByteBuf frame, int uncompressedSize) {
-    /** The size on the wire, without the 5-byte prefix. */
-    int wireSize() {
-      return frame.readableBytes() - MessageDeframer.HEADER_LENGTH;
-    }
-  }
-
   private final SendBuffer sendBuffer;
   private final int sendBufferLimit;
   private final int maxMessageSize;
@@ -71,6 +58,8 @@ final class MessageWriter {
   /** The call's encoding; null for identity. Application thread. */
   private Codec codec;
   private boolean messageCompression = true;
+  /** The serialized size of the last message {@link #frame} returned. Application thread. */
+  private int lastUncompressedSize;
 
   MessageWriter(int sendBufferLimit, int maxMessageSize, ByteBufAllocator alloc) {
     this.sendBuffer = new SendBuffer(sendBufferLimit);
@@ -104,17 +93,29 @@ final class MessageWriter {
   }
 
   /**
-   * Serializes, frames and (if enabled) compresses {@code message}.
+   * Serializes, frames and (if enabled) compresses {@code message}: the prefix and message
+   * bytes, owned by the caller. Its serialized size before compression is then
+   * {@link #lastUncompressedSize()} (a field rather than a pair object: nothing to allocate per
+   * message).
    *
    * @throws dev.tern.StatusRuntimeException RESOURCE_EXHAUSTED over the limit, INTERNAL if it
    *     cannot be serialized or compressed
    */
-  <T> Framed frame(Marshaller<T> marshaller, T message) {
+  <T> ByteBuf frame(Marshaller<T> marshaller, T message) {
     ByteBuf plain = MessageFramer.frame(marshaller, message, alloc, maxMessageSize);
-    int uncompressed = plain.readableBytes() - MessageDeframer.HEADER_LENGTH;
+    lastUncompressedSize = plain.readableBytes() - MessageDeframer.HEADER_LENGTH;
     Codec c = messageCompression ? codec : null;
-    return new Framed(c == null ? plain : Compression.compressFramed(plain, alloc, c),
-        uncompressed);
+    return c == null ? plain : Compression.compressFramed(plain, alloc, c);
+  }
+
+  /** The serialized size, without the prefix, of the message {@link #frame} last returned. */
+  int lastUncompressedSize() {
+    return lastUncompressedSize;
+  }
+
+  /** The size on the wire of a framed message, without the 5-byte prefix. */
+  static int wireSize(ByteBuf frame) {
+    return frame.readableBytes() - MessageDeframer.HEADER_LENGTH;
   }
 
   /** Counts {@code bytes} of a framed message as held until written or dropped. */

@@ -19,9 +19,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.function.DoubleSupplier;
 import java.util.function.IntConsumer;
-import java.util.function.Supplier;
 
 /**
  * The one retry engine (gRFC A6): runs a call as a series of {@link ClientAttempt}s and decides,
@@ -54,12 +53,14 @@ import java.util.function.Supplier;
  * attempt is the call's; with no attempt live, the next one started is) → CLOSED (the outcome
  * was handed to the call); OPEN → CLOSED directly when an outcome is final.
  *
+ * <p>The live attempts are kept by its base class, {@link LiveAttempts}.
+ *
  * <p>Thread rule: state is guarded by this object's monitor. The application calls in from its
  * thread, attempts from their event loops, timers from the scheduler. Attempts are told to write
  * under the monitor (that keeps each attempt's writes in order) but are cancelled and started, and
  * the call's listener is called, outside it.
  */
-final class RetriableCall implements ClientAttempt.Events {
+final class RetriableCall extends LiveAttempts implements ClientAttempt.Events {
   /** What the engine tells its call. Never called under the engine's monitor. */
   interface Listener {
     void onHeaders(Metadata headers);
@@ -75,7 +76,15 @@ final class RetriableCall implements ClientAttempt.Events {
 
     /** The call's outcome, once. */
     void onClose(Status status, Metadata trailers);
+
+    /** The connection a new attempt goes to (or one being opened). */
+    CompletableFuture<ClientHandler> connection();
+
+    /** Request headers for {@code metadata} (a later attempt's, or with tracers' additions). */
+    Http2Headers requestHeaders(Metadata metadata);
   }
+
+  private static final DoubleSupplier RANDOM = () -> ThreadLocalRandom.current().nextDouble();
 
   /** The engine's life; see the class comment. */
   enum State { OPEN, COMMITTED, CLOSED }
@@ -85,16 +94,17 @@ final class RetriableCall implements ClientAttempt.Events {
   private final MethodDescriptor<?, ?> method;
   private final CallOptions callOptions;
   private final String authority;
-  private final Supplier<CompletableFuture<ClientHandler>> connections;
-  private final RetryPlanner planner;
+  /**
+   * A6's rules; null until a policy-less call first fails (most calls never need one). Guarded
+   * by this.
+   */
+  private RetryPlanner planner;
   private final ScheduledExecutorService scheduler;
   private final List<ClientStreamTracer.Factory> tracerFactories;
   /** The application's request metadata. */
   private final Metadata appHeaders;
   /** The first attempt's request headers; null to use the connection's shared plain ones. */
   private final Http2Headers firstHeaders;
-  /** Request headers for given metadata (that of a later attempt, or with tracers' additions). */
-  private final Function<Metadata, Http2Headers> headersFor;
   /** Whether some attempt has a stream (isReady holds only then). */
   private volatile boolean streamReady;
 
@@ -102,7 +112,6 @@ final class RetriableCall implements ClientAttempt.Events {
   private State state = State.OPEN;
   /** The attempt the call committed to; volatile for the per-message fast path. */
   private volatile ClientAttempt committed;
-  private final List<ClientAttempt> live = new ArrayList<>(2);
   private final ReplayBuffer replay;
   private int requested;
   /** After a cancel: the attempt whose end reports the call's outcome, and that outcome. */
@@ -121,25 +130,36 @@ final class RetriableCall implements ClientAttempt.Events {
       long bufferLimit, List<ClientStreamTracer.Factory> tracerFactories) {}
 
   RetriableCall(Listener listener, ClientAttempt.CallSpec spec, MethodDescriptor<?, ?> method,
-      CallOptions callOptions, String authority,
-      Supplier<CompletableFuture<ClientHandler>> connections, Config config,
-      ScheduledExecutorService scheduler,
-      Metadata appHeaders, Http2Headers firstHeaders,
-      Function<Metadata, Http2Headers> headersFor) {
+      CallOptions callOptions, String authority, Config config,
+      ScheduledExecutorService scheduler, Metadata appHeaders, Http2Headers firstHeaders) {
     this.listener = listener;
     this.spec = spec;
     this.method = method;
     this.callOptions = callOptions;
     this.authority = authority;
-    this.connections = connections;
-    this.planner = new RetryPlanner(config.retryPolicy(), config.hedgingPolicy(),
-        config.throttle(), spec.deadline(), () -> ThreadLocalRandom.current().nextDouble());
+    if (config.retryPolicy() != null || config.hedgingPolicy() != null
+        || config.throttle() != null) {
+      this.planner = new RetryPlanner(config.retryPolicy(), config.hedgingPolicy(),
+          config.throttle(), spec.deadline(), RANDOM);
+    }
     this.replay = new ReplayBuffer(config.bufferLimit());
     this.scheduler = scheduler;
     this.tracerFactories = config.tracerFactories();
     this.appHeaders = appHeaders;
     this.firstHeaders = firstHeaders;
-    this.headersFor = headersFor;
+  }
+
+  /**
+   * The planner; a call without policy or throttle gets its own only when an attempt fails, with
+   * the one attempt it started counted (only transparent retries can follow). Caller holds the
+   * monitor.
+   */
+  private RetryPlanner planner() {
+    if (planner == null) {
+      planner = new RetryPlanner(null, null, null, spec.deadline(), RANDOM);
+      planner.attemptStarted(false);
+    }
+    return planner;
   }
 
   /** Every transition of {@link State}; caller holds the monitor. */
@@ -163,32 +183,37 @@ final class RetriableCall implements ClientAttempt.Events {
       first = newAttempt(0, false);
       scheduleNextHedge();
     }
-    first.start(connections.get());
+    first.start(listener.connection());
   }
 
-  /** Sends a framed message on every live attempt and keeps it for later ones. */
-  void sendMessage(MessageWriter.Framed message) {
-    ByteBuf frame = message.frame();
+  /**
+   * Sends a framed message (taking ownership of {@code frame}) on every live attempt and keeps
+   * it for later ones.
+   */
+  void sendMessage(ByteBuf frame, int uncompressedSize) {
     int bytes = frame.readableBytes();
     List<ClientAttempt> losers = null;
     synchronized (this) {
-      boolean keep = replay.isOpen() && state != State.CLOSED;
-      int n = state == State.CLOSED ? 0 : live.size();
+      // Kept first, before any attempt's event loop can read the frame: the buffer notes where
+      // the message starts and replays slices of it.
+      boolean overLimit = replay.isOpen() && state != State.CLOSED
+          && replay.add(frame, uncompressedSize);
+      int n = state == State.CLOSED ? 0 : liveCount();
       if (n > 0) {
         // The first attempt's write carries the send-buffer accounting; copies carry none.
         spec.writer().account(bytes);
       }
       for (int i = 0; i < n; i++) {
-        ByteBuf copy = i == n - 1 && !keep ? frame : frame.retainedDuplicate();
-        live.get(i).write(copy, message.uncompressedSize(), i == 0 ? bytes : 0);
+        // The last attempt writes the frame itself, so that its duplicates exist before it goes.
+        ByteBuf copy = i == n - 1 ? frame : frame.retainedDuplicate();
+        liveAt(i).write(copy, uncompressedSize, i == 0 ? bytes : 0);
       }
-      if (keep) {
-        if (replay.add(message) && state == State.OPEN) {
-          // gRFC A6: past the buffer limit the call commits; with no attempt live, to the next.
-          losers = live.isEmpty() ? commitToNext() : commit(live.get(0));
-        }
-      } else if (n == 0) {
+      if (n == 0) {
         frame.release();
+      }
+      if (overLimit && state == State.OPEN) {
+        // gRFC A6: past the buffer limit the call commits; with no attempt live, to the next.
+        losers = n == 0 ? commitToNext() : commit(liveAt(0));
       }
     }
     cancelAll(losers, Status.CANCELLED.withDescription("Another attempt of the call committed"));
@@ -200,8 +225,8 @@ final class RetriableCall implements ClientAttempt.Events {
         return;
       }
       replay.halfClose();
-      for (ClientAttempt a : live) {
-        a.halfClose();
+      for (int i = 0, n = liveCount(); i < n; i++) {
+        liveAt(i).halfClose();
       }
     }
   }
@@ -213,8 +238,8 @@ final class RetriableCall implements ClientAttempt.Events {
       }
       // A later attempt's reader starts with all of them.
       requested = (int) Math.min(Integer.MAX_VALUE, (long) requested + n);
-      for (ClientAttempt a : live) {
-        a.request(n);
+      for (int i = 0, live = liveCount(); i < live; i++) {
+        liveAt(i).request(n);
       }
     }
   }
@@ -230,7 +255,7 @@ final class RetriableCall implements ClientAttempt.Events {
       // The call's outcome is reported when its first live attempt has ended, on that attempt's
       // thread (its event loop): with directExecutor the listener then never hears onClose
       // while that loop may still be calling it. With no attempt live, at once.
-      closer = live.isEmpty() ? null : live.get(0);
+      closer = liveCount() == 0 ? null : liveAt(0);
       cancelStatus = status;
       now = closer == null;
       attemptsToCancel = close();
@@ -264,7 +289,7 @@ final class RetriableCall implements ClientAttempt.Events {
   }
 
   private synchronized boolean isLive(ClientAttempt attempt) {
-    return state != State.CLOSED && live.contains(attempt);
+    return state != State.CLOSED && isLiveAttempt(attempt);
   }
 
   @Override
@@ -291,7 +316,7 @@ final class RetriableCall implements ClientAttempt.Events {
     }
     List<ClientAttempt> losers;
     synchronized (this) {
-      if (state == State.CLOSED || !live.contains(attempt)) {
+      if (state == State.CLOSED || !isLiveAttempt(attempt)) {
         return false;
       }
       if (state == State.COMMITTED) {
@@ -315,21 +340,21 @@ final class RetriableCall implements ClientAttempt.Events {
         status = cancelStatus;
         trailers = new Metadata();
         deliver = true;
-      } else if (!live.remove(attempt) || state == State.CLOSED) {
+      } else if (!removeLive(attempt) || state == State.CLOSED) {
         return; // cancelled as a loser, or the call already ended
       } else if (state == State.COMMITTED || status.isOk()) {
         others = close();
         deliver = true;
-      } else if (planner.transparentRetry(reach)) {
+      } else if (planner().transparentRetry(reach)) {
         next = newAttempt(attempt.previousAttempts(), true);
-      } else if (planner.isHedging()) {
+      } else if (planner().isHedging()) {
         next = afterHedgeFailure(status, trailers);
         if (state == State.CLOSED) {
           others = drainLive();
           deliver = true;
         }
       } else {
-        long delay = planner.retryDelayNanos(status, trailers);
+        long delay = planner().retryDelayNanos(status, trailers);
         if (delay != RetryPlanner.NO_RETRY && scheduleTimer(this::retryNow, delay)) {
           return;
         }
@@ -339,12 +364,14 @@ final class RetriableCall implements ClientAttempt.Events {
     }
     cancelAll(others, Status.CANCELLED.withDescription("The call ended with another attempt"));
     if (next != null) {
-      next.start(connections.get());
+      next.start(listener.connection());
     }
     if (deliver) {
       if (status.isOk()) {
         synchronized (this) {
-          planner.succeeded();
+          if (planner != null) {
+            planner.succeeded();
+          }
         }
       }
       listener.onClose(status, trailers);
@@ -381,7 +408,7 @@ final class RetriableCall implements ClientAttempt.Events {
     if (planner.hedgingStopped()) {
       cancelTimer();
     }
-    if (live.isEmpty()) {
+    if (liveCount() == 0) {
       // No attempt is out and none may start now: this failure is the call's.
       moveTo(State.CLOSED);
     }
@@ -390,6 +417,9 @@ final class RetriableCall implements ClientAttempt.Events {
 
   /** With hedging, and attempts left: the timer for the next hedge. */
   private void scheduleNextHedge() {
+    if (planner == null) {
+      return; // no policy: no hedges
+    }
     long delay = planner.nextHedgeDelayNanos();
     if (state == State.OPEN && delay != RetryPlanner.NO_RETRY) {
       scheduleTimer(this::hedgeNow, delay);
@@ -413,14 +443,14 @@ final class RetriableCall implements ClientAttempt.Events {
       if (planner.mayHedgeNow()) {
         next = newAttempt(planner.attempts(), false);
         scheduleNextHedge();
-      } else if (live.isEmpty() && lastStatus != null) {
+      } else if (liveCount() == 0 && lastStatus != null) {
         none = close();
         status = lastStatus;
         trailers = lastTrailers;
       }
     }
     if (next != null) {
-      next.start(connections.get());
+      next.start(listener.connection());
     } else if (status != null) {
       cancelAll(none, status);
       listener.onClose(status, trailers);
@@ -440,7 +470,7 @@ final class RetriableCall implements ClientAttempt.Events {
       }
       next = newAttempt(planner.attempts(), false);
     }
-    next.start(connections.get());
+    next.start(listener.connection());
   }
 
   /** Schedules {@code task}; false if the scheduler is shut down (the call then ends). */
@@ -479,14 +509,16 @@ final class RetriableCall implements ClientAttempt.Events {
       }
       tracers = AttemptTracers.create(tracerFactories, new ClientStreamTracer.AttemptInfo(
           method, callOptions, authority, previous, transparent), metadata);
-      headers = headersFor.apply(metadata);
+      headers = listener.requestHeaders(metadata);
     } else if (transparent && headers != null) {
       // Each attempt sets its own grpc-timeout: never share a headers object between attempts.
       headers = new DefaultHttp2Headers(false).add(headers);
     }
-    planner.attemptStarted(transparent);
+    if (planner != null) {
+      planner.attemptStarted(transparent); // (a lazily made planner counts the first itself)
+    }
     ClientAttempt attempt = new ClientAttempt(this, spec, headers, tracers, previous, requested);
-    live.add(attempt);
+    addLive(attempt);
     replay.replayInto(attempt);
     if (state == State.COMMITTED && committed == null) {
       committed = attempt; // the buffer overflowed while no attempt was live
@@ -503,16 +535,17 @@ final class RetriableCall implements ClientAttempt.Events {
     // A backoff cannot be pending with an attempt live; a hedging timer can.
     cancelTimer();
     List<ClientAttempt> losers = null;
-    for (ClientAttempt a : live) {
+    for (int i = 0, n = liveCount(); i < n; i++) {
+      ClientAttempt a = liveAt(i);
       if (a != winner) {
         if (losers == null) {
-          losers = new ArrayList<>(live.size());
+          losers = new ArrayList<>(n);
         }
         losers.add(a);
       }
     }
-    live.clear();
-    live.add(winner);
+    clearLive();
+    addLive(winner);
     return losers;
   }
 
@@ -534,12 +567,7 @@ final class RetriableCall implements ClientAttempt.Events {
   private List<ClientAttempt> drainLive() {
     replay.release();
     cancelTimer();
-    if (live.isEmpty()) {
-      return null;
-    }
-    List<ClientAttempt> out = new ArrayList<>(live);
-    live.clear();
-    return out;
+    return takeAllLive();
   }
 
   private static void cancelAll(List<ClientAttempt> attempts, Status status) {

@@ -1,7 +1,8 @@
 package dev.tern.netty.internal;
 
 import io.netty.util.concurrent.FastThreadLocalThread;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -38,10 +39,24 @@ final class SendBuffer {
   /** What {@link #awaitRoom} found. */
   enum Room { AVAILABLE, CALL_ENDED, CANNOT_BLOCK, INTERRUPTED }
 
+  // Counters updated through VarHandles on plain fields: no atomic objects per call.
+  private static final VarHandle HELD;
+  private static final VarHandle IN_HANDOFF;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      HELD = lookup.findVarHandle(SendBuffer.class, "held", int.class);
+      IN_HANDOFF = lookup.findVarHandle(SendBuffer.class, "inHandoff", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   /** Everything not yet written to the socket. */
-  private final AtomicInteger held = new AtomicInteger();
+  private volatile int held;
   /** Queued by the application, not yet handed to Netty. */
-  private final AtomicInteger inHandoff = new AtomicInteger();
+  private volatile int inHandoff;
   /** Handed to Netty, not yet written to the socket. Event loop only. */
   private int inNetty;
   private final int limit;
@@ -54,16 +69,16 @@ final class SendBuffer {
   }
 
   boolean isReady() {
-    return windowOk && inHandoff.get() < ON_READY_THRESHOLD && held.get() < limit;
+    return windowOk && inHandoff < ON_READY_THRESHOLD && held < limit;
   }
 
   int heldBytes() {
-    return held.get();
+    return held;
   }
 
   /** Whether a message may be added without waiting (the common case; no allocation). */
   boolean hasRoom() {
-    return held.get() < limit;
+    return held < limit;
   }
 
   /**
@@ -72,7 +87,7 @@ final class SendBuffer {
    * not wait on a Netty event-loop thread: that thread is the one that would drain the bytes.
    */
   Room awaitRoom(BooleanSupplier ended) {
-    if (held.get() < limit) {
+    if (held < limit) {
       return Room.AVAILABLE;
     }
     if (onNonBlockingThread()) {
@@ -81,7 +96,7 @@ final class SendBuffer {
     synchronized (this) {
       waiters++;
       try {
-        while (held.get() >= limit) {
+        while (held >= limit) {
           if (ended.getAsBoolean()) {
             return Room.CALL_ENDED;
           }
@@ -110,8 +125,8 @@ final class SendBuffer {
 
   /** The application queued {@code bytes} for sending. */
   void add(int bytes) {
-    held.addAndGet(bytes);
-    inHandoff.addAndGet(bytes);
+    HELD.getAndAdd(this, bytes);
+    IN_HANDOFF.getAndAdd(this, bytes);
   }
 
   /**
@@ -119,7 +134,7 @@ final class SendBuffer {
    * now (0 if the stream has none yet). Returns whether the call just became ready.
    */
   boolean handedOff(int bytes, int window) {
-    int after = inHandoff.addAndGet(-bytes);
+    int after = (int) IN_HANDOFF.getAndAdd(this, -bytes) - bytes;
     inNetty += bytes;
     boolean crossed = after < ON_READY_THRESHOLD && after + bytes >= ON_READY_THRESHOLD;
     return (updateWindowOk(window) | crossed) && isReady();
@@ -131,7 +146,7 @@ final class SendBuffer {
    */
   boolean sent(int bytes, int window) {
     inNetty -= bytes;
-    int after = held.addAndGet(-bytes);
+    int after = (int) HELD.getAndAdd(this, -bytes) - bytes;
     if (waiters > 0 && after < limit) {
       wake();
     }
@@ -141,8 +156,8 @@ final class SendBuffer {
 
   /** Event loop: {@code bytes} were dropped before reaching Netty (the call ended). */
   void dropped(int bytes) {
-    inHandoff.addAndGet(-bytes);
-    int after = held.addAndGet(-bytes);
+    IN_HANDOFF.getAndAdd(this, -bytes);
+    int after = (int) HELD.getAndAdd(this, -bytes) - bytes;
     if (waiters > 0 && after < limit) {
       wake();
     }

@@ -69,6 +69,15 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   private final MessageReader reader;
   private final MessageWriter writer;
   private final CallbackDispatcher dispatcher;
+  /**
+   * For a one-message request on a pool: the request read ahead, so the call starts with it in
+   * one task (see HeldRequest); null otherwise.
+   */
+  private final HeldRequest held;
+  /** With {@link #held}: the call waits for its request before it starts. Event loop. */
+  private boolean startDeferred;
+  /** The request headers, until the start task takes them. Event loop. */
+  private Metadata startHeaders;
 
   /** Written on the event loop only (moveTo); read anywhere. */
   private volatile ServerCallState state = ServerCallState.NEW;
@@ -95,14 +104,16 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     this.tracer = tracer;
     ServerSettings settings = handler.settings();
     ChannelHandlerContext ctx = handler.context();
-    this.reader = new MessageReader(this, bytes -> handler.returnBytes(stream, bytes),
-        ctx.alloc(), settings.maxInboundMessageSize(), inboundCodec, "request");
+    this.reader = new MessageReader(this, ctx.alloc(), settings.maxInboundMessageSize(),
+        inboundCodec, "request");
     this.writer = new MessageWriter(settings.sendBufferLimit(),
         settings.maxOutboundMessageSize(), ctx.alloc());
     this.callContext = ServerCallContext.create(handler.context().executor(), timeoutNanos);
     this.context = callContext.context();
     this.dispatcher = new CallbackDispatcher(handler.callbackExecutor(), context,
         this::applicationFailed);
+    this.held = !dispatcher.isInline() && method.getType().clientSendsOneMessage()
+        ? new HeldRequest() : null;
   }
 
   /**
@@ -148,6 +159,22 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
       }, Runnable::run);
     }
     moveTo(ServerCallState.STARTED);
+    startHeaders = headers;
+    if (held != null) {
+      // Read the one-message request ahead; the call starts when it is in (or the client ends
+      // the stream, or the stream ends otherwise: releaseDeferredStart).
+      startDeferred = true;
+      reader.request(HeldRequest.READ_AHEAD);
+      return;
+    }
+    dispatchStart();
+  }
+
+  /** Event loop: hands the handler its call (with a held request: and what it asks of it). */
+  private void dispatchStart() {
+    startDeferred = false;
+    Metadata headers = startHeaders;
+    startHeaders = null;
     dispatcher.dispatch(() -> {
       tracer.serverCallStarted(method, handler.attributes());
       listener = callHandler.startCall(this, headers);
@@ -155,47 +182,61 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
         throw new NullPointerException("startCall returned a null listener for " + method);
       }
       listener.onReady();
+      if (held != null) {
+        deliverHeld();
+      }
     });
+  }
+
+  /** Event loop: a deferred start happens now, as the call ends before its request was in. */
+  private void releaseDeferredStart() {
+    if (startDeferred) {
+      dispatchStart();
+    }
+  }
+
+  /** Callback thread: delivers the held request as far as the application asked for it. */
+  private void deliverHeld() {
+    for (;;) {
+      switch (held.take()) {
+        case MESSAGE -> deliverMessage(held.message(), held.compressed(), held.wireSize());
+        case HALF_CLOSE -> deliverHalfClose();
+        default -> {
+          return;
+        }
+      }
+    }
   }
 
   void inboundData(ByteBuf data, boolean endOfStream) {
     reader.deframe(data);
     if (endOfStream) {
-      reader.endOfStream();
+      reader.inputEnded();
     }
   }
 
   void inboundEnded() {
-    reader.endOfStream();
+    reader.inputEnded();
   }
 
   @Override
   public void messageRead(ByteBuf message, boolean compressed, int wireSize) {
+    if (held != null) {
+      if (held.hold(message, compressed, wireSize) < 0) {
+        message.release(); // the call ended
+      } else if (startDeferred) {
+        // The request is in: the call starts. The end of the stream, in the same DATA frame
+        // as a rule, is queued behind it while that task is still pending or running.
+        dispatchStart();
+      } else {
+        dispatcher.dispatch(this::deliverHeld);
+      }
+      return;
+    }
     dispatcher.dispatch(new CallbackDispatcher.Owning() {
       @Override
       public void run() {
-        ReqT request;
-        ByteBuf bytes = message;
-        try {
-          if (inboundFailed) {
-            return;
-          }
-          bytes = null;
-          // Decompressed here, off the event loop unless the server runs handlers there.
-          bytes = reader.decode(message, compressed);
-          tracer.inboundMessage(wireSize, bytes.readableBytes());
-          request = method.getRequestMarshaller().parse(bytes);
-        } catch (StatusRuntimeException e) {
-          inboundFailed = true;
-          // The handler hears onCancel once the status is out and the stream closes.
-          handler.writeQueue().enqueue(() -> fail(e.getStatus()));
-          return;
-        } finally {
-          if (bytes != null) {
-            bytes.release();
-          }
-        }
-        listener.onMessage(request);
+        deliverMessage(message, compressed, wireSize);
       }
 
       @Override
@@ -205,13 +246,55 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     });
   }
 
+  /** Callback thread: decodes and hands over one request message; releases its buffer. */
+  private void deliverMessage(ByteBuf message, boolean compressed, int wireSize) {
+    ReqT request;
+    ByteBuf bytes = message;
+    try {
+      if (inboundFailed) {
+        return;
+      }
+      bytes = null;
+      // Decompressed here, off the event loop unless the server runs handlers there.
+      bytes = reader.decode(message, compressed);
+      tracer.inboundMessage(wireSize, bytes.readableBytes());
+      request = method.getRequestMarshaller().parse(bytes);
+    } catch (StatusRuntimeException e) {
+      inboundFailed = true;
+      // The handler hears onCancel once the status is out and the stream closes.
+      handler.writeQueue().enqueue(() -> fail(e.getStatus()));
+      return;
+    } finally {
+      if (bytes != null) {
+        bytes.release();
+      }
+    }
+    listener.onMessage(request);
+  }
+
+  private void deliverHalfClose() {
+    if (!inboundFailed) {
+      listener.onHalfClose();
+    }
+  }
+
+  @Override
+  public void returnBytes(int bytes) {
+    handler.returnBytes(stream, bytes);
+  }
+
   @Override
   public void endOfStream() {
-    dispatcher.dispatch(() -> {
-      if (!inboundFailed) {
-        listener.onHalfClose();
+    if (held != null) {
+      held.end();
+      if (startDeferred) {
+        dispatchStart(); // no message before the end: the handler sees the half-close
+      } else {
+        dispatcher.dispatch(this::deliverHeld);
       }
-    });
+      return;
+    }
+    dispatcher.dispatch(this::deliverHalfClose);
   }
 
   @Override
@@ -229,8 +312,12 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
 
   /** The HTTP/2 stream closed: the call either completed or was cut short. */
   void streamClosed() {
+    releaseDeferredStart(); // the handler hears of the call, then of its end
     reader.close();
     writer.wake();
+    if (held != null) {
+      afterCallbacks(held::release);
+    }
     ServerCallState before = state;
     Status finalStatus = writtenStatus != null ? writtenStatus
         : ServerCallContext.statusOf(endCause);
@@ -338,6 +425,19 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
 
   @Override
   public void request(int numMessages) {
+    if (held != null) {
+      if (numMessages <= 0) {
+        return;
+      }
+      // Served from the request read ahead: no trip to the event loop. Called from a callback
+      // (startCall), the delivery joins the running task.
+      int more = held.credit(numMessages);
+      dispatcher.dispatch(this::deliverHeld);
+      if (more > 0) {
+        handler.writeQueue().enqueue(() -> reader.request(more));
+      }
+      return;
+    }
     if (handler.context().executor().inEventLoop()) {
       reader.request(numMessages);
     } else {
@@ -384,17 +484,16 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     if (!awaitSendRoom()) {
       return;
     }
-    MessageWriter.Framed framed;
+    ByteBuf frame;
     try {
-      framed = writer.frame(method.getResponseMarshaller(), message);
+      frame = writer.frame(method.getResponseMarshaller(), message);
     } catch (StatusRuntimeException e) {
       close(e.getStatus(), new Metadata());
       return;
     }
-    ByteBuf frame = framed.frame();
     int bytes = frame.readableBytes();
     writer.account(bytes);
-    tracer.outboundMessage(framed.wireSize(), framed.uncompressedSize());
+    tracer.outboundMessage(MessageWriter.wireSize(frame), writer.lastUncompressedSize());
     handler.writeQueue().enqueue(() -> writeMessage(frame, bytes));
   }
 

@@ -17,7 +17,7 @@ import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 final class ServerCodec {
   private ServerCodec() {}
 
-  static ServerHandler newHandler(ServerSettings settings) {
+  static ServerHandler newHandler(ServerSettings settings, WebSettings web) {
     Http2Connection connection = new DefaultHttp2Connection(true);
     OutboundFlow.configure(connection);
     // The connection window is refilled as bytes arrive: each stream's own window, driven by
@@ -35,19 +35,21 @@ final class ServerCodec {
         .maxConcurrentStreams(settings.maxConcurrentStreams())
         .initialWindowSize(settings.flowControlWindow())
         .maxHeaderListSize(settings.maxHeaderListSize());
-    return new Builder(settings).build(connection, initial);
+    return new Builder(settings, web).build(connection, initial);
   }
 
   private static final class Builder
       extends HandlerBuilder<ServerHandler, Builder> {
     private final ServerSettings settings;
+    private final WebSettings web;
 
     // Logs frames when asked to, and reports HEADERS and DATA written to the handler.
     private final FrameLogging frames;
     private ServerHandler handler;
 
-    Builder(ServerSettings settings) {
+    Builder(ServerSettings settings, WebSettings web) {
       this.settings = settings;
+      this.web = web;
       this.frames = new FrameLogging(settings.frameLogging(),
           () -> handler.outboundHeadersOrData());
       // RFC 9113 §8.3.1: a request without :method, :scheme or :path is malformed (stream error).
@@ -79,7 +81,7 @@ final class ServerCodec {
         Http2Settings initialSettings) {
       // Netty's decorating pattern: the stream-state rules wrap the decoder.
       handler = new ServerHandler(new StreamStateDecoder(decoder), encoder, initialSettings,
-          settings);
+          settings, web);
       return handler;
     }
   }

@@ -2,6 +2,7 @@ package dev.tern.netty.internal;
 
 import dev.tern.Attributes;
 import dev.tern.Status;
+import dev.tern.internal.InternalAttributes;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.Http2Connection;
@@ -35,6 +36,8 @@ public final class ServerHandler extends Http2ConnectionHandler
   private final ConnectionSupport support;
   private final MethodRouter router;
   private final EarlyAnswers earlyAnswers;
+  /** The connection's gRPC-Web and Connect streams. */
+  private final Http2WebStreams web;
   private final KeepAliveEnforcer keepAliveEnforcer;
   private final Http2Connection.PropertyKey callKey;
   /** The response headers of a call that adds none: built once, shared read-only by calls. */
@@ -47,7 +50,7 @@ public final class ServerHandler extends Http2ConnectionHandler
   private boolean connectionWindowOpen;
 
   ServerHandler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
-      Http2Settings initialSettings, ServerSettings settings) {
+      Http2Settings initialSettings, ServerSettings settings, WebSettings webSettings) {
     super(decoder, encoder, initialSettings);
     this.settings = settings;
     String accept = settings.codecs().acceptEncoding();
@@ -62,6 +65,7 @@ public final class ServerHandler extends Http2ConnectionHandler
     this.router = new MethodRouter(settings);
     this.callKey = encoder.connection().newKey();
     this.earlyAnswers = new EarlyAnswers(this, encoder.connection());
+    this.web = new Http2WebStreams(this, encoder.connection(), settings, webSettings);
     ServerLimits limits = settings.limits();
     this.keepAliveEnforcer = new KeepAliveEnforcer(limits.permitKeepAliveWithoutCalls(),
         limits.permitKeepAliveTimeNanos());
@@ -77,6 +81,8 @@ public final class ServerHandler extends Http2ConnectionHandler
         ServerCallImpl<?, ?> call = stream.getProperty(callKey);
         if (call != null) {
           call.streamClosed();
+        } else {
+          web.streamClosed(stream);
         }
         if (connection().numActiveStreams() == 0) {
           lifecycle.onNoActiveStreams();
@@ -87,7 +93,12 @@ public final class ServerHandler extends Http2ConnectionHandler
 
   /** A handler for one accepted connection. */
   public static ServerHandler create(ServerSettings settings) {
-    return ServerCodec.newHandler(settings);
+    return create(settings, WebSettings.defaults());
+  }
+
+  /** A handler for one accepted connection that also serves gRPC-Web and Connect. */
+  public static ServerHandler create(ServerSettings settings, WebSettings web) {
+    return ServerCodec.newHandler(settings, web);
   }
 
   @Override
@@ -97,6 +108,7 @@ public final class ServerHandler extends Http2ConnectionHandler
     this.attributes = Attributes.newBuilder()
         .set(Attributes.REMOTE_ADDRESS, ctx.channel().remoteAddress())
         .set(Attributes.LOCAL_ADDRESS, ctx.channel().localAddress())
+        .set(InternalAttributes.APPLICATION_EXECUTOR, settings.executor())
         .build();
     support.attach(ctx);
     drain = new GracefulDrain(this, ctx);
@@ -179,6 +191,10 @@ public final class ServerHandler extends Http2ConnectionHandler
       }
       return;
     }
+    if (web.owns(stream)) {
+      web.headersRead(stream, endOfStream);
+      return;
+    }
     if (drain.refuses(streamId)) {
       // Opened after our final GOAWAY: not processed, so the client may retry it elsewhere.
       earlyAnswers.answer(stream, new EarlyAnswer.Refused(), endOfStream);
@@ -192,6 +208,11 @@ public final class ServerHandler extends Http2ConnectionHandler
       // The request's trailers, after we answered it early (Trailers-Only or an HTTP error):
       // nothing to start, and answering again would be a write on a half-closed stream, which
       // Netty treats as a connection error.
+      return;
+    }
+    if (WebDispatcher.handles(headers)) {
+      // gRPC-Web, Connect, CORS preflights: same methods and interceptors, other framing.
+      web.open(stream, headers, endOfStream);
       return;
     }
     MethodRouter.Route route = router.route(headers);
@@ -221,6 +242,9 @@ public final class ServerHandler extends Http2ConnectionHandler
     support.dataRead(data.readableBytes() + padding);
     Http2Stream stream = connection().stream(streamId);
     ServerCallImpl<?, ?> call = stream == null ? null : stream.getProperty(callKey);
+    if (call == null && web.owns(stream)) {
+      return web.dataRead(stream, data, padding, endOfStream);
+    }
     if (call == null) {
       // A stream answered without a call (e.g. UNIMPLEMENTED): discard its bytes.
       if (stream != null) {

@@ -28,10 +28,10 @@ public final class TlsHandlers {
 
   /** Installs TLS on an accepted connection; a {@link ServerHandler} follows the handshake. */
   public static void installServer(Channel ch, SslContext context, ServerSettings settings,
-      long handshakeTimeoutMillis) {
+      WebSettings web, long handshakeTimeoutMillis) {
     SslHandler ssl = context.newHandler(ch.alloc());
     ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
-    ch.pipeline().addLast(ssl, new ServerNegotiation(settings));
+    ch.pipeline().addLast(ssl, new ServerNegotiation(settings, web));
   }
 
   /**
@@ -77,14 +77,26 @@ public final class TlsHandlers {
 
   private static final class ServerNegotiation extends ApplicationProtocolNegotiationHandler {
     private final ServerSettings settings;
+    private final WebSettings web;
 
-    ServerNegotiation(ServerSettings settings) {
+    ServerNegotiation(ServerSettings settings, WebSettings web) {
       super(NO_ALPN);
       this.settings = settings;
+      this.web = web;
     }
 
     @Override
     protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+      if (ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
+        // gRPC-Web and Connect from browsers and HTTP/1.1 clients (RFC 7301 §3.1).
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        Http1Connection.install(ctx.pipeline(), ctx.name(), settings, web, Attributes.newBuilder()
+            .set(Attributes.SSL_SESSION, ssl.engine().getSession())
+            .set(Attributes.REMOTE_ADDRESS, ctx.channel().remoteAddress())
+            .set(Attributes.LOCAL_ADDRESS, ctx.channel().localAddress())
+            .build());
+        return;
+      }
       if (!ApplicationProtocolNames.HTTP_2.equals(protocol)) {
         LOG.log(System.Logger.Level.DEBUG, "Closing {0}: ALPN selected {1}, not h2",
             ctx.channel().remoteAddress(), protocol);
@@ -92,7 +104,7 @@ public final class TlsHandlers {
         return;
       }
       SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-      ServerHandler handler = ServerHandler.create(settings);
+      ServerHandler handler = ServerHandler.create(settings, web);
       ctx.pipeline().addLast(handler);
       // Before any stream: requests buffered during the handshake are replayed only after this
       // method returns, so every call sees the verified session (and peer certificates).

@@ -69,9 +69,9 @@ class CallCoreTest {
     MessageWriter writer = new MessageWriter(1 << 20, Integer.MAX_VALUE, ALLOC);
     writer.setCodec(GzipCodec.INSTANCE);
     String text = "tern ".repeat(200);
-    MessageWriter.Framed framed = writer.frame(UTF8, text);
-    assertEquals(1000, framed.uncompressedSize());
-    int wire = framed.wireSize();
+    ByteBuf frame = writer.frame(UTF8, text);
+    assertEquals(1000, writer.lastUncompressedSize());
+    int wire = MessageWriter.wireSize(frame);
     assertTrue(wire < 100, () -> "compressed to " + wire);
 
     List<String> got = new ArrayList<>();
@@ -88,6 +88,11 @@ class CallCoreTest {
       }
 
       @Override
+      public void returnBytes(int bytes) {
+        credit[0] += bytes;
+      }
+
+      @Override
       public void endOfStream() {
         got.add("end");
       }
@@ -96,11 +101,11 @@ class CallCoreTest {
       public void readFailed(Status status) {
         got.add(status.toString());
       }
-    }, b -> credit[0] += b, ALLOC, 4096, GzipCodec.INSTANCE, "response");
-    int frameBytes = framed.frame().readableBytes();
-    reader[0].deframe(framed.frame());
+    }, ALLOC, 4096, GzipCodec.INSTANCE, "response");
+    int frameBytes = frame.readableBytes();
+    reader[0].deframe(frame);
     reader[0].request(1);
-    reader[0].endOfStream();
+    reader[0].inputEnded();
     assertEquals(List.of(text, "end"), got);
     assertEquals(frameBytes, credit[0]);
   }
@@ -109,7 +114,7 @@ class CallCoreTest {
   void compressedMessageWithoutAnEncodingFailsTheRead() {
     MessageWriter writer = new MessageWriter(1 << 20, Integer.MAX_VALUE, ALLOC);
     writer.setCodec(GzipCodec.INSTANCE);
-    MessageWriter.Framed framed = writer.frame(UTF8, "x".repeat(500));
+    ByteBuf frame = writer.frame(UTF8, "x".repeat(500));
     List<Status> failures = new ArrayList<>();
     MessageReader reader = new MessageReader(new MessageReader.Target() {
       @Override
@@ -118,15 +123,18 @@ class CallCoreTest {
       }
 
       @Override
+      public void returnBytes(int bytes) {}
+
+      @Override
       public void endOfStream() {}
 
       @Override
       public void readFailed(Status status) {
         failures.add(status);
       }
-    }, b -> { }, ALLOC, 4096, null, "response");
+    }, ALLOC, 4096, null, "response");
     reader.request(1);
-    reader.deframe(framed.frame());
+    reader.deframe(frame);
     assertEquals(1, failures.size());
     assertEquals(Status.Code.INTERNAL, failures.get(0).getCode());
   }

@@ -1,0 +1,162 @@
+package dev.tern.benchmarks;
+
+import io.grpc.benchmarks.proto.BenchmarkServiceTern;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Many clients against one server process ({@code bench-server.sh}): (1) 16 grpc-java
+ * connections with 16 unary calls in flight each, calls/s and server CPU per call, Tern against
+ * grpc-java in both executor modes (alternating, medians over starts) next to the raw echo;
+ * (2) 1,000 connections opened at once by {@code h2load -c 1000 -m 1}, 30 calls each: server RSS
+ * per connection (peak RSS while h2load runs minus RSS before, over 1,000) and server CPU per call
+ * with connection setup included, for the raw echo, Tern and grpc-java in both modes.
+ *
+ * <pre>java -cp benchmarks.jar dev.tern.benchmarks.ManyClients
+ *     [--script=benchmarks/bench-server.sh] [--executor=direct|pool | --all-modes]
+ *     [--rounds=3] [--warmup=3] [--seconds=6] [--connections=1000] [--calls-per-connection=30]</pre>
+ */
+// GrpcLoad.close() throws Exception, AutoCloseable's own signature: it waits for event loops.
+@SuppressWarnings("try")
+public final class ManyClients {
+  static final int CONNECTIONS = 16;
+  static final int IN_FLIGHT_PER_CONNECTION = 16;
+
+  /** One h2load flood: RSS per connection (KiB) and server CPU per call (us). */
+  record Flood(double rssKibPerConnection, double cpuMicrosPerCall, double requestsPerSecond) {}
+
+  public static void main(String[] args) throws Exception {
+    Args a = new Args(args, "script", "rounds", "warmup", "seconds", "connections",
+        "calls-per-connection");
+    String script = a.string("script", "benchmarks/bench-server.sh");
+    int rounds = a.integer("rounds", 3);
+    int warmup = a.integer("warmup", 3);
+    int seconds = a.integer("seconds", 6);
+    int connections = a.integer("connections", 1000);
+    int callsPerConnection = a.integer("calls-per-connection", 30);
+    List<String> modes = a.modes();
+    long started = System.nanoTime();
+    StringBuilder table = new StringBuilder();
+    table.append(String.format(Locale.ROOT, "%nMany clients (1): grpc-java clients, %d connections"
+        + " x %d unary calls in flight (0 B), %d server starts per side (alternating; raw echo"
+        + " once), %d s measured after %d s warm-up, medians.%n%n", CONNECTIONS,
+        IN_FLIGHT_PER_CONNECTION, rounds, seconds, warmup));
+    table.append("| scenario | executor | unit | Tern | grpc-java | raw echo | Tern/grpc |"
+        + " Tern spread | grpc-java spread |\n|---|---|---|---:|---:|---:|---:|---|---|\n");
+    for (String mode : modes) {
+      Map<String, List<Double>> rate = new LinkedHashMap<>();
+      Map<String, List<Double>> cpu = new LinkedHashMap<>();
+      for (int round = 1; round <= rounds; round++) {
+        List<String> order = round % 2 == 1 ? List.of("tern", "grpc", "raw")
+            : List.of("raw", "grpc", "tern");
+        for (String impl : order) {
+          if (impl.equals("raw") && round > 1) {
+            continue;
+          }
+          double[] r = sixteenBySixteen(script, impl, mode, warmup, seconds);
+          System.err.printf(Locale.ROOT, "%s round %d %-4s %,9.0f calls/s %7.2f us CPU/call%n",
+              mode, round, impl, r[0], r[1]);
+          rate.computeIfAbsent(impl, k -> new ArrayList<>()).add(r[0]);
+          cpu.computeIfAbsent(impl, k -> new ArrayList<>()).add(r[1]);
+        }
+      }
+      row(table, "16 x 16 unary", mode, "calls/s", rate, true);
+      row(table, "16 x 16 server CPU per call", mode, "us", cpu, false);
+    }
+
+    if (H2load.available()) {
+      table.append(String.format(Locale.ROOT, "%nMany clients (2): h2load -c %d -m 1, %d calls"
+          + " per connection (gRPC UnaryCall, 0 B), after a warm-up of 20,000 calls on 16"
+          + " connections; one server start per row.%n%n", connections, callsPerConnection));
+      table.append("| server | executor | RSS per connection (KiB) | server CPU per call incl."
+          + " setup (us) | calls/s | RSS vs raw | CPU vs grpc-java (same mode) |\n"
+          + "|---|---|---:|---:|---:|---:|---:|\n");
+      Flood raw = flood(script, "raw", "direct", connections, callsPerConnection);
+      table.append(floodRow("raw echo", "-", raw, raw, null));
+      for (String mode : modes) {
+        Flood grpc = flood(script, "grpc", mode, connections, callsPerConnection);
+        Flood tern = flood(script, "tern", mode, connections, callsPerConnection);
+        table.append(floodRow("Tern", mode, tern, raw, grpc));
+        table.append(floodRow("grpc-java", mode, grpc, raw, grpc));
+      }
+    } else if ("true".equals(System.getenv("CI"))) {
+      H2load.require();
+    } else {
+      table.append("\n(h2load not installed: the 1,000-connection scenario was skipped.)\n");
+    }
+    table.append(String.format(Locale.ROOT, "%n%s Ran in %d s.%n", Stats.machine(),
+        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)));
+    System.out.print(table);
+  }
+
+  private static void row(StringBuilder table, String scenario, String mode, String unit,
+      Map<String, List<Double>> values, boolean spread) {
+    double t = Stats.median(values.get("tern"));
+    double g = Stats.median(values.get("grpc"));
+    double r = Stats.median(values.get("raw"));
+    table.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+        scenario, mode, unit, Stats.format(t), Stats.format(g), Stats.format(r),
+        Stats.ratio(t, g), spread ? Stats.range(values.get("tern")) : "",
+        spread ? Stats.range(values.get("grpc")) : ""));
+  }
+
+  private static String floodRow(String server, String mode, Flood f, Flood raw, Flood grpc) {
+    return String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", server, mode,
+        Stats.format(f.rssKibPerConnection()), Stats.format(f.cpuMicrosPerCall()),
+        Stats.format(f.requestsPerSecond()),
+        Stats.ratio(f.rssKibPerConnection(), raw.rssKibPerConnection()),
+        grpc == null ? "-" : Stats.ratio(f.cpuMicrosPerCall(), grpc.cpuMicrosPerCall()));
+  }
+
+  /** calls/s and server CPU us per call with 16 connections x 16 calls in flight. */
+  private static double[] sixteenBySixteen(String script, String impl, String mode, int warmup,
+      int seconds) throws Exception {
+    try (ServerProcess server = ServerProcess.benchServer(script, impl, mode);
+        GrpcLoad load = new GrpcLoad(server.port(), CONNECTIONS, 1)) {
+      GrpcLoad.ClosedLoop loop = load.closedLoop(Payloads.request(0), IN_FLIGHT_PER_CONNECTION);
+      double[] r;
+      try {
+        OutsideLoad.awaitFirst(loop::completed);
+        Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
+        r = OutsideLoad.window(server, seconds, loop::completed);
+      } finally {
+        loop.stop();
+      }
+      if (loop.failed() > 0) {
+        throw new IllegalStateException(loop.failed() + " calls failed against " + impl);
+      }
+      return r;
+    }
+  }
+
+  /** One server start: warm up, then {@code connections} connections at once. */
+  static Flood flood(String script, String impl, String mode, int connections,
+      int callsPerConnection) throws Exception {
+    Path body = H2load.grpcBody(Payloads.request(0));
+    try (ServerProcess server = ServerProcess.benchServer(script, impl, mode)) {
+      List<String> grpc = H2load.grpc(server.port(),
+          BenchmarkServiceTern.getUnaryCallMethod().getFullMethodName(), body);
+      H2load.run(server, 16, 16, 20_000, grpc);
+      long rssBefore = server.rssKib();
+      long cpuBefore = server.cpuMicros();
+      long calls = (long) connections * callsPerConnection;
+      H2load.Result r = H2load.run(server, connections, 1, calls, grpc);
+      long cpu = server.cpuMicros() - cpuBefore;
+      if (r.failed() > 0 || r.succeeded() < calls) {
+        throw new IllegalStateException(impl + ": " + r.failed() + " of " + calls
+            + " calls failed");
+      }
+      Flood f = new Flood((double) (r.peakRssKib() - rssBefore) / connections,
+          (double) cpu / calls, r.requestsPerSecond());
+      System.err.printf(Locale.ROOT, "flood %-4s %-6s %6.1f KiB/connection %7.1f us CPU/call"
+          + " %,8.0f calls/s%n", impl, mode, f.rssKibPerConnection(), f.cpuMicrosPerCall(),
+          f.requestsPerSecond());
+      return f;
+    }
+  }
+}
