@@ -1,6 +1,5 @@
 package dev.tern.webtests;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,8 +26,6 @@ class TernNodeClientsTest {
   }
 
   @Test
-  @Disabled("Tern's gRPC (HTTP/2) path reads application/grpc+json messages as binary protobuf"
-      + " and fails the call INTERNAL; issue 16 lists +json for gRPC too")
   void grpcWithJsonMessagesPassesEveryCheckAgainstTern() throws Exception {
     NodeClientMode.GRPC_JSON_HTTP2.runAndAssert(server.get().url());
     server.get().assertDeadlineAndCancellationEndedTheCalls();
