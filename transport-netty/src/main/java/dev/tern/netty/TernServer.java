@@ -9,8 +9,8 @@ import dev.tern.ServerMethodDefinition;
 import dev.tern.ServerServiceDefinition;
 import dev.tern.ServerStreamTracer;
 import dev.tern.netty.internal.EventLoops;
-import dev.tern.netty.internal.ProtocolDetector;
 import dev.tern.netty.internal.ServerHandler;
+import dev.tern.netty.internal.ServerConnections;
 import dev.tern.netty.internal.ServerLimits;
 import dev.tern.netty.internal.ServerSettings;
 import dev.tern.netty.internal.TlsHandlers;
@@ -180,14 +180,14 @@ public final class TernServer {
               TlsHandlers.installServer(ch, sslContext, settings, web, handshakeTimeoutMillis);
             } else {
               // One port for HTTP/2 (prior knowledge) and HTTP/1.1 (gRPC-Web, Connect).
-              ch.pipeline().addLast(new ProtocolDetector(ctx -> {
+              ServerConnections.installCleartext(ch, ctx -> {
                 ServerHandler handler = ServerHandler.create(settings, web);
                 ctx.pipeline().addAfter(ctx.name(), null, handler);
                 if (draining) {
                   // Accepted just before the listener closed: it gets the same graceful GOAWAYs.
                   handler.startGracefulShutdown(ServerLimits.NEVER);
                 }
-              }, settings, web, handshakeTimeoutMillis));
+              }, settings, web, handshakeTimeoutMillis);
             }
           }
         });
@@ -256,7 +256,7 @@ public final class TernServer {
             if (now) {
               c.close();
             } else {
-              ProtocolDetector.shutdownNonHttp2(c);
+              ServerConnections.shutdownNonHttp2(c);
             }
           } else if (now) {
             handler.closeNow(0);
