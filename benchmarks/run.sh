@@ -11,6 +11,8 @@
 #                                      rate: p50/p99/p99.9, both stacks, both modes (~6 min)
 #   benchmarks/run.sh clients          16 connections x 16 calls in flight, and 1,000 connections
 #                                      at once (h2load): RSS per connection, CPU per call (~4 min)
+#   benchmarks/run.sh rest             gRPC against JSON/REST: an order lookup on Tern, Vert.x Web
+#                                      and Netty HTTP/1.1 (JMH, then h2load from outside; ~6 min)
 #
 # Each round starts fresh JVMs (one JMH fork per configuration) and alternates which side runs
 # first; the table holds medians over rounds. Results: benchmarks/target/results/<time>/.
@@ -38,11 +40,21 @@ case "$mode" in
   clients)
     exec java -cp "$jar" dev.tern.benchmarks.ManyClients --script=benchmarks/bench-server.sh "$@"
     ;;
+  rest)
+    out="benchmarks/target/results/$(date +%Y%m%d-%H%M%S)-rest"
+    mkdir -p "$out"
+    echo "JMH: RestBenchmark (log: $out/rest-jmh.log)" >&2
+    java -jar "$jar" 'dev.tern.benchmarks.RestBenchmark' -f 1 -wi 3 -w 1s -i 3 -r 2s \
+      -rf csv -rff "$out/rest-jmh.csv" > "$out/rest-jmh.log" 2>&1
+    java -cp "$jar" dev.tern.benchmarks.RestOutside --jmh="$out/rest-jmh.csv" "$@" \
+      | tee "$out/table.md"
+    exit "${PIPESTATUS[0]}"
+    ;;
   latency)
     exec java -cp "$jar" dev.tern.benchmarks.LatencyUnderLoad --script=benchmarks/bench-server.sh \
       "$@"
     ;;
-  *) echo "usage: $0 [quick|full|outside|latency|clients] [JMH args...]" >&2; exit 2 ;;
+  *) echo "usage: $0 [quick|full|outside|latency|clients|rest] [JMH args...]" >&2; exit 2 ;;
 esac
 
 out="benchmarks/target/results/$(date +%Y%m%d-%H%M%S)-$mode"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tern's gRPC interop server (grpc.testing.TestService), with grpc-java's flags:
 #   conformance-tests/interop-server.sh --port=PORT [--use_tls=true]
-# Serves on 127.0.0.1 (TestService, grpc.health.v1.Health, server reflection v1 and v1alpha) and
+# Serves on 127.0.0.1 (TestService, grpc.health.v1.Health, server reflection v1 and v1alpha, ORCA) and
 # prints "Server started on port PORT" when ready. SIGTERM drains it: health turns NOT_SERVING,
 # GOAWAY, calls in flight finish (cancelled only after 15 s), then it exits.
 # The JVM replaces this shell (exec), so this script's PID is the server's.

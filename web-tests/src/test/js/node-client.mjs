@@ -1,5 +1,6 @@
 // connect-node against one server: node node-client.mjs GENERATED_DIR BASE_URL PROTOCOL HTTP_VERSION
-// PROTOCOL is connect, grpc-web or grpc; HTTP_VERSION is 1.1 or 2. Prints the suite's JSON.
+// PROTOCOL is connect, grpc-web or grpc, with "+json" for JSON messages instead of binary
+// protobuf; HTTP_VERSION is 1.1 or 2. Prints the suite's JSON.
 import { pathToFileURL } from "node:url";
 import {
   compressionGzip,
@@ -9,13 +10,14 @@ import {
 } from "@connectrpc/connect-node";
 import { runSuite } from "./suite.js";
 
-const [generatedDir, baseUrl, protocol, httpVersion] = process.argv.slice(2);
+const [generatedDir, baseUrl, protocolArg, httpVersion] = process.argv.slice(2);
+const [protocol, format = "proto"] = protocolArg.split("+");
 const { WebTestService } = await import(
   pathToFileURL(`${generatedDir}/tern/webtest/v1/webtest_pb.js`).href);
 const { ErrorInfoSchema } = await import(
   pathToFileURL(`${generatedDir}/google/rpc/error_details_pb.js`).href);
 
-const options = { baseUrl, httpVersion };
+const options = { baseUrl, httpVersion, useBinaryFormat: format !== "json" };
 // The "gzip" check: every request compressed, whatever its size.
 const gzip = { sendCompression: compressionGzip, compressMinBytes: 0 };
 const transports = {

@@ -11,7 +11,6 @@ import io.grpc.benchmarks.proto.Messages.SimpleRequest;
 import io.grpc.benchmarks.proto.Messages.SimpleResponse;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -137,23 +136,12 @@ public class BlockingHandlerBenchmark {
     }
   }
 
-  /** Messages received, reported per second by JMH. */
-  @State(Scope.Thread)
-  @AuxCounters(AuxCounters.Type.OPERATIONS)
-  public static class Messages {
-    public long messages;
-
-    @Setup(Level.Iteration)
-    public void reset() {
-      messages = 0;
-    }
-  }
-
   /** Takes what arrived in the last millisecond; read the {@code messages} counter. */
   @Benchmark
   @BenchmarkMode(Mode.Throughput)
   @OutputTimeUnit(TimeUnit.SECONDS)
-  public void serverStreaming(ServerStream stream, Messages counter) throws InterruptedException {
+  public void serverStreaming(ServerStream stream, StreamingBenchmark.Messages counter)
+      throws InterruptedException {
     Thread.sleep(1);
     counter.messages += stream.received.sumThenReset();
   }

@@ -69,8 +69,15 @@ final class H2load {
    */
   static Result run(ServerProcess server, int connections, int streams, long requests,
       List<String> args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("h2load", "-c", String.valueOf(connections),
+    List<String> all = new ArrayList<>(List.of("-c", String.valueOf(connections),
         "-m", String.valueOf(streams), "-n", String.valueOf(requests)));
+    all.addAll(args);
+    return run(server, all);
+  }
+
+  /** Runs {@code h2load ARGS...}, sampling the server's RSS every few milliseconds. */
+  static Result run(ServerProcess server, List<String> args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("h2load"));
     command.addAll(args);
     Process h2load = new ProcessBuilder(command).redirectErrorStream(true).start();
     long peak = server.rssKib();

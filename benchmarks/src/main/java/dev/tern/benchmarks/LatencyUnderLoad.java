@@ -23,34 +23,15 @@ public final class LatencyUnderLoad {
   private static final double[] PERCENTILES = {50, 99, 99.9};
 
   public static void main(String[] args) throws Exception {
-    String script = "benchmarks/bench-server.sh";
-    int rounds = 3;
-    int warmup = 3;
-    int seconds = 8;
-    List<String> modes = List.of("direct", "pool");
-    List<Integer> loads = List.of(50, 80);
-    for (String arg : args) {
-      String value = arg.substring(arg.indexOf('=') + 1);
-      if (arg.startsWith("--script=")) {
-        script = value;
-      } else if (arg.startsWith("--rounds=")) {
-        rounds = Integer.parseInt(value);
-      } else if (arg.startsWith("--warmup=")) {
-        warmup = Integer.parseInt(value);
-      } else if (arg.startsWith("--seconds=")) {
-        seconds = Integer.parseInt(value);
-      } else if (arg.startsWith("--executor=")) {
-        modes = List.of(OutsideLoad.executor(value));
-      } else if (arg.equals("--all-modes")) {
-        modes = List.of("direct", "pool");
-      } else if (arg.startsWith("--loads=")) {
-        loads = new ArrayList<>();
-        for (String l : value.split(",")) {
-          loads.add(Integer.parseInt(l));
-        }
-      } else {
-        throw new IllegalArgumentException("unknown argument " + arg);
-      }
+    Args a = new Args(args, "script", "rounds", "warmup", "seconds", "loads");
+    String script = a.string("script", "benchmarks/bench-server.sh");
+    int rounds = a.integer("rounds", 3);
+    int warmup = a.integer("warmup", 3);
+    int seconds = a.integer("seconds", 8);
+    List<String> modes = a.modes();
+    List<Integer> loads = new ArrayList<>();
+    for (String l : a.list("loads", List.of("50", "80"))) {
+      loads.add(Integer.parseInt(l));
     }
     long started = System.nanoTime();
     StringBuilder table = new StringBuilder();

@@ -31,35 +31,15 @@ public final class ManyClients {
   record Flood(double rssKibPerConnection, double cpuMicrosPerCall, double requestsPerSecond) {}
 
   public static void main(String[] args) throws Exception {
-    String script = "benchmarks/bench-server.sh";
-    int rounds = 3;
-    int warmup = 3;
-    int seconds = 6;
-    int connections = 1000;
-    int callsPerConnection = 30;
-    List<String> modes = List.of("direct", "pool");
-    for (String arg : args) {
-      String value = arg.substring(arg.indexOf('=') + 1);
-      if (arg.startsWith("--script=")) {
-        script = value;
-      } else if (arg.startsWith("--rounds=")) {
-        rounds = Integer.parseInt(value);
-      } else if (arg.startsWith("--warmup=")) {
-        warmup = Integer.parseInt(value);
-      } else if (arg.startsWith("--seconds=")) {
-        seconds = Integer.parseInt(value);
-      } else if (arg.startsWith("--executor=")) {
-        modes = List.of(OutsideLoad.executor(value));
-      } else if (arg.equals("--all-modes")) {
-        modes = List.of("direct", "pool");
-      } else if (arg.startsWith("--connections=")) {
-        connections = Integer.parseInt(value);
-      } else if (arg.startsWith("--calls-per-connection=")) {
-        callsPerConnection = Integer.parseInt(value);
-      } else {
-        throw new IllegalArgumentException("unknown argument " + arg);
-      }
-    }
+    Args a = new Args(args, "script", "rounds", "warmup", "seconds", "connections",
+        "calls-per-connection");
+    String script = a.string("script", "benchmarks/bench-server.sh");
+    int rounds = a.integer("rounds", 3);
+    int warmup = a.integer("warmup", 3);
+    int seconds = a.integer("seconds", 6);
+    int connections = a.integer("connections", 1000);
+    int callsPerConnection = a.integer("calls-per-connection", 30);
+    List<String> modes = a.modes();
     long started = System.nanoTime();
     StringBuilder table = new StringBuilder();
     table.append(String.format(Locale.ROOT, "%nMany clients (1): grpc-java clients, %d connections"

@@ -32,32 +32,13 @@ public final class OutsideLoad {
       double cpuMicrosPerMsg) {}
 
   public static void main(String[] args) throws Exception {
-    String script = "benchmarks/bench-server.sh";
-    int rounds = 5;
-    int warmup = 4;
-    int seconds = 6;
-    List<String> modes = List.of("direct", "pool");
-    List<String> impls = List.of("tern", "grpc", "raw");
-    for (String arg : args) {
-      String value = arg.substring(arg.indexOf('=') + 1);
-      if (arg.startsWith("--script=")) {
-        script = value;
-      } else if (arg.startsWith("--rounds=")) {
-        rounds = Integer.parseInt(value);
-      } else if (arg.startsWith("--warmup=")) {
-        warmup = Integer.parseInt(value);
-      } else if (arg.startsWith("--seconds=")) {
-        seconds = Integer.parseInt(value);
-      } else if (arg.startsWith("--executor=")) {
-        modes = List.of(executor(value));
-      } else if (arg.equals("--all-modes")) {
-        modes = List.of("direct", "pool");
-      } else if (arg.startsWith("--impls=")) {
-        impls = List.of(value.split(","));
-      } else {
-        throw new IllegalArgumentException("unknown argument " + arg);
-      }
-    }
+    Args a = new Args(args, "script", "rounds", "warmup", "seconds", "impls");
+    String script = a.string("script", "benchmarks/bench-server.sh");
+    int rounds = a.integer("rounds", 5);
+    int warmup = a.integer("warmup", 4);
+    int seconds = a.integer("seconds", 6);
+    List<String> modes = a.modes();
+    List<String> impls = a.list("impls", List.of("tern", "grpc", "raw"));
     long started = System.nanoTime();
     StringBuilder table = new StringBuilder();
     table.append(String.format(Locale.ROOT, "%nOutside load: a grpc-java client in another"
@@ -95,13 +76,6 @@ public final class OutsideLoad {
     table.append(String.format(Locale.ROOT, "%n%s Ran in %d s.%n", Stats.machine(),
         TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)));
     System.out.print(table);
-  }
-
-  static String executor(String value) {
-    if (!value.equals("direct") && !value.equals("pool")) {
-      throw new IllegalArgumentException("--executor must be direct or pool, not " + value);
-    }
-    return value;
   }
 
   private static void row(StringBuilder table, String scenario, String mode, String unit,

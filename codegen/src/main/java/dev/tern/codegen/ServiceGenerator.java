@@ -565,10 +565,21 @@ final class ServiceGenerator {
   }
 
   private void writeBindService() {
+    writeBindService("AsyncService", type("dev.tern.stub.ServerCalls"),
+        "Binds {@code service}'s methods, ready to add to a server.",
+        "asyncUnaryCall", "asyncServerStreamingCall", "asyncClientStreamingCall",
+        "asyncBidiStreamingCall");
+  }
+
+  /**
+   * {@code bindService(<serviceType> service)}: each method bound through {@code calls}' adapter
+   * for its type, given in the order unary, server, client, bidi streaming.
+   */
+  private void writeBindService(String serviceType, String calls, String doc,
+      String... adapters) {
     String definition = type("dev.tern.ServerServiceDefinition");
-    String serverCalls = type("dev.tern.stub.ServerCalls");
-    javadoc(List.of("Binds {@code service}'s methods, ready to add to a server."));
-    open("public static " + definition + " bindService(AsyncService service)");
+    javadoc(List.of(doc));
+    open("public static " + definition + " bindService(" + serviceType + " service)");
     if (methods.isEmpty()) {
       line("return " + definition + ".builder(SERVICE_DESCRIPTOR).build();");
       close();
@@ -577,22 +588,9 @@ final class ServiceGenerator {
     line("return " + definition + ".builder(SERVICE_DESCRIPTOR)");
     indent += 2;
     for (Method m : methods) {
-      String adapter;
-      switch (m.methodType()) {
-        case "UNARY":
-          adapter = "asyncUnaryCall";
-          break;
-        case "SERVER_STREAMING":
-          adapter = "asyncServerStreamingCall";
-          break;
-        case "CLIENT_STREAMING":
-          adapter = "asyncClientStreamingCall";
-          break;
-        default:
-          adapter = "asyncBidiStreamingCall";
-      }
+      int type = m.clientStreaming ? (m.serverStreaming ? 3 : 2) : (m.serverStreaming ? 1 : 0);
       wrapped(".addMethod(" + m.constant + ",",
-          " " + serverCalls + "." + adapter + "(service::" + m.javaName + "))", "");
+          " " + calls + "." + adapters[type] + "(service::" + m.javaName + "))", "");
     }
     line(".build();");
     indent -= 2;
@@ -741,34 +739,10 @@ final class ServiceGenerator {
   // ---- blocking server and blocking streaming calls ----
 
   private void writeBindBlockingService() {
-    String definition = type("dev.tern.ServerServiceDefinition");
-    String calls = type("dev.tern.stub.BlockingServerCalls");
-    javadoc(List.of("Binds {@code service}'s blocking methods, ready to add to a server; each call"
-        + " runs on a thread of its own (see {@code BlockingServerCalls})."));
-    open("public static " + definition + " bindService(BlockingService service)");
-    line("return " + definition + ".builder(SERVICE_DESCRIPTOR)");
-    indent += 2;
-    for (Method m : methods) {
-      String adapter;
-      switch (m.methodType()) {
-        case "UNARY":
-          adapter = "unaryCall";
-          break;
-        case "SERVER_STREAMING":
-          adapter = "serverStreamingCall";
-          break;
-        case "CLIENT_STREAMING":
-          adapter = "clientStreamingCall";
-          break;
-        default:
-          adapter = "bidiStreamingCall";
-      }
-      wrapped(".addMethod(" + m.constant + ",",
-          " " + calls + "." + adapter + "(service::" + m.javaName + "))", "");
-    }
-    line(".build();");
-    indent -= 2;
-    close();
+    writeBindService("BlockingService", type("dev.tern.stub.BlockingServerCalls"),
+        "Binds {@code service}'s blocking methods, ready to add to a server; each call runs on a"
+            + " thread of its own (see {@code BlockingServerCalls}).",
+        "unaryCall", "serverStreamingCall", "clientStreamingCall", "bidiStreamingCall");
   }
 
   private void writeBlockingService() {

@@ -2,16 +2,20 @@ package dev.tern.interop;
 
 import dev.tern.netty.TernServer;
 import dev.tern.services.HealthStatusManager;
+import dev.tern.services.MetricRecorder;
+import dev.tern.services.OrcaOobService;
 import dev.tern.services.ProtoReflectionService;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Tern's interop server, with grpc-java's flags: {@code --port=PORT [--use_tls=true]}. Serves
- * {@code grpc.testing.TestService}, {@code grpc.health.v1.Health} and server reflection (v1 and
- * v1alpha, for grpcurl and the like) on 127.0.0.1, prints {@code Server started on port PORT}
+ * {@code grpc.testing.TestService} (recording the ORCA metrics its requests carry),
+ * {@code grpc.health.v1.Health}, server reflection (v1 and v1alpha, for grpcurl and the like) and
+ * ORCA's {@code xds.service.orca.v3.OpenRcaService} on 127.0.0.1, prints {@code Server started on port PORT}
  * once it accepts connections, and drains on SIGTERM ({@link #drain}). Not thread-safe (a main
  * class).
  */
@@ -25,6 +29,12 @@ public final class InteropServer {
    */
   public static final long DRAIN_GRACE_SECONDS = 15;
 
+  /**
+   * The shortest interval between out-of-band ORCA reports: 1 s, the interval grpc's interop
+   * clients ask for in orca_oob (a production server keeps OrcaOobService's 30 s default).
+   */
+  public static final Duration ORCA_MIN_REPORT_INTERVAL = Duration.ofSeconds(1);
+
   private InteropServer() {}
 
   /** Starts the interop service on 127.0.0.1:{@code port} (0: any free port); TLS if given. */
@@ -36,15 +46,20 @@ public final class InteropServer {
   public static TernServer start(int port, SslContext tls, HealthStatusManager health)
       throws IOException {
     ProtoReflectionService reflection = ProtoReflectionService.create();
+    // The load FullDuplexCall's orca_oob_report sets, reported by the OpenRcaService.
+    MetricRecorder orcaLoad = MetricRecorder.create();
     TernServer.Builder b = TernServer.builder()
         .port(port)
         .maxInboundMessageSize(MAX_MESSAGE_SIZE)
         // gzip that tells the service which requests arrived compressed (expect_compressed).
         .codecRegistry(MessageCompression.recordingRegistry())
-        .addService(TestServiceImpl.bindService())
+        .addService(TestServiceImpl.bindService(orcaLoad))
+        .addService(OrcaOobService.create(orcaLoad, ORCA_MIN_REPORT_INTERVAL).getService())
         .addService(health.getHealthService())
         .addService(reflection.v1())
-        .addService(reflection.v1alpha());
+        .addService(reflection.v1alpha())
+        // gRPC-Web and Connect from browser pages on any origin (docs/web.md).
+        .corsAllowedOrigins("*");
     if (tls != null) {
       b.sslContext(tls);
     }

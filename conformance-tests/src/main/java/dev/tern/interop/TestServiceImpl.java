@@ -23,6 +23,8 @@ import dev.tern.interop.proto.Messages.StreamingInputCallResponse;
 import dev.tern.interop.proto.Messages.StreamingOutputCallRequest;
 import dev.tern.interop.proto.Messages.StreamingOutputCallResponse;
 import dev.tern.interop.proto.TestServiceTern;
+import dev.tern.services.MetricRecorder;
+import dev.tern.services.OrcaServerInterceptor;
 import dev.tern.stub.ServerCallStreamObserver;
 import dev.tern.stub.StreamObserver;
 import java.util.ArrayList;
@@ -51,14 +53,28 @@ public final class TestServiceImpl {
 
   private TestServiceImpl() {}
 
-  /** The service with its interceptors (Echo Metadata, request compression tracking). */
+  /** The service with its interceptors (Echo Metadata, request compression tracking, ORCA). */
   public static ServerServiceDefinition bindService() {
-    return ServerInterceptors.intercept(new Service().bindService(), new EchoMetadata(),
-        InboundCompression.interceptor());
+    return bindService(MetricRecorder.create());
+  }
+
+  /**
+   * {@link #bindService()}, recording the ORCA out-of-band reports that FullDuplexCall requests
+   * carry ({@code orca_oob_report}) in {@code oobMetrics}.
+   */
+  public static ServerServiceDefinition bindService(MetricRecorder oobMetrics) {
+    return ServerInterceptors.intercept(new Service(oobMetrics).bindService(),
+        new EchoMetadata(), InboundCompression.interceptor(), OrcaServerInterceptor.create());
   }
 
   /** The generated base; UnimplementedCall stays unimplemented (unimplemented_method). */
   private static final class Service extends TestServiceTern.TestServiceImplBase {
+    private final MetricRecorder oobMetrics;
+
+    Service(MetricRecorder oobMetrics) {
+      this.oobMetrics = oobMetrics;
+    }
+
     @Override
     public void emptyCall(Empty request, StreamObserver<Empty> response) {
       response.onNext(Empty.getDefaultInstance());
@@ -91,7 +107,7 @@ public final class TestServiceImpl {
     @Override
     public StreamObserver<StreamingOutputCallRequest> fullDuplexCall(
         StreamObserver<StreamingOutputCallResponse> response) {
-      return fullDuplex(response);
+      return fullDuplex(response, oobMetrics);
     }
 
     @Override
@@ -123,6 +139,10 @@ public final class TestServiceImpl {
       response.setMessageCompression(true);
     } else {
       response.setMessageCompression(false);
+    }
+    if (request.hasOrcaPerQueryReport()) {
+      // orca_per_rpc: sent back in this call's endpoint-load-metrics-bin trailer.
+      OrcaReports.recordPerCall(request.getOrcaPerQueryReport());
     }
     SimpleResponse.Builder answer = SimpleResponse.newBuilder();
     if (request.getResponseSize() > 0) {
@@ -178,11 +198,15 @@ public final class TestServiceImpl {
   }
 
   private static StreamObserver<StreamingOutputCallRequest> fullDuplex(
-      StreamObserver<StreamingOutputCallResponse> observer) {
+      StreamObserver<StreamingOutputCallResponse> observer, MetricRecorder oobMetrics) {
     ResponseStream stream = new ResponseStream(observer);
     return new StreamObserver<>() {
       @Override
       public void onNext(StreamingOutputCallRequest request) {
+        if (request.hasOrcaOobReport()) {
+          // orca_oob: the report replaces the server's out-of-band load before the answer.
+          OrcaReports.setOutOfBand(oobMetrics, request.getOrcaOobReport());
+        }
         stream.enqueue(request);
       }
 

@@ -38,7 +38,8 @@ class GrpcJavaClientToTernServerTest {
   }
 
   /** grpc-java's flags; the soak cases with the in-build settings of TernToTernInteropTest. */
-  static void runGrpcJavaClient(String testCase, int port, boolean useTls) throws Exception {
+  static void runGrpcJavaClient(String testCase, int port, boolean useTls, String... extraArgs)
+      throws Exception {
     List<String> args = new ArrayList<>(List.of(
         "--server_host=127.0.0.1",
         "--server_port=" + port,
@@ -52,6 +53,7 @@ class GrpcJavaClientToTernServerTest {
       args.add("--use_test_ca=true");
       args.add("--server_host_override=" + InteropTls.SERVER_HOST_OVERRIDE);
     }
+    args.addAll(List.of(extraArgs));
     // Throws (an AssertionError from its checks) if the case fails.
     TestServiceClient.main(args.toArray(new String[0]));
   }
@@ -66,5 +68,17 @@ class GrpcJavaClientToTernServerTest {
   @FieldSource("CASES")
   void tls(String testCase) throws Exception {
     runGrpcJavaClient(testCase, tls.port(), true);
+  }
+
+  /** gRFC A51: the per-call trailer and the out-of-band stream, checked by grpc-java's client. */
+  static final List<String> ORCA_CASES = List.of("orca_per_rpc", "orca_oob");
+
+  @ParameterizedTest(name = "{0}")
+  @FieldSource("ORCA_CASES")
+  void orca(String testCase) throws Exception {
+    // The client reads ORCA reports through its test balancer, which the case's service config
+    // selects (as grpc's interop runner configures it).
+    runGrpcJavaClient(testCase, plaintext.port(), false, "--service_config_json="
+        + "{\"loadBalancingConfig\": [{\"test_backend_metrics_load_balancer\": {}}]}");
   }
 }

@@ -76,6 +76,9 @@ class InteropLaunchersIT {
         assertEquals(0, r.exit, () -> testCase + ": " + r.output);
       }
 
+      // The same port serves Connect (JSON, over HTTP/1.1 by ALPN) and gRPC-Web (over h2).
+      assertWebProtocolsServed(p);
+
       // Plaintext to the TLS port fails fast, with one line saying why.
       Result failed = client("--server_host=127.0.0.1", "--server_port=" + p,
           "--test_case=empty_unary");
@@ -92,6 +95,30 @@ class InteropLaunchersIT {
     } finally {
       server.destroyForcibly();
     }
+  }
+
+  /** Connect unary JSON and gRPC-Web EmptyCalls through curl, when curl is installed. */
+  private static void assertWebProtocolsServed(int port) throws Exception {
+    if (!new java.io.File("/usr/bin/curl").canExecute()) {
+      assertNotEquals("true", System.getenv("CI"), "curl is required under CI=true");
+      return;
+    }
+    String url = "https://127.0.0.1:" + port + "/grpc.testing.TestService/EmptyCall";
+    Process connect = new ProcessBuilder("curl", "-s", "-k", "--http1.1", "--max-time", "30",
+        "-H", "content-type: application/json", "--data-binary", "{}", url)
+        .redirectErrorStream(true).start();
+    String body = new String(connect.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(connect.waitFor(60, TimeUnit.SECONDS));
+    assertEquals("{}", body, "Connect JSON EmptyCall");
+    Process grpcWeb = new ProcessBuilder("curl", "-s", "-k", "--http2", "--max-time", "30",
+        "-H", "content-type: application/grpc-web+proto", "--data-binary", "@-",
+        "-o", "/dev/null", "-w", "%{http_code}", url)
+        .redirectErrorStream(true).start();
+    grpcWeb.getOutputStream().write(new byte[5]);
+    grpcWeb.getOutputStream().close();
+    String code = new String(grpcWeb.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(grpcWeb.waitFor(60, TimeUnit.SECONDS));
+    assertEquals("200", code, "gRPC-Web EmptyCall");
   }
 
   private record Result(int exit, String output) {}

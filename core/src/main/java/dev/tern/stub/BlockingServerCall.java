@@ -6,7 +6,6 @@ import dev.tern.Metadata;
 import dev.tern.ServerCall;
 import dev.tern.Status;
 import dev.tern.StatusException;
-import dev.tern.StatusRuntimeException;
 import dev.tern.internal.InternalAttributes;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -177,7 +176,7 @@ final class BlockingServerCall<ReqT, RespT> extends ServerCall.Listener<ReqT>
 
   private void failed(Throwable t) {
     String method = call.getMethodDescriptor().getFullMethodName();
-    if (carriesStatus(t)) {
+    if (ServerCalls.carriesStatus(t)) {
       closeCall(Status.fromThrowable(t), Status.trailersFromThrowable(t));
     } else if (!isEnded()) {
       LOG.log(System.Logger.Level.WARNING, "Exception processing " + method, t);
@@ -187,15 +186,6 @@ final class BlockingServerCall<ReqT, RespT> extends ServerCall.Listener<ReqT>
     if (t instanceof Error) {
       throw (Error) t;
     }
-  }
-
-  private static boolean carriesStatus(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof StatusRuntimeException || c instanceof StatusException) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private boolean isEnded() {

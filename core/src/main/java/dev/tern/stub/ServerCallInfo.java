@@ -21,8 +21,8 @@ import dev.tern.ServerCall;
  * }
  * }</pre>
  *
- * <p>Status details: throw a {@code StatusException} built with {@code Status.asException(trailers)};
- * its trailers are sent after those set here.
+ * <p>Status details: throw a {@code StatusException} built with
+ * {@code Status.asException(trailers)}; its trailers are sent after those set here.
  *
  * <p>Not thread-safe: the response headers and trailers belong to the handler's thread (they are
  * read once, when the first message is sent and when the call ends); the rest is immutable or

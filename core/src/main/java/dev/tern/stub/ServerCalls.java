@@ -357,7 +357,8 @@ public final class ServerCalls {
     }
   }
 
-  private static boolean carriesStatus(Throwable t) {
+  /** Whether {@code t} or a cause is a status exception (which then gives the call's status). */
+  static boolean carriesStatus(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof StatusRuntimeException || c instanceof StatusException) {
         return true;

@@ -1,6 +1,5 @@
 package dev.tern.webtests;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
@@ -12,10 +11,9 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 @ResourceLock(BrowserRun.CHROMIUM)
 class TernBrowserTest {
   @Test
-  @Disabled(TernNodeClientsTest.WEB_PROTOCOLS_PENDING + "; and CORS for the page's origin")
   void connectWebInChromiumPassesEveryCheckAgainstTern() throws Exception {
     BrowserRun.requireTools();
-    try (StaticSite site = StaticSite.start(); TernWebServer server = TernWebServer.start()) {
+    try (StaticSite site = StaticSite.start(); TernWebServer server = TernWebServer.start(site.origin())) {
       BrowserRun.runAndAssert(site, server.url());
       server.assertDeadlineAndCancellationEndedTheCalls(); // gRPC-Web's
       server.assertDeadlineAndCancellationEndedTheCalls(); // Connect's

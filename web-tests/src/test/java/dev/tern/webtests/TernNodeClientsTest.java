@@ -3,53 +3,34 @@ package dev.tern.webtests;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * connect-node against one Tern port: the client script ReferenceServerNodeClientsTest proves
- * against connect-node's own server, in each transport and HTTP version.
+ * against connect-node's own server, in each transport, message format and HTTP version (gRPC,
+ * gRPC-Web and Connect; HTTP/1.1 and HTTP/2), on the same port.
  */
 class TernNodeClientsTest {
-  /** Why the web protocols' tests wait: what Tern serves today. */
-  static final String WEB_PROTOCOLS_PENDING = "needs issue 16's server side on main"
-      + " (HTTP/1.1, gRPC-Web, Connect on the gRPC port): Tern serves gRPC over HTTP/2 only";
-
   @RegisterExtension
   static final ClassFixture<TernWebServer> server = new ClassFixture<>(() -> {
     ExternalTools.requireNodeClients();
     return TernWebServer.start();
   });
 
-  @Test
-  void grpcOverHttp2PassesEveryCheck() throws Exception {
-    NodeClientMode.GRPC_HTTP2.runAndAssert(server.get().url());
+  @ParameterizedTest
+  @EnumSource(value = NodeClientMode.class, mode = EnumSource.Mode.EXCLUDE,
+      names = "GRPC_JSON_HTTP2")
+  void connectNodePassesEveryCheckAgainstTern(NodeClientMode mode) throws Exception {
+    mode.runAndAssert(server.get().url());
     server.get().assertDeadlineAndCancellationEndedTheCalls();
   }
 
   @Test
-  @Disabled(WEB_PROTOCOLS_PENDING)
-  void connectOverHttp1PassesEveryCheck() throws Exception {
-    NodeClientMode.CONNECT_HTTP1.runAndAssert(server.get().url());
-    server.get().assertDeadlineAndCancellationEndedTheCalls();
-  }
-
-  @Test
-  @Disabled(WEB_PROTOCOLS_PENDING)
-  void connectOverHttp2PassesEveryCheck() throws Exception {
-    NodeClientMode.CONNECT_HTTP2.runAndAssert(server.get().url());
-    server.get().assertDeadlineAndCancellationEndedTheCalls();
-  }
-
-  @Test
-  @Disabled(WEB_PROTOCOLS_PENDING)
-  void grpcWebOverHttp1PassesEveryCheck() throws Exception {
-    NodeClientMode.GRPC_WEB_HTTP1.runAndAssert(server.get().url());
-    server.get().assertDeadlineAndCancellationEndedTheCalls();
-  }
-
-  @Test
-  @Disabled(WEB_PROTOCOLS_PENDING)
-  void grpcWebOverHttp2PassesEveryCheck() throws Exception {
-    NodeClientMode.GRPC_WEB_HTTP2.runAndAssert(server.get().url());
+  @Disabled("Tern's gRPC (HTTP/2) path reads application/grpc+json messages as binary protobuf"
+      + " and fails the call INTERNAL; issue 16 lists +json for gRPC too")
+  void grpcWithJsonMessagesPassesEveryCheckAgainstTern() throws Exception {
+    NodeClientMode.GRPC_JSON_HTTP2.runAndAssert(server.get().url());
     server.get().assertDeadlineAndCancellationEndedTheCalls();
   }
 }

@@ -18,10 +18,17 @@ final class TernWebServer implements AutoCloseable {
     this.server = server;
   }
 
-  static TernWebServer start() throws Exception {
+  /**
+   * Starts the server; browsers on {@code corsOrigins} may call it, and read and send the
+   * {@link EchoHeaderInterceptor#ECHO} header.
+   */
+  static TernWebServer start(String... corsOrigins) throws Exception {
     WebTestServiceImpl service = new WebTestServiceImpl();
     return new TernWebServer(service, TernServer.builder()
         .port(0)
+        .corsAllowedOrigins(corsOrigins)
+        .corsAllowedHeaders(EchoHeaderInterceptor.ECHO.name())
+        .corsExposedHeaders(EchoHeaderInterceptor.ECHO.name())
         .addService(ServerInterceptors.intercept(service.bindService(),
             new EchoHeaderInterceptor()))
         .build()

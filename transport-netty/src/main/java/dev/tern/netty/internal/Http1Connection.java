@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -72,8 +73,18 @@ final class Http1Connection extends ChannelDuplexHandler {
   private final ServerSettings settings;
   private final WebSettings web;
   private final WebDispatcher dispatcher;
+  /** Which of the connection's timers runs. */
+  private enum Timer {
+    NONE,
+    /** No request in progress: closes the connection when it fires. */
+    IDLE,
+    /** A request is arriving: 408 when it fires. */
+    REQUEST
+  }
+
   private ChannelHandlerContext ctx;
   private State state = State.AWAITING_REQUEST;
+  private Timer timerKind = Timer.NONE;
   private Exchange exchange;
   private ScheduledFuture<?> timer;
   /** Request bytes handed to the application and not yet consumed: reading pauses past a window. */
@@ -113,7 +124,9 @@ final class Http1Connection extends ChannelDuplexHandler {
     pipeline.addAfter(after, "http1-marker", new FirstByteMarker(handler));
     pipeline.addAfter("http1-marker", "http1-decoder", new HttpRequestDecoder(config));
     pipeline.addAfter("http1-decoder", "http1-encoder", new HttpResponseEncoder());
-    pipeline.addAfter("http1-encoder", "http1", handler);
+    // curl sends Expect: 100-continue for larger bodies (RFC 9110 §10.1.1).
+    pipeline.addAfter("http1-encoder", "http1-continue", new HttpServerExpectContinueHandler());
+    pipeline.addAfter("http1-continue", "http1", handler);
   }
 
   /** Starts the request timer on the first byte of a request (slow-request protection). */
@@ -140,21 +153,19 @@ final class Http1Connection extends ChannelDuplexHandler {
           .set(Attributes.LOCAL_ADDRESS, ctx.channel().localAddress())
           .build();
     }
-    startTimer(web.http1IdleTimeoutNanos(), false);
+    startTimer(web.http1IdleTimeoutNanos(), Timer.IDLE);
   }
 
   private void bytesArrived() {
-    if (state == State.AWAITING_REQUEST && timerIsIdle) {
-      startTimer(web.http1RequestTimeoutNanos(), true);
+    if (state == State.AWAITING_REQUEST && timerKind == Timer.IDLE) {
+      startTimer(web.http1RequestTimeoutNanos(), Timer.REQUEST);
     }
   }
 
-  private boolean timerIsIdle;
-
-  private void startTimer(long nanos, boolean request) {
+  private void startTimer(long nanos, Timer kind) {
     cancelTimer();
-    timerIsIdle = !request;
-    timer = ctx.executor().schedule(() -> timedOut(request), nanos, TimeUnit.NANOSECONDS);
+    timerKind = kind;
+    timer = ctx.executor().schedule(() -> timedOut(kind), nanos, TimeUnit.NANOSECONDS);
   }
 
   private void cancelTimer() {
@@ -162,11 +173,13 @@ final class Http1Connection extends ChannelDuplexHandler {
       timer.cancel(false);
       timer = null;
     }
+    timerKind = Timer.NONE;
   }
 
-  private void timedOut(boolean request) {
+  private void timedOut(Timer kind) {
     timer = null;
-    if (!request) {
+    timerKind = Timer.NONE;
+    if (kind == Timer.IDLE) {
       ctx.close();
     } else if (state == State.AWAITING_REQUEST
         || (state == State.RECEIVING && !exchange.headWritten)) {
@@ -242,7 +255,7 @@ final class Http1Connection extends ChannelDuplexHandler {
     exchange = new Exchange(headers);
     long limit = dispatcher.dispatch(exchange);
     maxBodyBytes = limit;
-    if (limit == Long.MAX_VALUE && timer != null && !timerIsIdle) {
+    if (limit == Long.MAX_VALUE && timerKind == Timer.REQUEST) {
       // A stream of messages may last as long as its deadline: no request timeout on its body.
       cancelTimer();
     }
@@ -278,7 +291,7 @@ final class Http1Connection extends ChannelDuplexHandler {
     if (content instanceof LastHttpContent) {
       if (state == State.RECEIVING) {
         state = State.RESPONDING;
-        if (timer != null && !timerIsIdle) {
+        if (timerKind == Timer.REQUEST) {
           cancelTimer();
         }
         exchange.bodyEnded();
@@ -320,7 +333,7 @@ final class Http1Connection extends ChannelDuplexHandler {
     }
     state = State.AWAITING_REQUEST;
     ctx.channel().config().setAutoRead(true);
-    startTimer(web.http1IdleTimeoutNanos(), false);
+    startTimer(web.http1IdleTimeoutNanos(), Timer.IDLE);
   }
 
   /**
@@ -512,6 +525,10 @@ final class Http1Connection extends ChannelDuplexHandler {
           }
         });
         ctx.writeAndFlush(new DefaultLastHttpContent(data), promise);
+      } else if (!data.isReadable()) {
+        // An empty chunk would end a chunked body (RFC 9112 §7.1): nothing to write.
+        data.release();
+        promise.trySuccess();
       } else {
         ctx.writeAndFlush(new DefaultHttpContent(data), promise);
       }

@@ -53,12 +53,14 @@ import java.util.function.IntConsumer;
  * attempt is the call's; with no attempt live, the next one started is) → CLOSED (the outcome
  * was handed to the call); OPEN → CLOSED directly when an outcome is final.
  *
+ * <p>The live attempts are kept by its base class, {@link LiveAttempts}.
+ *
  * <p>Thread rule: state is guarded by this object's monitor. The application calls in from its
  * thread, attempts from their event loops, timers from the scheduler. Attempts are told to write
  * under the monitor (that keeps each attempt's writes in order) but are cancelled and started, and
  * the call's listener is called, outside it.
  */
-final class RetriableCall implements ClientAttempt.Events {
+final class RetriableCall extends LiveAttempts implements ClientAttempt.Events {
   /** What the engine tells its call. Never called under the engine's monitor. */
   interface Listener {
     void onHeaders(Metadata headers);
@@ -110,10 +112,6 @@ final class RetriableCall implements ClientAttempt.Events {
   private State state = State.OPEN;
   /** The attempt the call committed to; volatile for the per-message fast path. */
   private volatile ClientAttempt committed;
-  // The live attempts, oldest first: the usual single one in a field, the others (hedges) in a
-  // list made when a second is live; see liveCount/liveAt/addLive/removeLive.
-  private ClientAttempt firstLive;
-  private ArrayList<ClientAttempt> otherLive;
   private final ReplayBuffer replay;
   private int requested;
   /** After a cancel: the attempt whose end reports the call's outcome, and that outcome. */
@@ -162,47 +160,6 @@ final class RetriableCall implements ClientAttempt.Events {
       planner.attemptStarted(false);
     }
     return planner;
-  }
-
-  // ---------------------------------------------------------------- the live attempts
-
-  private int liveCount() {
-    return (firstLive == null ? 0 : 1) + (otherLive == null ? 0 : otherLive.size());
-  }
-
-  private ClientAttempt liveAt(int i) {
-    return i == 0 && firstLive != null ? firstLive
-        : otherLive.get(firstLive == null ? i : i - 1);
-  }
-
-  private boolean isLiveAttempt(ClientAttempt a) {
-    return firstLive == a || (otherLive != null && otherLive.contains(a));
-  }
-
-  private void addLive(ClientAttempt a) {
-    if (firstLive == null && liveCount() == 0) {
-      firstLive = a;
-    } else {
-      if (otherLive == null) {
-        otherLive = new ArrayList<>(2);
-      }
-      otherLive.add(a);
-    }
-  }
-
-  private boolean removeLive(ClientAttempt a) {
-    if (firstLive == a) {
-      firstLive = otherLive == null || otherLive.isEmpty() ? null : otherLive.remove(0);
-      return true;
-    }
-    return otherLive != null && otherLive.remove(a);
-  }
-
-  private void clearLive() {
-    firstLive = null;
-    if (otherLive != null) {
-      otherLive.clear();
-    }
   }
 
   /** Every transition of {@link State}; caller holds the monitor. */
@@ -610,16 +567,7 @@ final class RetriableCall implements ClientAttempt.Events {
   private List<ClientAttempt> drainLive() {
     replay.release();
     cancelTimer();
-    int n = liveCount();
-    if (n == 0) {
-      return null;
-    }
-    List<ClientAttempt> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      out.add(liveAt(i));
-    }
-    clearLive();
-    return out;
+    return takeAllLive();
   }
 
   private static void cancelAll(List<ClientAttempt> attempts, Status status) {

@@ -211,12 +211,12 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   void inboundData(ByteBuf data, boolean endOfStream) {
     reader.deframe(data);
     if (endOfStream) {
-      reader.inputEnded();
+      reader.endOfStream();
     }
   }
 
   void inboundEnded() {
-    reader.inputEnded();
+    reader.endOfStream();
   }
 
   @Override

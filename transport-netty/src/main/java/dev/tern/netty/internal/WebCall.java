@@ -155,6 +155,7 @@ final class WebCall<ReqT, RespT> extends ServerCall<ReqT, RespT>
     reader.endOfStream();
   }
 
+  /** MessageReader.Target: window credit for bytes the reader consumed. */
   @Override
   public void returnBytes(int bytes) {
     giveBack(bytes);

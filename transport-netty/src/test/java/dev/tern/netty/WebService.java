@@ -1,4 +1,4 @@
-package dev.tern.netty.web;
+package dev.tern.netty;
 
 import dev.tern.Marshaller;
 import dev.tern.Metadata;
@@ -7,23 +7,12 @@ import dev.tern.ServerServiceDefinition;
 import dev.tern.Status;
 import dev.tern.stub.ServerCalls;
 import dev.tern.stub.StreamObserver;
-import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 
 /** A string service for the web protocol tests. */
 final class WebService {
-  static final Marshaller<String> STRING = new Marshaller<>() {
-    @Override
-    public void write(String value, ByteBuf out) {
-      out.writeCharSequence(value, StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public String parse(ByteBuf in) {
-      return in.toString(StandardCharsets.UTF_8);
-    }
-  };
+  static final Marshaller<String> STRING = TestMethods.STRING;
   static final String SERVICE = "tern.web.Test";
   static final Metadata.Key<String> ECHO_KEY = Metadata.Key.ascii("x-echo");
   static final Metadata.Key<byte[]> DETAILS_KEY = Metadata.Key.binary("grpc-status-details-bin");
@@ -81,11 +70,18 @@ final class WebService {
           trailers.put(DETAILS_KEY, DETAILS);
           obs.onError(Status.INVALID_ARGUMENT.withDescription("bad").asRuntimeException(trailers));
         }))
-        .addMethod(SLOW, ServerCalls.asyncUnaryCall((req, obs) -> {
-          ((dev.tern.stub.ServerCallStreamObserver<String>) obs)
-              .setOnCancelHandler(slowCancelled::countDown);
+        // On the raw call API: its listener hears onCancel even if the deadline passes before
+        // a unary handler would have run.
+        .addMethod(SLOW, (call, headers) -> {
+          call.request(1);
           slowStarted.countDown();
-        }))
+          return new dev.tern.ServerCall.Listener<>() {
+            @Override
+            public void onCancel() {
+              slowCancelled.countDown();
+            }
+          };
+        })
         .addMethod(JOIN, ServerCalls.<String, String>asyncClientStreamingCall(
             (StreamObserver<String> obs) -> new StreamObserver<String>() {
           private final StringBuilder joined = new StringBuilder();

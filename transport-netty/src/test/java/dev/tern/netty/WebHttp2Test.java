@@ -1,13 +1,11 @@
-package dev.tern.netty.web;
+package dev.tern.netty;
 
-import static dev.tern.netty.web.WebService.frame;
-import static dev.tern.netty.web.WebService.frames;
+import static dev.tern.netty.WebService.frame;
+import static dev.tern.netty.WebService.frames;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tern.netty.TernServer;
-import dev.tern.netty.TernTls;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.tern.netty.web;
+package dev.tern.netty;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

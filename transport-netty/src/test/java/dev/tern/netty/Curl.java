@@ -1,4 +1,4 @@
-package dev.tern.netty.web;
+package dev.tern.netty;
 
 import static org.junit.jupiter.api.Assertions.fail;
 

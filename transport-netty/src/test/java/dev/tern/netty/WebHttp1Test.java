@@ -1,8 +1,8 @@
-package dev.tern.netty.web;
+package dev.tern.netty;
 
-import static dev.tern.netty.web.RawHttp1.request;
-import static dev.tern.netty.web.WebService.frame;
-import static dev.tern.netty.web.WebService.frames;
+import static dev.tern.netty.RawHttp1.request;
+import static dev.tern.netty.WebService.frame;
+import static dev.tern.netty.WebService.frames;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -13,7 +13,6 @@ import dev.tern.Metadata;
 import dev.tern.ServerCall;
 import dev.tern.ServerCallHandler;
 import dev.tern.ServerInterceptor;
-import dev.tern.netty.TernServer;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -41,7 +40,9 @@ class WebHttp1Test {
     };
     server = TernServer.builder().addService(service.definition()).intercept(recorder)
         .corsAllowedOrigins("https://app.example").corsAllowedHeaders("x-echo")
-        .http1RequestTimeout(300, TimeUnit.MILLISECONDS)
+        // Long enough for a loaded machine to send a whole request; slowRequestGets408AndClose
+        // waits it out once.
+        .http1RequestTimeout(2, TimeUnit.SECONDS)
         .maxInboundMessageSize(1024)
         .build().start();
   }
