@@ -31,6 +31,9 @@ public final class LeakDetectorExtension implements AfterAllCallback {
     ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new RecordingFactory());
   }
 
+  /** For JUnit's extension auto-detection (ServiceLoader). */
+  public LeakDetectorExtension() {}
+
   /** Call from code that must make sure the detector is installed before Netty initialises. */
   public static void install() {
     // The static initializer does the work.
