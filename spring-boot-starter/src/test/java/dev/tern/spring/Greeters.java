@@ -1,15 +1,28 @@
 package dev.tern.spring;
 
+import dev.tern.examples.GreeterService;
 import dev.tern.examples.GreeterTern;
 import dev.tern.examples.HelloReply;
 import dev.tern.examples.HelloRequest;
 import dev.tern.netty.TernChannel;
 import java.util.concurrent.TimeUnit;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
-/** Test helpers: a plaintext channel to a context's server, and one call over it. */
+/** Test helpers: the Greeter as a bean, a plaintext channel to a context's server, and one call over it. */
 final class Greeters {
   private Greeters() {}
+
+  /** The example Greeter as a {@code @TernService} bean. */
+  @Configuration(proxyBeanMethods = false)
+  static class Served {
+    @Bean
+    @TernService
+    GreeterService greeter() {
+      return new GreeterService();
+    }
+  }
 
   static int port(ApplicationContext context) {
     return context.getEnvironment()

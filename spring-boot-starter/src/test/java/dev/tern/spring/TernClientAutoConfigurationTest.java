@@ -12,7 +12,6 @@ import dev.tern.ClientInterceptor;
 import dev.tern.Deadline;
 import dev.tern.MethodDescriptor;
 import dev.tern.examples.GreeterTern;
-import dev.tern.examples.GreeterService;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -27,20 +26,11 @@ class TernClientAutoConfigurationTest {
   private final ApplicationContextRunner server = new ApplicationContextRunner()
       .withConfiguration(AutoConfigurations.of(TernServerAutoConfiguration.class))
       .withPropertyValues("tern.server.port=0")
-      .withUserConfiguration(Served.class);
+      .withUserConfiguration(Greeters.Served.class);
   private final ApplicationContextRunner client = new ApplicationContextRunner()
       .withConfiguration(AutoConfigurations.of(TernServerAutoConfiguration.class,
           TernClientAutoConfiguration.class))
       .withPropertyValues("tern.server.enabled=false");
-
-  @Configuration(proxyBeanMethods = false)
-  static class Served {
-    @Bean
-    @TernService
-    GreeterService greeter() {
-      return new GreeterService();
-    }
-  }
 
   @Configuration(proxyBeanMethods = false)
   static class RecordingClientInterceptor {

@@ -3,7 +3,6 @@ package dev.tern.spring;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import dev.tern.examples.GreeterService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -29,18 +28,9 @@ class TernMetricsAutoConfigurationTest {
     }
   }
 
-  @Configuration(proxyBeanMethods = false)
-  static class Greeter {
-    @Bean
-    @TernService
-    GreeterService greeter() {
-      return new GreeterService();
-    }
-  }
-
   @Test
   void serverAndClientCallsAreRecordedInTheMeterRegistry() {
-    runner.withUserConfiguration(Greeter.class).withPropertyValues("tern.server.port=0")
+    runner.withUserConfiguration(Greeters.Served.class).withPropertyValues("tern.server.port=0")
         .run(server -> runner
             .withPropertyValues("tern.server.enabled=false",
                 "tern.client.greeter.target=127.0.0.1:" + Greeters.port(server),

@@ -39,15 +39,6 @@ class TernServerAutoConfigurationTest {
       .withPropertyValues("tern.server.port=0", "tern.server.shutdown-grace-period=10s");
 
   @Configuration(proxyBeanMethods = false)
-  static class AnnotatedGreeter {
-    @Bean
-    @TernService
-    GreeterService greeter() {
-      return new GreeterService();
-    }
-  }
-
-  @Configuration(proxyBeanMethods = false)
   static class GreeterDefinition {
     @Bean
     ServerServiceDefinition greeterDefinition() {
@@ -85,7 +76,7 @@ class TernServerAutoConfigurationTest {
 
   @Test
   void servesTernServiceBeansOnAFreePort() {
-    runner.withUserConfiguration(AnnotatedGreeter.class).run(context -> {
+    runner.withUserConfiguration(Greeters.Served.class).run(context -> {
       assertTrue(Greeters.port(context) > 0);
       assertEquals("Hello, Ada!", Greeters.sayHello(context, "Ada"));
     });
@@ -100,7 +91,7 @@ class TernServerAutoConfigurationTest {
   @Test
   void appliesServerInterceptorBeansInOrderFirstOutermost() {
     RecordingInterceptors.SEEN.clear();
-    runner.withUserConfiguration(AnnotatedGreeter.class, RecordingInterceptors.class)
+    runner.withUserConfiguration(Greeters.Served.class, RecordingInterceptors.class)
         .run(context -> {
           Greeters.sayHello(context, "Ada");
           assertEquals(List.of("outer", "inner"), RecordingInterceptors.SEEN);
@@ -109,7 +100,7 @@ class TernServerAutoConfigurationTest {
 
   @Test
   void servesHealthSERVINGByDefault() {
-    runner.withUserConfiguration(AnnotatedGreeter.class).run(context -> {
+    runner.withUserConfiguration(Greeters.Served.class).run(context -> {
       assertEquals(ServingStatus.SERVING, check(context));
       HealthIndicator indicator = context.getBean("ternHealthIndicator", HealthIndicator.class);
       assertEquals("UP", indicator.health().getStatus().getCode());
@@ -118,7 +109,7 @@ class TernServerAutoConfigurationTest {
 
   @Test
   void healthServiceCanBeTurnedOff() {
-    runner.withUserConfiguration(AnnotatedGreeter.class)
+    runner.withUserConfiguration(Greeters.Served.class)
         .withPropertyValues("tern.server.health.enabled=false").run(context -> {
           StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
               () -> check(context));
@@ -128,7 +119,7 @@ class TernServerAutoConfigurationTest {
 
   @Test
   void readinessRefusingTrafficReportsNotServing() {
-    runner.withUserConfiguration(AnnotatedGreeter.class).run(context -> {
+    runner.withUserConfiguration(Greeters.Served.class).run(context -> {
       HealthIndicator indicator = context.getBean("ternHealthIndicator", HealthIndicator.class);
       AvailabilityChangeEvent.publish(context, ReadinessState.REFUSING_TRAFFIC);
       assertEquals(ServingStatus.NOT_SERVING, check(context));
@@ -143,7 +134,7 @@ class TernServerAutoConfigurationTest {
   void virtualThreadsOnAnOlderJdkFailStartupNamingJdk21() {
     org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() < 21,
         "this JDK has virtual threads");
-    runner.withUserConfiguration(AnnotatedGreeter.class)
+    runner.withUserConfiguration(Greeters.Served.class)
         .withPropertyValues("tern.server.executor=virtual").run(context -> {
           Throwable failure = context.getStartupFailure();
           assertInstanceOf(Throwable.class, failure);
@@ -153,7 +144,7 @@ class TernServerAutoConfigurationTest {
 
   @Test
   void tlsWithoutAPrivateKeyFailsStartupNamingBoth() {
-    runner.withUserConfiguration(AnnotatedGreeter.class)
+    runner.withUserConfiguration(Greeters.Served.class)
         .withPropertyValues("tern.server.tls.certificate-chain=/nonexistent.pem").run(context -> {
           Throwable failure = context.getStartupFailure();
           assertInstanceOf(Throwable.class, failure);
