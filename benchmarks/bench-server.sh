@@ -4,8 +4,8 @@
 #
 #   benchmarks/bench-server.sh --port=PORT [--executor=direct|pool]
 #
-# Prints "Server started on port PORT" when ready (PORT=0 picks a free port) and stops on
-# SIGTERM. The script execs the JVM, so its PID is the server's. --impl=grpc|raw serves the same
+# Prints "Server started on port PORT" when ready (PORT=0 picks a free port) and drains on
+# SIGTERM: GOAWAY, calls in flight finish (cancelled only after 15 s), then it exits. The script execs the JVM, so its PID is the server's. --impl=grpc|raw serves the same
 # service with grpc-java or runs the raw Netty HTTP/2 echo instead, for comparisons.
 # Environment: TERN_BENCH_JVM_OPTS (extra JVM options), TERN_BENCH_CLASSPATH (use this class path
 # instead of the benchmarks uber-jar, which is otherwise built if missing).

@@ -8,6 +8,7 @@ module dev.tern.netty {
   requires io.netty.codec.http;
   requires io.netty.codec.http2;
   requires io.netty.common;
+  requires java.logging;
   requires java.naming;
   // Looked up by name at run time (EventLoops): used only when the application resolves it.
   requires static io.netty.transport.classes.epoll;

@@ -12,13 +12,20 @@ import java.util.concurrent.TimeUnit;
  * A {@code grpc.testing.BenchmarkService} server on 127.0.0.1 for outside load generators
  * (what {@code benchmarks/bench-server.sh} runs): Tern by default; {@code --impl=grpc} serves the
  * same service with grpc-java and {@code --impl=raw} runs the raw HTTP/2 echo, for comparisons.
- * Prints {@code Server started on port PORT} when ready and stops on SIGTERM.
+ * Prints {@code Server started on port PORT} when ready and drains on SIGTERM (Tern: GOAWAY, calls
+ * in flight finish, cancelled only after {@value #DRAIN_GRACE_SECONDS} s).
  *
  * <pre>bench-server.sh --port=PORT [--executor=direct|pool] [--impl=tern|grpc|raw]</pre>
  */
 // close() throws Exception, AutoCloseable's own signature: it waits for event loops to stop.
 @SuppressWarnings("try")
 public final class BenchServer implements AutoCloseable {
+  /**
+   * How long calls in flight may take to finish after SIGTERM before they are cancelled: well
+   * inside Kubernetes' default 30 s terminationGracePeriodSeconds.
+   */
+  static final long DRAIN_GRACE_SECONDS = 15;
+
   private final AutoCloseable stop;
   private final int port;
 
@@ -38,9 +45,11 @@ public final class BenchServer implements AutoCloseable {
         }
         TernServer server = b.build().start();
         return new BenchServer(() -> {
+          // Drain: GOAWAY, calls in flight finish; cancelled only after the grace period.
           server.shutdown();
-          if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+          if (!server.awaitTermination(DRAIN_GRACE_SECONDS, TimeUnit.SECONDS)) {
             server.shutdownNow();
+            server.awaitTermination(5, TimeUnit.SECONDS);
           }
         }, server.port());
       }

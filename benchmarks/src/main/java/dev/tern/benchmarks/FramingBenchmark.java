@@ -58,7 +58,7 @@ public class FramingBenchmark {
     }
 
     @Override
-    public void endOfStream() {}
+    public void streamEnded() {}
 
     @Override
     public void deframeFailed(Status status) {

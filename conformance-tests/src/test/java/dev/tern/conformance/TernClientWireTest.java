@@ -212,13 +212,7 @@ class TernClientWireTest {
     TernChannel channel = tern.newChannel(server.port(), b -> {});
     ClientCall<StringValue, StringValue> call = channel.newCall(Contract.ternMethod("Echo"),
         CallOptions.DEFAULT.withDeadline(Deadline.after(60, TimeUnit.SECONDS, ticker)));
-    CompletableFuture<Status> closed = new CompletableFuture<>();
-    call.start(new ClientCall.Listener<>() {
-      @Override
-      public void onClose(Status status, dev.tern.Metadata trailers) {
-        closed.complete(status);
-      }
-    }, new dev.tern.Metadata());
+    CompletableFuture<Status> closed = start(call);
     call.request(1);
     call.sendMessage(StringValue.of("x"));
     call.halfClose();
@@ -231,13 +225,8 @@ class TernClientWireTest {
     assertEquals(Status.Code.DEADLINE_EXCEEDED, status.getCode(), status::toString);
   }
 
-  @Test
-  void responseEndingBeforeTheRequestIsResetWithCancelByTheClient() throws Exception {
-    // The server answers a request that is still open and sends nothing more (a reset after its
-    // END_STREAM could cross the request's end): closing the stream is the client's job.
-    TernChannel channel = tern.newChannel(server.port(), b -> {});
-    ClientCall<StringValue, StringValue> call = channel.newCall(Contract.ternMethod("Echo"),
-        CallOptions.DEFAULT);
+  /** Starts {@code call}; the future completes with the status it closes with. */
+  private static CompletableFuture<Status> start(ClientCall<StringValue, StringValue> call) {
     CompletableFuture<Status> closed = new CompletableFuture<>();
     call.start(new ClientCall.Listener<>() {
       @Override
@@ -245,6 +234,17 @@ class TernClientWireTest {
         closed.complete(status);
       }
     }, new dev.tern.Metadata());
+    return closed;
+  }
+
+  @Test
+  void responseEndingBeforeTheRequestIsResetWithCancelByTheClient() throws Exception {
+    // The server answers a request that is still open and sends nothing more (a reset after its
+    // END_STREAM could cross the request's end): closing the stream is the client's job.
+    TernChannel channel = tern.newChannel(server.port(), b -> {});
+    ClientCall<StringValue, StringValue> call = channel.newCall(Contract.ternMethod("Echo"),
+        CallOptions.DEFAULT);
+    CompletableFuture<Status> closed = start(call);
     call.sendMessage(StringValue.of("open"));
     RawHttp2Connection conn = server.accept();
     RawFrame headers = conn.take(f -> f.type() == RawFrame.Type.HEADERS,

@@ -138,7 +138,7 @@ class VirtualThreadBlockingInteropTest {
     requests.onNext(text("a"));
     requests.onNext(text("b"));
     requests.onCompleted();
-    assertEquals("a,b", collected.done.get(10, TimeUnit.SECONDS).get(0).getText());
+    assertEquals("a,b", collected.done.get(30, TimeUnit.SECONDS).get(0).getText());
 
     Collector conversed = new Collector();
     requests = async.converse(conversed);
@@ -146,7 +146,7 @@ class VirtualThreadBlockingInteropTest {
       requests.onNext(text("m" + i));
     }
     requests.onCompleted();
-    List<EchoReply> replies = conversed.done.get(10, TimeUnit.SECONDS);
+    List<EchoReply> replies = conversed.done.get(30, TimeUnit.SECONDS);
     assertEquals(5, replies.size());
     assertEquals("m4", replies.get(4).getText());
     assertEquals(0, blocking.platformThreadCalls.get(), "calls served on platform threads");
@@ -160,12 +160,12 @@ class VirtualThreadBlockingInteropTest {
         EchoServiceTern.newBlockingStub(toGrpc).converse()) {
       for (int i = 0; i < 20; i++) {
         assertTrue(call.write(text("q" + i)));
-        EchoReply reply = call.read(10, TimeUnit.SECONDS);
+        EchoReply reply = call.read(30, TimeUnit.SECONDS);
         assertEquals("q" + i, reply.getText());
         assertEquals(i, reply.getIndex());
       }
       call.halfClose();
-      assertNull(call.read(10, TimeUnit.SECONDS));
+      assertNull(call.read(30, TimeUnit.SECONDS));
       assertEquals(Status.Code.OK, call.getStatus().getCode());
     } finally {
       toGrpc.shutdownNow();
@@ -183,12 +183,12 @@ class VirtualThreadBlockingInteropTest {
 
       CompletableFuture<EchoReply> call = EchoServiceTern.newFutureStub(toFrontend)
           .echo(EchoRequest.newBuilder().setText("stall").setStall(true).build());
-      assertTrue(downstreamEchoes.stallStarted.await(10, TimeUnit.SECONDS));
+      assertTrue(downstreamEchoes.stallStarted.await(30, TimeUnit.SECONDS));
       call.cancel(true);
       // Cancelling the caller cancels the frontend's context, hence its downstream call.
-      assertTrue(downstreamEchoes.stallCancelled.await(10, TimeUnit.SECONDS));
+      assertTrue(downstreamEchoes.stallCancelled.await(30, TimeUnit.SECONDS));
       assertEquals(Status.Code.CANCELLED,
-          downstreamOutcome.get(10, TimeUnit.SECONDS).getCode());
+          downstreamOutcome.get(30, TimeUnit.SECONDS).getCode());
     } finally {
       toFrontend.shutdownNow();
     }

@@ -50,7 +50,7 @@ public final class MessageDeframer {
     default void bytesConsumed(int bytes) {}
 
     /** The stream ended cleanly and every message was delivered. */
-    void endOfStream();
+    void streamEnded();
 
     /** The input is malformed or over a limit; the deframer has released its buffers. */
     void deframeFailed(Status status);
@@ -158,7 +158,7 @@ public final class MessageDeframer {
       if (!closed && endOfStream) {
         if (pendingLength < 0 && !buffer.isReadable()) {
           close();
-          sink.endOfStream();
+          sink.streamEnded();
         } else if (!wholeFrameBuffered()) {
           // Bytes remain that can never form a whole message. A header that is complete but
           // invalid gets the error it would have got had it been read (found by fuzzing: the

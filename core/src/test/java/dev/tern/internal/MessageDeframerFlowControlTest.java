@@ -90,7 +90,7 @@ class MessageDeframerFlowControlTest {
     }
 
     @Override
-    public void endOfStream() {}
+    public void streamEnded() {}
 
     @Override
     public void deframeFailed(Status status) {

@@ -61,7 +61,7 @@ class MessageDeframerFuzzTest {
     }
 
     @Override
-    public void endOfStream() {
+    public void streamEnded() {
       assertFalse(terminal, "second end");
       terminal = true;
       ends++;

@@ -32,7 +32,7 @@ class MessageDeframerTest {
     }
 
     @Override
-    public void endOfStream() {
+    public void streamEnded() {
       ended = true;
     }
 
@@ -149,7 +149,7 @@ class MessageDeframerTest {
       }
 
       @Override
-      public void endOfStream() {}
+      public void streamEnded() {}
 
       @Override
       public void deframeFailed(Status status) {}

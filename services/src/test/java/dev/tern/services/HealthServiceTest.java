@@ -45,6 +45,7 @@ class HealthServiceTest {
     server = TernServer.builder()
         .address(new InetSocketAddress("127.0.0.1", 0))
         .addService(health.getHealthService())
+        .onShutdown(health::enterTerminalState)
         .build()
         .start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
@@ -150,6 +151,17 @@ class HealthServiceTest {
     Watch late = watch(GREETER);
     assertEquals(HealthCheckResponse.ServingStatus.NOT_SERVING, late.next());
     late.assertCompleted();
+  }
+
+  @Test
+  void serverShutdownTurnsHealthNotServingWhileCallsDrain() throws Exception {
+    Watch watch = watch("");
+    assertEquals(HealthCheckResponse.ServingStatus.SERVING, watch.next());
+
+    server.shutdown();
+    // The Watch opened before the GOAWAY is still served: it is told, then ended.
+    assertEquals(HealthCheckResponse.ServingStatus.NOT_SERVING, watch.next());
+    watch.assertCompleted();
   }
 
   @Test

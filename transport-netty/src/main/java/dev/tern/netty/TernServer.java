@@ -9,8 +9,8 @@ import dev.tern.ServerMethodDefinition;
 import dev.tern.ServerServiceDefinition;
 import dev.tern.ServerStreamTracer;
 import dev.tern.netty.internal.EventLoops;
-import dev.tern.netty.internal.ProtocolDetector;
 import dev.tern.netty.internal.ServerHandler;
+import dev.tern.netty.internal.ServerConnections;
 import dev.tern.netty.internal.ServerLimits;
 import dev.tern.netty.internal.ServerSettings;
 import dev.tern.netty.internal.TlsHandlers;
@@ -42,6 +42,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * A gRPC server over HTTP/2 on Netty: h2c with prior knowledge, or TLS with ALPN {@code h2} when
@@ -99,6 +101,8 @@ public final class TernServer {
   /** Default time without calls before a connection is closed gracefully: 1 h. */
   public static final long DEFAULT_MAX_CONNECTION_IDLE_NANOS = TimeUnit.HOURS.toNanos(1);
 
+  private static final Logger LOG = Logger.getLogger(TernServer.class.getName());
+
   private final SocketAddress requestedAddress;
   private final ServerSettings settings;
   private final WebSettings web;
@@ -115,10 +119,12 @@ public final class TernServer {
   private boolean started;
   private boolean shutdown;
   private final List<ServerServiceDefinition> services;
+  private final List<Runnable> shutdownListeners;
 
   private TernServer(Builder b) {
     this.requestedAddress = b.address;
     this.services = List.copyOf(b.services);
+    this.shutdownListeners = List.copyOf(b.shutdownListeners);
     Map<String, ServerMethodDefinition<?, ?>> methods = new HashMap<>();
     for (ServerServiceDefinition service : b.services) {
       for (ServerMethodDefinition<?, ?> method : service.getMethods()) {
@@ -180,14 +186,14 @@ public final class TernServer {
               TlsHandlers.installServer(ch, sslContext, settings, web, handshakeTimeoutMillis);
             } else {
               // One port for HTTP/2 (prior knowledge) and HTTP/1.1 (gRPC-Web, Connect).
-              ch.pipeline().addLast(new ProtocolDetector(ctx -> {
+              ServerConnections.installCleartext(ch, ctx -> {
                 ServerHandler handler = ServerHandler.create(settings, web);
                 ctx.pipeline().addAfter(ctx.name(), null, handler);
                 if (draining) {
                   // Accepted just before the listener closed: it gets the same graceful GOAWAYs.
                   handler.startGracefulShutdown(ServerLimits.NEVER);
                 }
-              }, settings, web, handshakeTimeoutMillis));
+              }, settings, web, handshakeTimeoutMillis);
             }
           }
         });
@@ -247,6 +253,17 @@ public final class TernServer {
       draining = true;
       ch = serverChannel;
     }
+    if (first) {
+      // Before the first GOAWAY: health turns NOT_SERVING while calls still drain, so that
+      // health-checking clients and balancers move away first (grpc doc/health-checking.md).
+      for (Runnable listener : shutdownListeners) {
+        try {
+          listener.run();
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "shutdown listener failed", e);
+        }
+      }
+    }
     ChannelFuture closed = ch == null ? null : ch.close();
     Runnable closeAll = () -> {
       for (Channel c : connections) {
@@ -256,7 +273,7 @@ public final class TernServer {
             if (now) {
               c.close();
             } else {
-              ProtocolDetector.shutdownNonHttp2(c);
+              ServerConnections.shutdownNonHttp2(c);
             }
           } else if (now) {
             handler.closeNow(0);
@@ -371,6 +388,7 @@ public final class TernServer {
     private SocketAddress address = new InetSocketAddress("127.0.0.1", 0);
     private final List<ServerServiceDefinition> services = new ArrayList<>();
     private final List<ServerInterceptor> interceptors = new ArrayList<>();
+    private final List<Runnable> shutdownListeners = new ArrayList<>();
     private int maxConcurrentStreams = DEFAULT_MAX_CONCURRENT_STREAMS;
     private int workerThreads = Runtime.getRuntime().availableProcessors();
     private SslContext sslContext;
@@ -502,6 +520,17 @@ public final class TernServer {
     /** Listens on {@code address} (e.g. {@code new InetSocketAddress(8080)} for all interfaces). */
     public Builder address(SocketAddress address) {
       this.address = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /**
+     * Runs {@code listener} once, on the thread that first calls {@link TernServer#shutdown()} or
+     * {@link TernServer#shutdownNow()}, before any connection is told to go away: the place to
+     * turn health NOT_SERVING, e.g. {@code onShutdown(health::enterTerminalState)} with
+     * tern-services' {@code HealthStatusManager}. A listener that throws is logged and skipped.
+     */
+    public Builder onShutdown(Runnable listener) {
+      shutdownListeners.add(Objects.requireNonNull(listener, "listener"));
       return this;
     }
 

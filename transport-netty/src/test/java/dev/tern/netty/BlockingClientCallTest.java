@@ -90,11 +90,11 @@ class BlockingClientCallTest {
       assertThrows(TimeoutException.class, () -> call.read(50, TimeUnit.MILLISECONDS));
       assertNull(call.getStatus());
       release.countDown();
-      assertEquals("late a", call.read(10, TimeUnit.SECONDS));
+      assertEquals("late a", call.read(30, TimeUnit.SECONDS));
       call.halfClose();
-      assertNull(call.read(10, TimeUnit.SECONDS));
+      assertNull(call.read(30, TimeUnit.SECONDS));
     }
-    assertEquals(Status.Code.OK, holdEnd.get(10, TimeUnit.SECONDS).getCode());
+    assertEquals(Status.Code.OK, holdEnd.get(30, TimeUnit.SECONDS).getCode());
   }
 
   @Test
@@ -110,8 +110,8 @@ class BlockingClientCallTest {
   void writeReturnsFalseOnceTheServerAnsweredWithOk() throws Exception {
     try (BlockingClientCall<String, String> call =
         BlockingClientCall.start(channel, ANSWER_FIRST, CallOptions.DEFAULT)) {
-      assertEquals("early", call.read(10, TimeUnit.SECONDS));
-      assertNull(call.read(10, TimeUnit.SECONDS));
+      assertEquals("early", call.read(30, TimeUnit.SECONDS));
+      assertNull(call.read(30, TimeUnit.SECONDS));
       assertFalse(call.write("too late"));
     }
   }
@@ -121,7 +121,7 @@ class BlockingClientCallTest {
     try (BlockingClientCall<String, String> call =
         BlockingClientCall.start(channel, SILENT, CallOptions.DEFAULT)) {
       StatusException e =
-          assertThrows(StatusException.class, () -> call.read(10, TimeUnit.SECONDS));
+          assertThrows(StatusException.class, () -> call.read(30, TimeUnit.SECONDS));
       assertEquals(Status.Code.INTERNAL, e.getStatus().getCode());
     }
   }
@@ -132,7 +132,7 @@ class BlockingClientCallTest {
     BlockingClientCall<String, String> call =
         BlockingClientCall.start(channel, HOLD, CallOptions.DEFAULT);
     call.close(); // before the handler's first next() returns anything
-    assertEquals(Status.Code.CANCELLED, holdEnd.get(10, TimeUnit.SECONDS).getCode());
+    assertEquals(Status.Code.CANCELLED, holdEnd.get(30, TimeUnit.SECONDS).getCode());
     StatusException e = assertThrows(StatusException.class, call::read);
     assertEquals(Status.Code.CANCELLED, e.getStatus().getCode());
   }

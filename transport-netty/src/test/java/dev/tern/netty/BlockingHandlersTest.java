@@ -199,7 +199,7 @@ class BlockingHandlersTest {
         channel, STREAM, CallOptions.DEFAULT, "100000")) {
       assertEquals(MESSAGE, it.next().length()); // then read no more: a slow reader
     } // closing cancels the call
-    assertEquals(Status.Code.CANCELLED, streamEnd.get(10, TimeUnit.SECONDS).getCode());
+    assertEquals(Status.Code.CANCELLED, streamEnd.get(30, TimeUnit.SECONDS).getCode());
     // What was sent fits the client's window, the transport's small ready threshold and the
     // one message sent once ready: never the 100,000 asked for.
     int bound = (WINDOW + 32 * 1024) / MESSAGE + 4;
@@ -250,11 +250,11 @@ class BlockingHandlersTest {
         }
       });
       int read = 0;
-      for (String r; (r = call.read(10, TimeUnit.SECONDS)) != null; ) {
+      for (String r; (r = call.read(30, TimeUnit.SECONDS)) != null; ) {
         assertTrue(r.startsWith("echo m" + read + "-"), r);
         read++;
       }
-      writer.get(10, TimeUnit.SECONDS);
+      writer.get(30, TimeUnit.SECONDS);
       assertEquals(n, read);
     }
   }
@@ -265,9 +265,9 @@ class BlockingHandlersTest {
     waiting = new CountDownLatch(1);
     BlockingClientCall<String, String> call =
         BlockingClientCall.start(channel, WAIT, CallOptions.DEFAULT);
-    assertTrue(waiting.await(10, TimeUnit.SECONDS));
+    assertTrue(waiting.await(30, TimeUnit.SECONDS));
     call.cancel("done waiting", null);
-    assertEquals(Status.Code.CANCELLED, waitEnd.get(10, TimeUnit.SECONDS).getCode());
+    assertEquals(Status.Code.CANCELLED, waitEnd.get(30, TimeUnit.SECONDS).getCode());
     StatusException e = assertThrows(StatusException.class, call::read);
     assertEquals(Status.Code.CANCELLED, e.getStatus().getCode());
   }
@@ -275,9 +275,13 @@ class BlockingHandlersTest {
   @Test
   void deadlineWakesAHandlerWaitingInNextWithDeadlineExceeded() throws Exception {
     waitEnd = new CompletableFuture<>();
+    waiting = new CountDownLatch(1);
+    // Long enough for the handler to start first on a loaded machine: a call whose deadline
+    // passed before the server started it is rejected without running the handler.
     BlockingClientCall<String, String> call = BlockingClientCall.start(channel, WAIT,
-        CallOptions.DEFAULT.withDeadlineAfter(200, TimeUnit.MILLISECONDS));
-    assertEquals(Status.Code.DEADLINE_EXCEEDED, waitEnd.get(10, TimeUnit.SECONDS).getCode());
+        CallOptions.DEFAULT.withDeadlineAfter(3, TimeUnit.SECONDS));
+    assertTrue(waiting.await(30, TimeUnit.SECONDS));
+    assertEquals(Status.Code.DEADLINE_EXCEEDED, waitEnd.get(30, TimeUnit.SECONDS).getCode());
     StatusException e = assertThrows(StatusException.class, call::read);
     assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
   }

@@ -40,7 +40,9 @@ class WebHttp1Test {
     };
     server = TernServer.builder().addService(service.definition()).intercept(recorder)
         .corsAllowedOrigins("https://app.example").corsAllowedHeaders("x-echo")
-        .http1RequestTimeout(300, TimeUnit.MILLISECONDS)
+        // Long enough for a loaded machine to send a whole request; slowRequestGets408AndClose
+        // waits it out once.
+        .http1RequestTimeout(2, TimeUnit.SECONDS)
         .maxInboundMessageSize(1024)
         .build().start();
   }

@@ -70,11 +70,18 @@ final class WebService {
           trailers.put(DETAILS_KEY, DETAILS);
           obs.onError(Status.INVALID_ARGUMENT.withDescription("bad").asRuntimeException(trailers));
         }))
-        .addMethod(SLOW, ServerCalls.asyncUnaryCall((req, obs) -> {
-          ((dev.tern.stub.ServerCallStreamObserver<String>) obs)
-              .setOnCancelHandler(slowCancelled::countDown);
+        // On the raw call API: its listener hears onCancel even if the deadline passes before
+        // a unary handler would have run.
+        .addMethod(SLOW, (call, headers) -> {
+          call.request(1);
           slowStarted.countDown();
-        }))
+          return new dev.tern.ServerCall.Listener<>() {
+            @Override
+            public void onCancel() {
+              slowCancelled.countDown();
+            }
+          };
+        })
         .addMethod(JOIN, ServerCalls.<String, String>asyncClientStreamingCall(
             (StreamObserver<String> obs) -> new StreamObserver<String>() {
           private final StringBuilder joined = new StringBuilder();

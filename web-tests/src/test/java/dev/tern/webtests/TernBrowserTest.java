@@ -1,6 +1,5 @@
 package dev.tern.webtests;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
@@ -12,7 +11,6 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 @ResourceLock(BrowserRun.CHROMIUM)
 class TernBrowserTest {
   @Test
-  @Disabled(TernNodeClientsTest.WEB_CALLS_REGRESSION)
   void connectWebInChromiumPassesEveryCheckAgainstTern() throws Exception {
     BrowserRun.requireTools();
     try (StaticSite site = StaticSite.start(); TernWebServer server = TernWebServer.start(site.origin())) {

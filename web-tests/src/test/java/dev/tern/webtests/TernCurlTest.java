@@ -1,6 +1,5 @@
 package dev.tern.webtests;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -13,19 +12,16 @@ class TernCurlTest {
   });
 
   @Test
-  @Disabled(TernNodeClientsTest.WEB_CALLS_REGRESSION)
   void connectUnaryJsonFromCurl() throws Exception {
     CurlCalls.unaryJson(server.get().url());
   }
 
   @Test
-  @Disabled(TernNodeClientsTest.WEB_CALLS_REGRESSION)
   void connectGetFromCurl() throws Exception {
     CurlCalls.get(server.get().url());
   }
 
   @Test
-  @Disabled(TernNodeClientsTest.WEB_CALLS_REGRESSION)
   void connectErrorBodyWithDetailsFromCurl() throws Exception {
     CurlCalls.errorWithDetails(server.get().url());
   }

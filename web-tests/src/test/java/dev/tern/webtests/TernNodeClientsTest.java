@@ -1,6 +1,5 @@
 package dev.tern.webtests;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,11 +11,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * gRPC-Web and Connect; HTTP/1.1 and HTTP/2), on the same port.
  */
 class TernNodeClientsTest {
-  /** Why the gRPC-Web and Connect runs wait (they pass on branch web at 4edbb5f). */
-  static final String WEB_CALLS_REGRESSION = "main at 75264cf answers every Connect and gRPC-Web"
-      + " call INTERNAL \"Half-closed without a request\" (the request never reaches the method);"
-      + " branch web's 4edbb5f (WebCall on the call core's new API) fixes it";
-
   @RegisterExtension
   static final ClassFixture<TernWebServer> server = new ClassFixture<>(() -> {
     ExternalTools.requireNodeClients();
@@ -24,25 +18,16 @@ class TernNodeClientsTest {
   });
 
   @ParameterizedTest
-  @EnumSource(value = NodeClientMode.class, names = "GRPC_HTTP2")
+  @EnumSource(value = NodeClientMode.class, mode = EnumSource.Mode.EXCLUDE,
+      names = "GRPC_JSON_HTTP2")
   void connectNodePassesEveryCheckAgainstTern(NodeClientMode mode) throws Exception {
     mode.runAndAssert(server.get().url());
     server.get().assertDeadlineAndCancellationEndedTheCalls();
   }
 
-  @ParameterizedTest
-  @EnumSource(value = NodeClientMode.class, mode = EnumSource.Mode.EXCLUDE,
-      names = {"GRPC_HTTP2", "GRPC_JSON_HTTP2"})
-  @Disabled(WEB_CALLS_REGRESSION)
-  void connectNodeOverWebProtocolsPassesEveryCheckAgainstTern(NodeClientMode mode)
-      throws Exception {
-    connectNodePassesEveryCheckAgainstTern(mode);
-  }
-
   @Test
-  @Disabled("Tern's gRPC (HTTP/2) path reads application/grpc+json messages as binary protobuf"
-      + " and fails the call INTERNAL; issue 16 lists +json for gRPC too")
   void grpcWithJsonMessagesPassesEveryCheckAgainstTern() throws Exception {
-    connectNodePassesEveryCheckAgainstTern(NodeClientMode.GRPC_JSON_HTTP2);
+    NodeClientMode.GRPC_JSON_HTTP2.runAndAssert(server.get().url());
+    server.get().assertDeadlineAndCancellationEndedTheCalls();
   }
 }

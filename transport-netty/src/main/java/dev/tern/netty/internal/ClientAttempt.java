@@ -470,7 +470,7 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
     trailerMetadata = trailers.metadata();
     transition(State.DRAINING);
     // Messages still buffered are delivered first; endOfStream() then reports the status.
-    reader.inputEnded();
+    reader.endOfStream();
   }
 
   void inboundData(ByteBuf data, boolean endOfStream) {

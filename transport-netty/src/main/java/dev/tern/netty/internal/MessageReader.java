@@ -91,7 +91,7 @@ final class MessageReader implements MessageDeframer.Sink {
   }
 
   /** The peer ended the stream: delivers what is buffered, then reports the end. */
-  void inputEnded() {
+  void endOfStream() {
     deframer.endOfStream();
   }
 
@@ -138,7 +138,7 @@ final class MessageReader implements MessageDeframer.Sink {
   }
 
   @Override
-  public void endOfStream() {
+  public void streamEnded() {
     target.endOfStream();
   }
 

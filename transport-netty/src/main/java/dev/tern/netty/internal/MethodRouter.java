@@ -2,10 +2,13 @@ package dev.tern.netty.internal;
 
 import dev.tern.Codec;
 import dev.tern.CodecRegistry;
+import dev.tern.Marshaller;
 import dev.tern.Metadata;
+import dev.tern.MethodDescriptor;
 import dev.tern.ServerMethodDefinition;
 import dev.tern.Status;
 import dev.tern.internal.GrpcTimeout;
+import dev.tern.netty.WebMessageFormat;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 import java.util.HashMap;
@@ -23,18 +26,28 @@ final class MethodRouter {
 
   /** A routed call. {@code timeoutNanos} is the decoded grpc-timeout, -1 for none. */
   record CallRoute(ServerMethodDefinition<?, ?> method, Metadata metadata, Codec inboundCodec,
-      long timeoutNanos) implements Route {}
+      long timeoutNanos, AsciiString contentType) implements Route {}
 
   /** A request answered without a call. */
   record AnswerRoute(EarlyAnswer answer) implements Route {}
+
+  private static final AsciiString JSON_SUFFIX = AsciiString.cached("+json");
+  static final AsciiString CONTENT_TYPE_GRPC_JSON = AsciiString.cached("application/grpc+json");
 
   private final ServerSettings settings;
   /** Registered methods by decoded :path, filled on first use. */
   private final Map<AsciiString, ServerMethodDefinition<?, ?>> methodsByAsciiPath =
       new HashMap<>();
 
-  MethodRouter(ServerSettings settings) {
+  /** The {@code +json} format (tern-json), or null when it is not on the class path. */
+  private final WebMessageFormat json;
+  /** Registered methods with JSON marshallers, made on first use. */
+  private final Map<ServerMethodDefinition<?, ?>, ServerMethodDefinition<?, ?>> jsonMethods =
+      new HashMap<>();
+
+  MethodRouter(ServerSettings settings, WebMessageFormat json) {
     this.settings = settings;
+    this.json = json;
   }
 
   Route route(Http2Headers headers) {
@@ -88,7 +101,48 @@ final class MethodRouter {
             "Can't find decompressor for " + encoding), settings.codecs().acceptEncoding()));
       }
     }
-    return new CallRoute(method, metadata, inboundCodec, timeoutNanos);
+    AsciiString responseType = null;
+    if (isJson(contentType)) {
+      // PROTOCOL-HTTP2.md: "application/grpc+json" carries the messages in the proto3 JSON
+      // mapping; the response says the same.
+      method = jsonMethod(method);
+      if (method == null) {
+        return trailersOnly(Status.UNIMPLEMENTED.withDescription("Content-Type '" + contentType
+            + "' needs tern-json on the server's class path"));
+      }
+      responseType = CONTENT_TYPE_GRPC_JSON;
+    }
+    return new CallRoute(method, metadata, inboundCodec, timeoutNanos, responseType);
+  }
+
+  /** Whether a gRPC content-type names the JSON subtype: {@code application/grpc+json[;...]}. */
+  private static boolean isJson(CharSequence contentType) {
+    int at = GrpcHeaders.CONTENT_TYPE_GRPC.length();
+    int end = at + JSON_SUFFIX.length();
+    return contentType.length() >= end
+        && AsciiString.regionMatches(contentType, true, at, JSON_SUFFIX, 0, JSON_SUFFIX.length())
+        && (contentType.length() == end || contentType.charAt(end) == ';');
+  }
+
+  private ServerMethodDefinition<?, ?> jsonMethod(ServerMethodDefinition<?, ?> method) {
+    if (json == null) {
+      return null;
+    }
+    return jsonMethods.computeIfAbsent(method, m -> withFormat(m, json));
+  }
+
+  /** {@code method} reading and writing {@code format}, or null if the format cannot. */
+  private static <ReqT, RespT> ServerMethodDefinition<ReqT, RespT> withFormat(
+      ServerMethodDefinition<ReqT, RespT> method, WebMessageFormat format) {
+    MethodDescriptor<ReqT, RespT> descriptor = method.getMethodDescriptor();
+    Marshaller<ReqT> request = format.marshaller(descriptor.getRequestMarshaller());
+    Marshaller<RespT> response = format.marshaller(descriptor.getResponseMarshaller());
+    if (request == null || response == null) {
+      return null;
+    }
+    return ServerMethodDefinition.create(descriptor.toBuilder()
+        .setRequestMarshaller(request).setResponseMarshaller(response).build(),
+        method.getServerCallHandler());
   }
 
   private static Route answer(EarlyAnswer answer) {

@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  *
  * <p>Not thread-safe: runs on the connection's event loop.
  */
-public final class ProtocolDetector extends ByteToMessageDecoder {
+final class ProtocolDetector extends ByteToMessageDecoder {
   /** RFC 9113 §3.4: the client connection preface. */
   private static final byte[] HTTP2_PREFACE =
       "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -33,7 +33,7 @@ public final class ProtocolDetector extends ByteToMessageDecoder {
    * @param http2 installs the HTTP/2 handler after the given context once the preface is seen
    * @param timeoutMillis how long the first bytes may take before the connection is closed
    */
-  public ProtocolDetector(Consumer<ChannelHandlerContext> http2, ServerSettings settings,
+  ProtocolDetector(Consumer<ChannelHandlerContext> http2, ServerSettings settings,
       WebSettings web, long timeoutMillis) {
     this.http2 = http2;
     this.settings = settings;
@@ -53,19 +53,6 @@ public final class ProtocolDetector extends ByteToMessageDecoder {
   protected void handlerRemoved0(ChannelHandlerContext ctx) {
     if (timeout != null) {
       timeout.cancel(false);
-    }
-  }
-
-  /**
-   * Graceful shutdown of a connection that is not HTTP/2: an HTTP/1.1 connection closes after its
-   * current response (at once if idle); one still undecided closes now. Event loop only.
-   */
-  public static void shutdownNonHttp2(io.netty.channel.Channel channel) {
-    Http1Connection http1 = channel.pipeline().get(Http1Connection.class);
-    if (http1 == null) {
-      channel.close();
-    } else {
-      http1.startGracefulShutdown();
     }
   }
 

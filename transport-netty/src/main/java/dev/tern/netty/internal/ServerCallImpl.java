@@ -19,6 +19,7 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.util.AsciiString;
 
 /**
  * The server side of one call on one HTTP/2 stream: a thin adapter between {@link ServerCall} and
@@ -66,6 +67,8 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   private final ServerCallContext callContext;
   private final Context.CancellableContext context;
   private final ServerCallTracer tracer;
+  /** The response's content-type when not plain {@code application/grpc} (e.g. +json). */
+  private final AsciiString contentType;
   private final MessageReader reader;
   private final MessageWriter writer;
   private final CallbackDispatcher dispatcher;
@@ -94,8 +97,10 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
 
   private ServerCallImpl(ServerHandler handler, Http2Stream stream,
       ServerMethodDefinition<ReqT, RespT> definition, CharSequence authority, Codec inboundCodec,
-      CharSequence acceptEncoding, long timeoutNanos, ServerCallTracer tracer) {
+      CharSequence acceptEncoding, long timeoutNanos, AsciiString contentType,
+      ServerCallTracer tracer) {
     this.handler = handler;
+    this.contentType = contentType;
     this.stream = stream;
     this.method = definition.getMethodDescriptor();
     this.callHandler = definition.getServerCallHandler();
@@ -122,9 +127,9 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
    */
   static ServerCallImpl<?, ?> create(ServerHandler handler, Http2Stream stream,
       ServerMethodDefinition<?, ?> definition, Http2Headers headers, Codec inboundCodec,
-      long timeoutNanos, ServerCallTracer tracer) {
+      long timeoutNanos, AsciiString contentType, ServerCallTracer tracer) {
     return new ServerCallImpl<>(handler, stream, definition, headers.authority(), inboundCodec,
-        headers.get(GrpcHeaders.GRPC_ACCEPT_ENCODING), timeoutNanos, tracer);
+        headers.get(GrpcHeaders.GRPC_ACCEPT_ENCODING), timeoutNanos, contentType, tracer);
   }
 
   // ---------------------------------------------------------------- the state machine
@@ -211,12 +216,12 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   void inboundData(ByteBuf data, boolean endOfStream) {
     reader.deframe(data);
     if (endOfStream) {
-      reader.inputEnded();
+      reader.endOfStream();
     }
   }
 
   void inboundEnded() {
-    reader.inputEnded();
+    reader.endOfStream();
   }
 
   @Override
@@ -605,7 +610,7 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
       return;
     }
     Http2Headers headers;
-    if (codec == null && (metadata == null || metadata.isEmpty())) {
+    if (codec == null && contentType == null && (metadata == null || metadata.isEmpty())) {
       headers = handler.plainResponseHeaders();
     } else {
       headers = responseHeaders();
@@ -676,7 +681,8 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
   private Http2Headers responseHeaders() {
     Http2Headers headers = new DefaultHttp2Headers(false)
         .status(GrpcHeaders.STATUS_OK)
-        .set(GrpcHeaders.CONTENT_TYPE, GrpcHeaders.CONTENT_TYPE_GRPC);
+        .set(GrpcHeaders.CONTENT_TYPE,
+            contentType == null ? GrpcHeaders.CONTENT_TYPE_GRPC : contentType);
     String accept = handler.settings().codecs().acceptEncoding();
     if (accept != null) {
       headers.set(GrpcHeaders.GRPC_ACCEPT_ENCODING, accept);

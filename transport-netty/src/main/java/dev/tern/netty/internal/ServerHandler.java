@@ -62,7 +62,7 @@ public final class ServerHandler extends Http2ConnectionHandler
             GrpcHeaders.GRPC_ACCEPT_ENCODING, AsciiString.of(accept));
     this.support = new ConnectionSupport(this, settings.autoFlowControl(),
         settings.flowControlWindow());
-    this.router = new MethodRouter(settings);
+    this.router = new MethodRouter(settings, webSettings.jsonFormat());
     this.callKey = encoder.connection().newKey();
     this.earlyAnswers = new EarlyAnswers(this, encoder.connection());
     this.web = new Http2WebStreams(this, encoder.connection(), settings, webSettings);
@@ -228,7 +228,7 @@ public final class ServerHandler extends Http2ConnectionHandler
     ServerCallTracer tracer = ServerCallTracer.create(settings.tracerFactories(),
         route.method().getMethodDescriptor().getFullMethodName(), route.metadata());
     ServerCallImpl<?, ?> call = ServerCallImpl.create(this, stream, route.method(), headers,
-        route.inboundCodec(), route.timeoutNanos(), tracer);
+        route.inboundCodec(), route.timeoutNanos(), route.contentType(), tracer);
     stream.setProperty(callKey, call);
     call.start(route.metadata());
     if (endOfStream) {

@@ -152,10 +152,10 @@ final class WebCall<ReqT, RespT> extends ServerCall<ReqT, RespT>
       fail(e.getStatus());
       return;
     }
-    reader.inputEnded();
+    reader.endOfStream();
   }
 
-  /** The reader consumed {@code bytes}: credit for the exchange, up to what is owed. */
+  /** MessageReader.Target: window credit for bytes the reader consumed. */
   @Override
   public void returnBytes(int bytes) {
     giveBack(bytes);

@@ -105,7 +105,7 @@ class CallCoreTest {
     int frameBytes = frame.readableBytes();
     reader[0].deframe(frame);
     reader[0].request(1);
-    reader[0].inputEnded();
+    reader[0].endOfStream();
     assertEquals(List.of(text, "end"), got);
     assertEquals(frameBytes, credit[0]);
   }
