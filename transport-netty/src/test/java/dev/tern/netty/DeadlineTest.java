@@ -144,13 +144,15 @@ class DeadlineTest {
 
   @Test
   void deadlineOnSilentServerEndsCallWithDeadlineExceededAndCancelsHandler() throws Exception {
-    CallResult<String> r = startUnary(SILENT, CallOptions.DEFAULT.withDeadlineAfter(200,
-        TimeUnit.MILLISECONDS));
+    // Long enough for the handler to start on a busy machine: a call whose deadline passes
+    // while its request is still queued for the pool is never started (connections.md).
+    CallResult<String> r = startUnary(SILENT, CallOptions.DEFAULT.withDeadlineAfter(2,
+        TimeUnit.SECONDS));
     Handled h = nextHandled();
 
     r.await();
     assertEquals(Status.Code.DEADLINE_EXCEEDED, r.status.getCode(), r.status::toString);
-    // Our timer's "deadline exceeded after 0.200…s", or, if the server's timer won the race, its
+    // Our timer's "deadline exceeded after 2.0…s", or, if the server's timer won the race, its
     // own report, which also says how long it waited.
     assertTrue(r.status.getDescription().matches("deadline exceeded after \\d+\\.\\d{9}s.*"),
         r.status::toString);
