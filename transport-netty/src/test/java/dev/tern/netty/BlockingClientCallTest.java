@@ -37,6 +37,7 @@ class BlockingClientCallTest {
 
   private static final CountDownLatch release = new CountDownLatch(1);
   private static volatile CompletableFuture<Status> holdEnd = new CompletableFuture<>();
+  private static volatile CompletableFuture<Void> holdStarted = new CompletableFuture<>();
   private static TernServer server;
   private static TernChannel channel;
 
@@ -44,6 +45,7 @@ class BlockingClientCallTest {
   static void start() throws Exception {
     ServerServiceDefinition service = ServerServiceDefinition.builder("tern.test.Blocking")
         .addMethod(HOLD, BlockingServerCalls.bidiStreamingCall((requests, responses) -> {
+          holdStarted.complete(null);
           try {
             String first = requests.next(); // then answer only once released
             awaitRelease();
@@ -129,8 +131,11 @@ class BlockingClientCallTest {
   @Test
   void closingAnUnfinishedCallCancelsItOnTheServer() throws Exception {
     holdEnd = new CompletableFuture<>();
+    holdStarted = new CompletableFuture<>();
     BlockingClientCall<String, String> call =
         BlockingClientCall.start(channel, HOLD, CallOptions.DEFAULT);
+    // Once the server has the call: a call closed before its stream left never reaches it.
+    holdStarted.get(30, TimeUnit.SECONDS);
     call.close(); // before the handler's first next() returns anything
     assertEquals(Status.Code.CANCELLED, holdEnd.get(30, TimeUnit.SECONDS).getCode());
     StatusException e = assertThrows(StatusException.class, call::read);
