@@ -89,6 +89,8 @@ final class InProcessStream {
   private ClientSide client;
   private ServerSide server;
   private volatile CallState state = CallState.NEW;
+  /** What the client must hear if the call was cancelled before {@link #open} attached it. */
+  private Status cancelledBeforeOpen;
 
   /** {@code clientBufferLimit}: how many requests may be undelivered before the client waits. */
   InProcessStream(int clientBufferLimit, Executor clientCallbacks) {
@@ -143,6 +145,13 @@ final class InProcessStream {
       int serverBufferLimit, Runnable startServer) {
     return locked(() -> {
       if (!moveTo(CallState.OPEN)) {
+        Status early = cancelledBeforeOpen;
+        if (early != null) {
+          // Cancelled between the server's accept and here (its deadline timer runs from
+          // accept): the client was not attached then, so it hears the status now.
+          cancelledBeforeOpen = null;
+          clientCallbacks.execute(() -> clientSide.closed(early, new Metadata()));
+        }
         return false;
       }
       toClient.limit = serverBufferLimit;
@@ -183,6 +192,8 @@ final class InProcessStream {
       if (client != null) {
         ClientSide c = client;
         clientCallbacks.execute(() -> c.closed(forClient, new Metadata()));
+      } else {
+        cancelledBeforeOpen = forClient;
       }
       if (server != null && before.serverLive()) {
         ServerSide s = server;
