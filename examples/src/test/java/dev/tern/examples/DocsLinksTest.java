@@ -67,7 +67,7 @@ class DocsLinksTest {
     assertTrue(readme.contains("\n## Requirements\n"), "README.md must keep its Requirements");
   }
 
-  /** README.md, docs/*.md and each module's README.md. */
+  /** README.md, docs/*.md, each module's README.md and each example application's. */
   private List<Path> pages() throws IOException {
     List<Path> pages = new ArrayList<>();
     pages.add(root.resolve("README.md"));
@@ -77,6 +77,11 @@ class DocsLinksTest {
     try (Stream<Path> modules = Files.list(root)) {
       modules.map(dir -> dir.resolve("README.md")).filter(Files::isRegularFile)
           .filter(p -> !p.getParent().equals(root)).sorted().forEach(pages::add);
+    }
+    // The example applications under examples/ (examples/spring-boot, ...) have their own.
+    try (Stream<Path> examples = Files.list(root.resolve("examples"))) {
+      examples.map(dir -> dir.resolve("README.md")).filter(Files::isRegularFile).sorted()
+          .forEach(pages::add);
     }
     return pages;
   }
