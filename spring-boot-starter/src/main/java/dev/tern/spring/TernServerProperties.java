@@ -42,9 +42,18 @@ public record TernServerProperties(
     @DefaultValue Service health,
     @DefaultValue Service reflection) {
 
-  /** {@code tern.server.tls.*}: PEM files. */
+  /**
+   * {@code tern.server.tls.*}: PEM files.
+   *
+   * @param certificateChain the server's certificate chain (PEM)
+   * @param privateKey the server's private key (PEM, PKCS#8)
+   */
   public record Tls(Path certificateChain, Path privateKey) {}
 
-  /** {@code tern.server.health.enabled}, {@code tern.server.reflection.enabled}. */
+  /**
+   * {@code tern.server.health.enabled}, {@code tern.server.reflection.enabled}.
+   *
+   * @param enabled whether the server serves it
+   */
   public record Service(@DefaultValue("true") boolean enabled) {}
 }
