@@ -50,7 +50,8 @@ public final class ServerHandler extends Http2ConnectionHandler
   private boolean connectionWindowOpen;
 
   ServerHandler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
-      Http2Settings initialSettings, ServerSettings settings, WebSettings webSettings) {
+      Http2Settings initialSettings, ServerSettings settings, WebSettings webSettings,
+      KeepAliveEnforcer keepAliveEnforcer) {
     super(decoder, encoder, initialSettings);
     this.settings = settings;
     String accept = settings.codecs().acceptEncoding();
@@ -66,9 +67,7 @@ public final class ServerHandler extends Http2ConnectionHandler
     this.callKey = encoder.connection().newKey();
     this.earlyAnswers = new EarlyAnswers(this, encoder.connection());
     this.web = new Http2WebStreams(this, encoder.connection(), settings, webSettings);
-    ServerLimits limits = settings.limits();
-    this.keepAliveEnforcer = new KeepAliveEnforcer(limits.permitKeepAliveWithoutCalls(),
-        limits.permitKeepAliveTimeNanos());
+    this.keepAliveEnforcer = keepAliveEnforcer;
     decoder.frameListener(this);
     encoder.connection().addListener(new Http2ConnectionAdapter() {
       @Override
@@ -172,11 +171,6 @@ public final class ServerHandler extends Http2ConnectionHandler
     return drain.isDraining();
   }
 
-  /** The server wrote HEADERS or DATA: the client's PINGs in reply are fair. */
-  void outboundHeadersOrData() {
-    keepAliveEnforcer.resetCounters();
-  }
-
   // ---------------------------------------------------------------- frames from the client
 
   @Override
@@ -275,7 +269,7 @@ public final class ServerHandler extends Http2ConnectionHandler
   @Override
   public void onPingRead(ChannelHandlerContext ctx, long data) throws Http2Exception {
     // Netty has already queued the ACK; its queued-control-frame limit bounds unread ACKs.
-    if (!keepAliveEnforcer.pingAcceptable(System.nanoTime(),
+    if (!keepAliveEnforcer.pingAcceptable(ctx.executor().ticker().nanoTime(),
         connection().numActiveStreams() > 0)) {
       // grpc doc/keepalive.md: GOAWAY(ENHANCE_YOUR_CALM) with debug data "too_many_pings".
       throw Http2Exception.connectionError(Http2Error.ENHANCE_YOUR_CALM, "too_many_pings");
