@@ -192,6 +192,23 @@ class GracefulDrainTest {
   }
 
   @Test
+  void maxConnectionIdle_notWhileACallRuns_countsFromTheLastCallsEnd() throws Exception {
+    connect(ServerLimits.builder().maxConnectionIdleNanos(TimeUnit.SECONDS.toNanos(5)).build());
+    request(1, HANG, false);
+    channel.advanceTimeBy(10, TimeUnit.SECONDS);
+    channel.runPendingTasks();
+    assertEquals(List.of(), frames(GOAWAY), "a running call keeps the connection busy");
+    rstStream(1, Http2Error.CANCEL);
+    channel.advanceTimeBy(TimeUnit.SECONDS.toNanos(5) - 1, TimeUnit.NANOSECONDS);
+    channel.runPendingTasks();
+    assertEquals(List.of(), frames(GOAWAY), "1 ns short of idle");
+    channel.advanceTimeBy(1, TimeUnit.NANOSECONDS);
+    channel.runPendingTasks();
+    assertEquals(1, frames(GOAWAY).size());
+    assertEquals(GracefulDrain.State.DRAIN_PINGED, handler.drainState());
+  }
+
+  @Test
   void maxConnectionAgeGraceClosesWithCallsStillRunning() throws Exception {
     connect(ServerLimits.builder()
         .maxConnectionAgeNanos(TimeUnit.SECONDS.toNanos(100))

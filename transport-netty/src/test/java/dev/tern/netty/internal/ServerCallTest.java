@@ -191,12 +191,11 @@ class ServerCallTest {
   @Test
   void requestEnded_grpcTimeoutPasses_handlerCancelled_clientGetsDeadlineExceededTrailersOnly() {
     int id = request(GrpcWire.requestHeaders(PATH).set("grpc-timeout", "1S"), "ping");
-    // The server's deadline is a Deadline on the system clock, timed on the event loop (the mock
-    // clock) from what is left of it when the timer is set, a few microseconds less than 1 s:
-    // hence half the timeout here rather than 1 ns before it.
-    advance(ticker, TimeUnit.MILLISECONDS.toNanos(500), server);
+    // The server's deadline is on the event loop's clock (the mock ticker), as is its timer:
+    // it fires exactly 1 s after the request arrived, not 1 ns sooner.
+    advance(ticker, TimeUnit.SECONDS.toNanos(1) - 1, server);
     assertFalse(call.isCancelled());
-    advance(ticker, TimeUnit.MILLISECONDS.toNanos(500), server);
+    advance(ticker, 1, server);
     assertTrue(call.isCancelled());
     assertEquals("cancel", events.get(events.size() - 1));
     // Nothing was sent yet: the client hears the deadline as a Trailers-Only answer. Its request
