@@ -4,26 +4,20 @@ import dev.tern.Codec;
 import dev.tern.Context;
 import dev.tern.Marshaller;
 import dev.tern.Metadata;
-import dev.tern.MethodDescriptor;
-import dev.tern.ServerCall;
-import dev.tern.ServerCallHandler;
 import dev.tern.ServerMethodDefinition;
 import dev.tern.Status;
 import dev.tern.StatusException;
 import dev.tern.StatusRuntimeException;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.util.concurrent.EventExecutor;
-import java.util.concurrent.Executor;
 
 /**
  * The server side of one call, whatever carries it: the gRPC call on an HTTP/2 stream
  * ({@link ServerCallImpl}) and the browser-facing call on a {@link WebExchange} ({@link WebCall})
  * are thin adapters over this core, which owns the call's {@link ServerCallState}, its
- * {@link Context} and deadline ({@link ServerCallContext}), its tracer, the request path
- * ({@link MessageReader}, decoding, the {@link CallbackDispatcher} hand-off to the handler, the
- * {@link HeldRequest} read-ahead) and the response path ({@link MessageWriter} and its send
- * buffer). The adapters say how headers, messages and the status reach the wire.
+ * {@link Context} and deadline ({@link ServerCallContext}), how it ends, and the response path
+ * ({@link MessageWriter} and its send buffer); the request path is its base,
+ * {@link ServerCallInbound}. The adapters say how headers, messages and the status reach the
+ * wire.
  *
  * <p>State: the stream's side of the call is one {@link ServerCallState}, moved only on the
  * event loop by {@link #moveTo}; what the application has sent is one {@link Outbound}, moved only
@@ -40,8 +34,8 @@ import java.util.concurrent.Executor;
  * drops, and is closed when the call completes, so a handler can poll
  * {@link Context#isCancelled()}, listen for it, or hand it to downstream calls.
  */
-abstract class ServerCallCore<ReqT, RespT> extends ServerCall<ReqT, RespT>
-    implements MessageReader.Target, MessageWriter.DataSink {
+abstract class ServerCallCore<ReqT, RespT> extends ServerCallInbound<ReqT, RespT>
+    implements MessageWriter.DataSink {
   private static final System.Logger LOG = System.getLogger(ServerCallCore.class.getName());
 
   /** What the application has sent, in the order it may happen. Application thread only. */
@@ -56,29 +50,10 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCall<ReqT, RespT>
     CLOSED
   }
 
-  final MethodDescriptor<ReqT, RespT> method;
-  final MessageReader reader;
   final MessageWriter writer;
-  final Context.CancellableContext context;
-  final ServerCallContext callContext;
-  private final ServerCallHandler<ReqT, RespT> callHandler;
-  private final Marshaller<ReqT> requestMarshaller;
   private final Marshaller<RespT> responseMarshaller;
-  private final ServerCallTracer tracer;
-  private final EventExecutor loop;
-  private final WriteQueue writeQueue;
-  private final CallbackDispatcher dispatcher;
   /** What {@link #closed} reports as the cause when the call ends without a known one. */
   private final String goneDescription;
-  /**
-   * For a one-message request on a pool: the request read ahead, so the call starts with it in
-   * one task (see HeldRequest); null otherwise.
-   */
-  private final HeldRequest held;
-  /** With {@link #held}: the call waits for its request before it starts. Event loop. */
-  private boolean startDeferred;
-  /** The request headers, until the start task takes them. Event loop. */
-  private Metadata startHeaders;
 
   /** Written on the event loop only (moveTo); read anywhere. */
   private volatile ServerCallState state = ServerCallState.NEW;
@@ -87,42 +62,19 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCall<ReqT, RespT>
   private Throwable endCause;
   private Status writtenStatus;
 
-  // Application (callback) thread.
+  /** Application (callback) thread. */
   Outbound outbound = Outbound.NOTHING_SENT;
-  private Listener<ReqT> listener;
-  /** A request message failed to decode: no more onMessage or onHalfClose. */
-  private boolean inboundFailed;
 
-  /** Where the call runs and what bounds it: the parts of its setting the core needs. */
-  record Setting(EventExecutor loop, ByteBufAllocator alloc, ServerSettings settings,
-      Executor callbackExecutor, WriteQueue writeQueue, String goneDescription) {}
-
-  /**
-   * {@code timeoutNanos} is the decoded deadline, or -1 for none; {@code readAhead} holds a
-   * one-message request until it is in (see HeldRequest) when callbacks run on a pool.
-   */
+  /** {@code timeoutNanos} is the decoded deadline, or -1 for none. */
   ServerCallCore(Setting where, ServerMethodDefinition<ReqT, RespT> definition,
       Marshaller<ReqT> requestMarshaller, Marshaller<RespT> responseMarshaller,
-      Codec inboundCodec, long timeoutNanos, ServerCallTracer tracer, boolean readAhead) {
-    this.method = definition.getMethodDescriptor();
-    this.callHandler = definition.getServerCallHandler();
-    this.requestMarshaller = requestMarshaller;
+      Codec inboundCodec, long timeoutNanos, ServerCallTracer tracer) {
+    super(where, definition, requestMarshaller, inboundCodec,
+        ServerCallContext.create(where.loop(), timeoutNanos), tracer);
     this.responseMarshaller = responseMarshaller;
-    this.tracer = tracer;
-    this.loop = where.loop();
-    this.writeQueue = where.writeQueue();
     this.goneDescription = where.goneDescription();
-    ServerSettings settings = where.settings();
-    this.reader = new MessageReader(this, where.alloc(), settings.maxInboundMessageSize(),
-        inboundCodec, "request");
-    this.writer = new MessageWriter(settings.sendBufferLimit(),
-        settings.maxOutboundMessageSize(), where.alloc());
-    this.callContext = ServerCallContext.create(loop, timeoutNanos);
-    this.context = callContext.context();
-    this.dispatcher = new CallbackDispatcher(where.callbackExecutor(), context,
-        this::applicationFailed);
-    this.held = readAhead && !dispatcher.isInline() && method.getType().clientSendsOneMessage()
-        ? new HeldRequest() : null;
+    this.writer = new MessageWriter(where.settings().sendBufferLimit(),
+        where.settings().maxOutboundMessageSize(), where.alloc());
   }
 
   // ---------------------------------------------------------------- what the adapters write
@@ -183,124 +135,7 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCall<ReqT, RespT>
       }, Runnable::run);
     }
     moveTo(ServerCallState.STARTED);
-    startHeaders = headers;
-    if (held != null) {
-      // Read the one-message request ahead; the call starts when it is in (or the client ends
-      // the stream, or the stream ends otherwise: closed).
-      startDeferred = true;
-      reader.request(HeldRequest.READ_AHEAD);
-      return;
-    }
-    dispatchStart();
-  }
-
-  /** Event loop: hands the handler its call (with a held request: and what it asks of it). */
-  private void dispatchStart() {
-    startDeferred = false;
-    Metadata headers = startHeaders;
-    startHeaders = null;
-    dispatcher.dispatch(() -> {
-      tracer.serverCallStarted(method, getAttributes());
-      listener = callHandler.startCall(this, headers);
-      if (listener == null) {
-        throw new NullPointerException("startCall returned a null listener for " + method);
-      }
-      listener.onReady();
-      if (held != null) {
-        deliverHeld();
-      }
-    });
-  }
-
-  /** Callback thread: delivers the held request as far as the application asked for it. */
-  private void deliverHeld() {
-    for (;;) {
-      switch (held.take()) {
-        case MESSAGE -> deliverMessage(held.message(), held.compressed(), held.wireSize());
-        case HALF_CLOSE -> deliverHalfClose();
-        default -> {
-          return;
-        }
-      }
-    }
-  }
-
-  @Override
-  public final void messageRead(ByteBuf message, boolean compressed, int wireSize) {
-    if (held != null) {
-      if (held.hold(message, compressed, wireSize) < 0) {
-        message.release(); // the call ended
-      } else if (startDeferred) {
-        // The request is in: the call starts. The end of the stream, in the same DATA frame
-        // as a rule, is queued behind it while that task is still pending or running.
-        dispatchStart();
-      } else {
-        dispatcher.dispatch(this::deliverHeld);
-      }
-      return;
-    }
-    dispatcher.dispatch(new CallbackDispatcher.Owning() {
-      @Override
-      public void run() {
-        deliverMessage(message, compressed, wireSize);
-      }
-
-      @Override
-      public void dropped() {
-        message.release();
-      }
-    });
-  }
-
-  /** Callback thread: decodes and hands over one request message; releases its buffer. */
-  private void deliverMessage(ByteBuf message, boolean compressed, int wireSize) {
-    ReqT request;
-    ByteBuf bytes = message;
-    try {
-      if (inboundFailed) {
-        return;
-      }
-      bytes = null;
-      // Decompressed here, off the event loop unless the server runs handlers there.
-      bytes = reader.decode(message, compressed);
-      tracer.inboundMessage(wireSize, bytes.readableBytes());
-      request = requestMarshaller.parse(bytes);
-    } catch (StatusRuntimeException e) {
-      inboundFailed = true;
-      // The handler hears onCancel once the status is out and the stream closes.
-      writeQueue.enqueue(() -> fail(e.getStatus()));
-      return;
-    } finally {
-      if (bytes != null) {
-        bytes.release();
-      }
-    }
-    listener.onMessage(request);
-  }
-
-  private void deliverHalfClose() {
-    if (!inboundFailed) {
-      listener.onHalfClose();
-    }
-  }
-
-  @Override
-  public final void endOfStream() {
-    if (held != null) {
-      held.end();
-      if (startDeferred) {
-        dispatchStart(); // no message before the end: the handler sees the half-close
-      } else {
-        dispatcher.dispatch(this::deliverHeld);
-      }
-      return;
-    }
-    dispatcher.dispatch(this::deliverHalfClose);
-  }
-
-  @Override
-  public final void readFailed(Status status) {
-    fail(status);
+    startDelivery(headers);
   }
 
   /** Event loop: the call ended on the client's side with {@code cause} (a reset). */
@@ -312,9 +147,7 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCall<ReqT, RespT>
 
   /** Event loop: the stream or exchange is over: the call either completed or was cut short. */
   final void closed() {
-    if (startDeferred) {
-      dispatchStart(); // the handler hears of the call, then of its end
-    }
+    releaseDeferredStart(); // the handler hears of the call, then of its end
     reader.close();
     writer.wake();
     if (held != null) {
@@ -343,6 +176,7 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCall<ReqT, RespT>
    * Ends the call from the server's side with an error status (event loop); the handler hears
    * onCancel once the stream closes.
    */
+  @Override
   final void fail(Status status) {
     reader.close();
     boolean headersWritten = state == ServerCallState.HEADERS_SENT;
@@ -385,7 +219,8 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCall<ReqT, RespT>
   }
 
   /** A handler threw: INTERNAL for the client (no details sent), the rest of the server unharmed. */
-  private void applicationFailed(Throwable t) {
+  @Override
+  final void applicationFailed(Throwable t) {
     Status status;
     if (t instanceof StatusRuntimeException || t instanceof StatusException) {
       status = Status.fromThrowable(t);
@@ -402,30 +237,6 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCall<ReqT, RespT>
   }
 
   // ---------------------------------------------------------------- application → transport
-
-  @Override
-  public final void request(int numMessages) {
-    if (held != null) {
-      if (numMessages <= 0) {
-        return;
-      }
-      // Served from the request read ahead: no trip to the event loop. Called from a callback
-      // (startCall), the delivery joins the running task.
-      int more = held.credit(numMessages);
-      dispatcher.dispatch(this::deliverHeld);
-      if (more > 0) {
-        writeQueue.enqueue(() -> reader.request(more));
-      }
-      return;
-    }
-    if (loop.inEventLoop()) {
-      reader.request(numMessages);
-    } else {
-      // Through the write queue: a handler's request, response and close (what a unary call
-      // does from startCall on) then cost one event-loop task and one flush, not two.
-      writeQueue.enqueue(() -> reader.request(numMessages));
-    }
-  }
 
   @Override
   public final void sendHeaders(Metadata headers) {
@@ -535,11 +346,6 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCall<ReqT, RespT>
   @Override
   public final void setMessageCompression(boolean enabled) {
     writer.setMessageCompression(enabled);
-  }
-
-  @Override
-  public final MethodDescriptor<ReqT, RespT> getMethodDescriptor() {
-    return method;
   }
 
   // ---------------------------------------------------------------- event-loop writes

@@ -23,8 +23,6 @@ import io.netty.util.AsciiString;
  * <p>Thread rule: as {@link ServerCallCore}; the stream-facing methods here run on the event loop.
  */
 final class ServerCallImpl<ReqT, RespT> extends ServerCallCore<ReqT, RespT> {
-  private static final String CONNECTION_CLOSED = "Connection closed before the call completed";
-
   private final ServerHandler handler;
   private final Http2Stream stream;
   private final String authority;
@@ -37,11 +35,10 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCallCore<ReqT, RespT> {
       ServerMethodDefinition<ReqT, RespT> definition, CharSequence authority, Codec inboundCodec,
       CharSequence acceptEncoding, long timeoutNanos, AsciiString contentType,
       ServerCallTracer tracer) {
-    super(new Setting(handler.context().executor(), handler.context().alloc(), handler.settings(),
-            handler.callbackExecutor(), handler.writeQueue(), CONNECTION_CLOSED),
-        definition, definition.getMethodDescriptor().getRequestMarshaller(),
+    super(handler.callSetting(), definition,
+        definition.getMethodDescriptor().getRequestMarshaller(),
         definition.getMethodDescriptor().getResponseMarshaller(), inboundCodec, timeoutNanos,
-        tracer, true);
+        tracer);
     this.handler = handler;
     this.contentType = contentType;
     this.stream = stream;

@@ -17,7 +17,6 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.ReadOnlyHttp2Headers;
 import io.netty.util.AsciiString;
-import java.util.concurrent.Executor;
 
 /**
  * The server side of one HTTP/2 connection: turns request streams into gRPC calls
@@ -43,6 +42,7 @@ public final class ServerHandler extends Http2ConnectionHandler
   /** The response headers of a call that adds none: built once, shared read-only by calls. */
   private final Http2Headers plainResponseHeaders;
   private WriteQueue writeQueue;
+  private ServerCallInbound.Setting callSetting;
   private Attributes attributes = Attributes.EMPTY;
   private ChannelHandlerContext ctx;
   private GracefulDrain drain;
@@ -104,6 +104,8 @@ public final class ServerHandler extends Http2ConnectionHandler
   public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
     this.ctx = ctx;
     this.writeQueue = new WriteQueue(ctx.channel());
+    this.callSetting = new ServerCallInbound.Setting(ctx.executor(), ctx.alloc(), settings,
+        settings.executor(), writeQueue, "Connection closed before the call completed", true);
     this.attributes = Attributes.newBuilder()
         .set(Attributes.REMOTE_ADDRESS, ctx.channel().remoteAddress())
         .set(Attributes.LOCAL_ADDRESS, ctx.channel().localAddress())
@@ -353,7 +355,8 @@ public final class ServerHandler extends Http2ConnectionHandler
     attributes = b.build();
   }
 
-  Executor callbackExecutor() {
-    return settings.executor();
+  /** What the connection's calls share (ServerCallImpl). Event loop only, once added. */
+  ServerCallInbound.Setting callSetting() {
+    return callSetting;
   }
 }

@@ -33,10 +33,10 @@ final class WebCall<ReqT, RespT> extends ServerCallCore<ReqT, RespT>
       WebMessageFormat format, ServerSettings settings, Codec inboundCodec, Codec outboundCodec,
       long timeoutNanos, ServerCallTracer tracer) {
     super(new Setting(exchange.context().executor(), exchange.context().alloc(), settings,
-            settings.executor(), new WriteQueue(exchange.context().channel()), CLIENT_GONE),
+            settings.executor(), new WriteQueue(exchange.context().channel()), CLIENT_GONE, false),
         def, marshaller(format, def.getMethodDescriptor().getRequestMarshaller()),
         marshaller(format, def.getMethodDescriptor().getResponseMarshaller()), inboundCodec,
-        timeoutNanos, tracer, false);
+        timeoutNanos, tracer);
     this.exchange = exchange;
     this.protocol = protocol;
     writer.setCodec(outboundCodec);
