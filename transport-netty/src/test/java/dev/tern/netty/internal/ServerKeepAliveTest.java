@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tern.Marshaller;
 import dev.tern.Metadata;
 import dev.tern.MethodDescriptor;
 import dev.tern.ServerCall;
@@ -14,7 +13,6 @@ import dev.tern.ServerMethodDefinition;
 import dev.tern.testing.GrpcWire;
 import dev.tern.testing.RawFrame;
 import dev.tern.testing.RawHttp2Connection;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.util.concurrent.MockTicker;
@@ -34,24 +32,12 @@ import org.junit.jupiter.api.Test;
 class ServerKeepAliveTest {
   private static final String PATH = "/test.Echo/Stream";
   private static final long PERMIT = TimeUnit.MINUTES.toNanos(5);
-  private static final Marshaller<String> UTF8 = new Marshaller<>() {
-    @Override
-    public void write(String value, ByteBuf out) {
-      out.writeCharSequence(value, StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public String parse(ByteBuf in) {
-      return in.toString(StandardCharsets.UTF_8);
-    }
-  };
-
   private final MockTicker ticker = Ticker.newMockTicker();
   private ServerCall<String, String> call;
   private final EmbeddedChannel server = EmbeddedFixtures.channel(ticker,
       ServerHandler.create(ServerSettings.builder()
           .methodsByPath(Map.of(PATH, ServerMethodDefinition.create(
-              MethodDescriptor.newBuilder(UTF8, UTF8).setFullMethodName(PATH.substring(1))
+              MethodDescriptor.newBuilder(EmbeddedFixtures.UTF8, EmbeddedFixtures.UTF8).setFullMethodName(PATH.substring(1))
                   .setType(MethodDescriptor.MethodType.BIDI_STREAMING).build(),
               (c, headers) -> {
                 call = c;
@@ -137,17 +123,25 @@ class ServerKeepAliveTest {
     assertNull(client.poll(f -> f.type() == RawFrame.Type.GOAWAY));
   }
 
-  @Test
-  void twoStrikes_dataHeldByFlowControl_strikesStandUntilItLeaves() {
+  /**
+   * The handler sends a message larger than the client's stream window (the default 65,535
+   * bytes, which the client does not replenish): what fits leaves, the rest waits. Then the client
+   * PINGs three times: one acceptable, two strikes.
+   */
+  private void twoStrikesWhileAMessageWaitsForWindow() {
     client.autoWindowUpdate(false);
     openCall();
-    // The client's stream window is the default 65,535 bytes: a larger message waits for more.
     call.sendMessage("x".repeat(70_000));
     client.exchange(server);
     client.takeAll();
     assertTrue(pingAnswered());
     assertTrue(pingAnswered(), "strike 1");
     assertTrue(pingAnswered(), "strike 2");
+  }
+
+  @Test
+  void twoStrikes_dataHeldByFlowControl_strikesStandUntilItLeaves() {
+    twoStrikesWhileAMessageWaitsForWindow();
     client.windowUpdate(streamId, 65_535);
     client.exchange(server);
     assertNotNull(client.poll(f -> f.type() == RawFrame.Type.DATA), "the rest left");
@@ -156,14 +150,7 @@ class ServerKeepAliveTest {
 
   @Test
   void twoStrikes_unsentDataQueued_thirdStrikeEndsTheConnection() {
-    client.autoWindowUpdate(false);
-    openCall();
-    call.sendMessage("x".repeat(70_000));
-    client.exchange(server);
-    client.takeAll();
-    assertTrue(pingAnswered());
-    assertTrue(pingAnswered(), "strike 1");
-    assertTrue(pingAnswered(), "strike 2");
+    twoStrikesWhileAMessageWaitsForWindow();
     // The rest of the message is queued, not written: no forgiveness.
     client.ping(nextPing++);
     client.exchange(server);
