@@ -35,7 +35,7 @@ import io.netty.buffer.ByteBuf;
  * {@link Context#isCancelled()}, listen for it, or hand it to downstream calls.
  */
 abstract class ServerCallCore<ReqT, RespT> extends ServerCallInbound<ReqT, RespT>
-    implements MessageWriter.DataSink {
+    implements MessageWriter.DataSink, CallbackDispatcher.Owning {
   private static final System.Logger LOG = System.getLogger(ServerCallCore.class.getName());
 
   /** What the application has sent, in the order it may happen. Application thread only. */
@@ -61,6 +61,10 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCallInbound<ReqT, RespT
   // cancelled with; and the status written to the client, what the tracers hear as the end.
   private Throwable endCause;
   private Status writtenStatus;
+  // Event loop, then read by the end's callback (run): the status the call ended with, and
+  // whether the listener hears of the end (not a call refused before its handler started).
+  private Status endStatus;
+  private boolean listenerHearsEnd;
 
   /** Application (callback) thread. */
   Outbound outbound = Outbound.NOTHING_SENT;
@@ -150,26 +154,55 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCallInbound<ReqT, RespT
     releaseDeferredStart(); // the handler hears of the call, then of its end
     reader.close();
     writer.wake();
-    if (held != null) {
-      afterCallbacks(held::release);
-    }
     ServerCallState before = state;
-    Status finalStatus = writtenStatus != null ? writtenStatus
-        : ServerCallContext.statusOf(endCause);
+    endStatus = writtenStatus != null ? writtenStatus : ServerCallContext.statusOf(endCause);
     if (moveTo(ServerCallState.COMPLETE)) {
-      // The context ends after onComplete, so work the handler left running can still finish.
-      dispatcher.dispatch(() -> listener.onComplete());
-      afterCallbacks(context::close);
+      listenerHearsEnd = true;
     } else if (moveTo(ServerCallState.CANCELLED)) {
       Throwable cause = endCause != null ? endCause
           : Status.CANCELLED.withDescription(goneDescription).asRuntimeException();
       // Promptly, without waiting for the application's callbacks: downstream work stops now.
       context.cancel(cause);
-      if (before != ServerCallState.REJECTED && before != ServerCallState.NEW) {
-        dispatcher.dispatch(() -> listener.onCancel());
-      }
+      listenerHearsEnd = before != ServerCallState.REJECTED && before != ServerCallState.NEW;
     }
-    afterCallbacks(() -> tracer.streamClosed(finalStatus));
+    // The call itself is the end's callback (run, or dropped): no task object per call.
+    dispatcher.dispatch(this);
+  }
+
+  /**
+   * Callback thread, dispatched once by {@link #closed}: the listener hears the end
+   * (onComplete, or onCancel), then {@link #dropped} finishes the call.
+   */
+  @Override
+  public final void run() {
+    try {
+      if (listenerHearsEnd) {
+        if (state == ServerCallState.COMPLETE) {
+          listener.onComplete();
+        } else {
+          listener.onCancel();
+        }
+      }
+    } finally {
+      dropped();
+    }
+  }
+
+  /**
+   * Callback thread: finishes the call after its end's callbacks (or instead of them, once the
+   * listener was stopped, as after a handler threw): the held request is released, the context
+   * of a completed call closes (after onComplete, so work the handler left running can still
+   * finish), and the tracers hear the status.
+   */
+  @Override
+  public final void dropped() {
+    if (held != null) {
+      held.release();
+    }
+    if (state == ServerCallState.COMPLETE) {
+      context.close();
+    }
+    tracer.streamClosed(endStatus);
   }
 
   /**
@@ -203,24 +236,9 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCallInbound<ReqT, RespT
     }
   }
 
-  /** Runs {@code task} after the callbacks dispatched so far, even if the handler threw. */
-  private void afterCallbacks(Runnable task) {
-    dispatcher.dispatch(new CallbackDispatcher.Owning() {
-      @Override
-      public void run() {
-        task.run();
-      }
-
-      @Override
-      public void dropped() {
-        task.run();
-      }
-    });
-  }
-
   /** A handler threw: INTERNAL for the client (no details sent), the rest of the server unharmed. */
   @Override
-  final void applicationFailed(Throwable t) {
+  public final void accept(Throwable t) {
     Status status;
     if (t instanceof StatusRuntimeException || t instanceof StatusException) {
       status = Status.fromThrowable(t);
@@ -267,33 +285,54 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCallInbound<ReqT, RespT
     if (outbound == Outbound.SEND_FAILED || state.isCancelled()) {
       return;
     }
-    if (outbound == Outbound.NOTHING_SENT) {
+    // The first message carries the headers: one write-queue command for both (an empty send
+    // buffer has room, so nothing waits between them).
+    Codec headersCodec = null;
+    boolean headersFirst = outbound == Outbound.NOTHING_SENT;
+    if (headersFirst) {
       outbound = Outbound.HEADERS_SENT;
-      Codec codec = writer.codec();
-      writeQueue.enqueue(() -> writeHeaders(null, codec));
+      headersCodec = writer.codec();
     }
-    if (!awaitSendRoom()) {
+    if (!awaitSendRoom(headersFirst, headersCodec)) {
       return;
     }
     ByteBuf frame;
     try {
       frame = writer.frame(responseMarshaller, message);
     } catch (StatusRuntimeException e) {
+      enqueueHeaders(headersFirst, headersCodec);
       close(e.getStatus(), new Metadata());
       return;
     }
     int bytes = frame.readableBytes();
     writer.account(bytes);
     tracer.outboundMessage(MessageWriter.wireSize(frame), writer.lastUncompressedSize());
-    writeQueue.enqueue(() -> writeMessage(frame, bytes));
+    if (headersFirst) {
+      Codec codec = headersCodec;
+      writeQueue.enqueue(() -> {
+        writeHeaders(null, codec);
+        writeMessage(frame, bytes);
+      });
+    } else {
+      writeQueue.enqueue(() -> writeMessage(frame, bytes));
+    }
+  }
+
+  /** Queues the response headers, if {@code due}, ahead of what ends the call instead. */
+  private void enqueueHeaders(boolean due, Codec codec) {
+    if (due) {
+      writeQueue.enqueue(() -> writeHeaders(null, codec));
+    }
   }
 
   /** Applies the send buffer limit; false if the message must be dropped (the call is ending). */
-  private boolean awaitSendRoom() {
+  private boolean awaitSendRoom(boolean headersDue, Codec headersCodec) {
     SendBuffer.Room room = writer.awaitRoom(() -> state.isCancelled());
+    if (room == SendBuffer.Room.AVAILABLE) {
+      return true;
+    }
+    enqueueHeaders(headersDue, headersCodec);
     switch (room) {
-      case AVAILABLE:
-        return true;
       case CALL_ENDED:
         return false;
       case CANNOT_BLOCK:

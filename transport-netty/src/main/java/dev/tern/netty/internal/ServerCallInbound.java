@@ -14,6 +14,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * The request side of a server call, the base of {@link ServerCallCore}: starting the handler
@@ -27,7 +28,7 @@ import java.util.concurrent.Executor;
  * event loop through the connection's {@link WriteQueue}.
  */
 abstract class ServerCallInbound<ReqT, RespT> extends ServerCall<ReqT, RespT>
-    implements MessageReader.Target {
+    implements MessageReader.Target, Consumer<Throwable> {
   /**
    * Where calls run and what bounds them, shared by the calls of one connection: the event loop
    * and its allocator, the server's settings, the callbacks' executor, the connection's write
@@ -76,8 +77,7 @@ abstract class ServerCallInbound<ReqT, RespT> extends ServerCall<ReqT, RespT>
     this.context = callContext.context();
     this.reader = new MessageReader(this, where.alloc(),
         where.settings().maxInboundMessageSize(), inboundCodec, "request");
-    this.dispatcher = new CallbackDispatcher(where.callbackExecutor(), context,
-        this::applicationFailed);
+    this.dispatcher = new CallbackDispatcher(where.callbackExecutor(), context, this);
     this.held = where.readAhead() && !dispatcher.isInline()
         && method.getType().clientSendsOneMessage() ? new HeldRequest() : null;
   }
@@ -85,8 +85,12 @@ abstract class ServerCallInbound<ReqT, RespT> extends ServerCall<ReqT, RespT>
   /** Event loop: ends the call from the server's side with an error status. */
   abstract void fail(Status status);
 
-  /** Callback thread: a handler threw. */
-  abstract void applicationFailed(Throwable t);
+  /**
+   * Callback thread: a handler threw (the dispatcher's failure handler is the call itself, so
+   * that no object is made for it per call).
+   */
+  @Override
+  public abstract void accept(Throwable t);
 
   /** Event loop: the call is started; the handler hears of it (with a held request: once in). */
   final void startDelivery(Metadata headers) {
