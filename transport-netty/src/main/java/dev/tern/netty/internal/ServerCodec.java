@@ -18,8 +18,9 @@ final class ServerCodec {
   private ServerCodec() {}
 
   static ServerHandler newHandler(ServerSettings settings, WebSettings web) {
+    // One remote flow controller, set below (OutboundFlow's would only be replaced: each
+    // controller and distributor listens to the connection and keeps state per stream).
     Http2Connection connection = new DefaultHttp2Connection(true);
-    OutboundFlow.configure(connection);
     // The connection window is refilled as bytes arrive: each stream's own window, driven by
     // what its application consumes, bounds memory, so one stalled call cannot starve the others.
     connection.local().flowController(
