@@ -209,6 +209,23 @@ class GracefulDrainTest {
   }
 
   @Test
+  void maxConnectionIdle_aShortCallWhileTheTimerIsArmed_idleCountsFromItsEnd() throws Exception {
+    connect(ServerLimits.builder().maxConnectionIdleNanos(TimeUnit.SECONDS.toNanos(5)).build());
+    channel.advanceTimeBy(1, TimeUnit.SECONDS);
+    channel.runPendingTasks();
+    request(1, HANG, false);
+    channel.advanceTimeBy(1, TimeUnit.SECONDS);
+    channel.runPendingTasks();
+    rstStream(1, Http2Error.CANCEL); // idle from 2 s on: the drain is due at 7 s
+    channel.advanceTimeBy(TimeUnit.SECONDS.toNanos(5) - 1, TimeUnit.NANOSECONDS);
+    channel.runPendingTasks();
+    assertEquals(List.of(), frames(GOAWAY), "1 ns short of idle");
+    channel.advanceTimeBy(1, TimeUnit.NANOSECONDS);
+    channel.runPendingTasks();
+    assertEquals(1, frames(GOAWAY).size());
+  }
+
+  @Test
   void maxConnectionAgeGraceClosesWithCallsStillRunning() throws Exception {
     connect(ServerLimits.builder()
         .maxConnectionAgeNanos(TimeUnit.SECONDS.toNanos(100))
