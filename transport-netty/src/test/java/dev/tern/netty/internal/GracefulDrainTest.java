@@ -191,6 +191,16 @@ class GracefulDrainTest {
     assertEquals(GracefulDrain.State.DRAIN_PINGED, handler.drainState());
   }
 
+  /** No GOAWAY until {@code nanos} from now pass on the channel's clock, then the drain's. */
+  private void assertDrainStartsIn(long nanos) {
+    channel.advanceTimeBy(nanos - 1, TimeUnit.NANOSECONDS);
+    channel.runPendingTasks();
+    assertEquals(List.of(), frames(GOAWAY), "1 ns short of idle");
+    channel.advanceTimeBy(1, TimeUnit.NANOSECONDS);
+    channel.runPendingTasks();
+    assertEquals(1, frames(GOAWAY).size());
+  }
+
   @Test
   void maxConnectionIdle_notWhileACallRuns_countsFromTheLastCallsEnd() throws Exception {
     connect(ServerLimits.builder().maxConnectionIdleNanos(TimeUnit.SECONDS.toNanos(5)).build());
@@ -199,12 +209,7 @@ class GracefulDrainTest {
     channel.runPendingTasks();
     assertEquals(List.of(), frames(GOAWAY), "a running call keeps the connection busy");
     rstStream(1, Http2Error.CANCEL);
-    channel.advanceTimeBy(TimeUnit.SECONDS.toNanos(5) - 1, TimeUnit.NANOSECONDS);
-    channel.runPendingTasks();
-    assertEquals(List.of(), frames(GOAWAY), "1 ns short of idle");
-    channel.advanceTimeBy(1, TimeUnit.NANOSECONDS);
-    channel.runPendingTasks();
-    assertEquals(1, frames(GOAWAY).size());
+    assertDrainStartsIn(TimeUnit.SECONDS.toNanos(5));
     assertEquals(GracefulDrain.State.DRAIN_PINGED, handler.drainState());
   }
 
@@ -217,12 +222,7 @@ class GracefulDrainTest {
     channel.advanceTimeBy(1, TimeUnit.SECONDS);
     channel.runPendingTasks();
     rstStream(1, Http2Error.CANCEL); // idle from 2 s on: the drain is due at 7 s
-    channel.advanceTimeBy(TimeUnit.SECONDS.toNanos(5) - 1, TimeUnit.NANOSECONDS);
-    channel.runPendingTasks();
-    assertEquals(List.of(), frames(GOAWAY), "1 ns short of idle");
-    channel.advanceTimeBy(1, TimeUnit.NANOSECONDS);
-    channel.runPendingTasks();
-    assertEquals(1, frames(GOAWAY).size());
+    assertDrainStartsIn(TimeUnit.SECONDS.toNanos(5));
   }
 
   @Test

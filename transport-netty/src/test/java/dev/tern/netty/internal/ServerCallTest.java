@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tern.Marshaller;
 import dev.tern.Metadata;
 import dev.tern.MethodDescriptor;
 import dev.tern.ServerCall;
@@ -17,13 +16,11 @@ import dev.tern.Status;
 import dev.tern.testing.GrpcWire;
 import dev.tern.testing.RawFrame;
 import dev.tern.testing.RawHttp2Connection;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,17 +36,6 @@ import org.junit.jupiter.api.Test;
  */
 class ServerCallTest {
   private static final String PATH = "/test.Echo/Echo";
-  private static final Marshaller<String> UTF8 = new Marshaller<>() {
-    @Override
-    public void write(String value, ByteBuf out) {
-      out.writeCharSequence(value, StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public String parse(ByteBuf in) {
-      return in.toString(StandardCharsets.UTF_8);
-    }
-  };
 
   private final MockTicker ticker = Ticker.newMockTicker();
   private final List<String> events = new ArrayList<>();
@@ -61,7 +47,7 @@ class ServerCallTest {
   private final EmbeddedChannel server = EmbeddedFixtures.channel(ticker,
       ServerHandler.create(ServerSettings.builder()
           .methodsByPath(Map.of(PATH, ServerMethodDefinition.create(
-              MethodDescriptor.newBuilder(UTF8, UTF8).setFullMethodName(PATH.substring(1))
+              MethodDescriptor.newBuilder(EmbeddedFixtures.UTF8, EmbeddedFixtures.UTF8).setFullMethodName(PATH.substring(1))
                   .setType(MethodDescriptor.MethodType.UNARY).build(),
               (c, headers) -> {
                 call = c;
