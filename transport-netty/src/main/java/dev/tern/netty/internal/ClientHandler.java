@@ -168,7 +168,7 @@ public final class ClientHandler extends Http2ConnectionHandler
       // Streams beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS wait instead of failing.
       encoderEnforceMaxConcurrentStreams(true);
       if (settings.frameLogging) {
-        frameLogger(new FrameLogging(true, () -> { }));
+        frameLogger(new FrameLogging());
       }
     }
 

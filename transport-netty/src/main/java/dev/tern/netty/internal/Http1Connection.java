@@ -8,9 +8,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
@@ -28,14 +26,12 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -85,7 +81,7 @@ final class Http1Connection extends ChannelDuplexHandler {
   private ChannelHandlerContext ctx;
   private State state = State.AWAITING_REQUEST;
   private Timer timerKind = Timer.NONE;
-  private Exchange exchange;
+  private Http1Exchange exchange;
   private ScheduledFuture<?> timer;
   /** Request bytes handed to the application and not yet consumed: reading pauses past a window. */
   private long unconsumed;
@@ -182,7 +178,7 @@ final class Http1Connection extends ChannelDuplexHandler {
     if (kind == Timer.IDLE) {
       ctx.close();
     } else if (state == State.AWAITING_REQUEST
-        || (state == State.RECEIVING && !exchange.headWritten)) {
+        || (state == State.RECEIVING && !exchange.headWritten())) {
       // RFC 9110 §15.5.9: 408, and the connection closes.
       fail(HttpResponseStatus.REQUEST_TIMEOUT, "Request not received within "
           + TimeUnit.NANOSECONDS.toMillis(web.http1RequestTimeoutNanos()) + " ms");
@@ -252,7 +248,7 @@ final class Http1Connection extends ChannelDuplexHandler {
     state = State.RECEIVING;
     bodyBytes = 0;
     unconsumed = 0;
-    exchange = new Exchange(headers);
+    exchange = new Http1Exchange(this, ctx, attributes, headers);
     long limit = dispatcher.dispatch(exchange);
     maxBodyBytes = limit;
     if (limit == Long.MAX_VALUE && timerKind == Timer.REQUEST) {
@@ -306,7 +302,14 @@ final class Http1Connection extends ChannelDuplexHandler {
         + maxBodyBytes + " bytes");
   }
 
-  private void consumed(int bytes) {
+  /** Request bytes of {@code from} consumed, if it is still the connection's exchange. */
+  void consumed(Http1Exchange from, int bytes) {
+    if (exchange == from) {
+      consumed(bytes);
+    }
+  }
+
+  void consumed(int bytes) {
     unconsumed -= bytes;
     if (unconsumed <= settings.flowControlWindow() / 2 && state != State.CLOSING
         && !ctx.channel().config().isAutoRead()) {
@@ -314,8 +317,13 @@ final class Http1Connection extends ChannelDuplexHandler {
     }
   }
 
+  /** Whether the response now written closes the connection ({@code Connection: close}). */
+  boolean closesAfterResponse() {
+    return !keepAlive || state == State.CLOSE_AFTER_RESPONSE;
+  }
+
   /** The response ended. */
-  private void responseDone() {
+  void responseDone() {
     switch (state) {
       case RECEIVING -> state = State.DRAINING_REQUEST;
       case RESPONDING -> requestDone();
@@ -346,7 +354,7 @@ final class Http1Connection extends ChannelDuplexHandler {
     }
     LOG.log(System.Logger.Level.DEBUG, () -> "HTTP/1.1 " + status + " to "
         + ctx.channel().remoteAddress() + ": " + reason);
-    boolean canAnswer = exchange == null || !exchange.headWritten;
+    boolean canAnswer = exchange == null || !exchange.headWritten();
     state = State.CLOSING;
     cancelTimer();
     if (exchange != null) {
@@ -367,7 +375,7 @@ final class Http1Connection extends ChannelDuplexHandler {
     }
   }
 
-  private void close() {
+  void close() {
     state = State.CLOSING;
     cancelTimer();
     ctx.flush();
@@ -397,161 +405,6 @@ final class Http1Connection extends ChannelDuplexHandler {
       case AWAITING_REQUEST -> close();
       case CLOSING -> { }
       default -> keepAlive = false;
-    }
-  }
-
-  // ---------------------------------------------------------------- one exchange
-
-  /** The current request and its response on this connection. Event loop only. */
-  private final class Exchange implements WebExchange {
-    private final Http2Headers requestHeaders;
-    private Http2Headers extra;
-    private Stream stream;
-    private boolean headWritten;
-    private boolean closed;
-
-    Exchange(Http2Headers requestHeaders) {
-      this.requestHeaders = requestHeaders;
-    }
-
-    void bodyRead(ByteBuf data) {
-      if (stream == null || closed) {
-        consumed(data.readableBytes());
-        data.release();
-      } else {
-        stream.bodyRead(data);
-      }
-    }
-
-    void bodyEnded() {
-      if (stream != null && !closed) {
-        stream.bodyEnded();
-      }
-    }
-
-    void closed() {
-      if (!closed) {
-        closed = true;
-        if (stream != null) {
-          stream.exchangeClosed();
-        }
-      }
-    }
-
-    @Override
-    public ChannelHandlerContext context() {
-      return ctx;
-    }
-
-    @Override
-    public Http2Headers requestHeaders() {
-      return requestHeaders;
-    }
-
-    @Override
-    public boolean isHttp2() {
-      return false;
-    }
-
-    @Override
-    public Attributes attributes() {
-      return attributes;
-    }
-
-    @Override
-    public void stream(Stream stream) {
-      this.stream = stream;
-    }
-
-    @Override
-    public void extraResponseHeaders(Http2Headers headers) {
-      this.extra = headers;
-    }
-
-    @Override
-    public void writeHead(Http2Headers headers, boolean endOfStream) {
-      if (closed || headWritten) {
-        return;
-      }
-      headWritten = true;
-      HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
-          HttpResponseStatus.valueOf(Integer.parseInt(headers.status().toString())));
-      copy(headers, response);
-      if (extra != null) {
-        copy(extra, response);
-      }
-      if (endOfStream) {
-        if (response.status().code() != HttpResponseStatus.NO_CONTENT.code()) {
-          // RFC 9110 §8.6: no Content-Length in a 204.
-          response.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
-        }
-      } else if (!response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
-        response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-      }
-      if (!keepAlive || state == State.CLOSE_AFTER_RESPONSE) {
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      }
-      if (endOfStream) {
-        ctx.write(response);
-        writeBody(Unpooled.EMPTY_BUFFER, true, ctx.newPromise());
-      } else {
-        ctx.writeAndFlush(response);
-      }
-    }
-
-    private void copy(Http2Headers from, HttpResponse to) {
-      for (Map.Entry<CharSequence, CharSequence> e : from) {
-        if (e.getKey().length() > 0 && e.getKey().charAt(0) != ':') {
-          to.headers().add(e.getKey(), e.getValue());
-        }
-      }
-    }
-
-    @Override
-    public void writeBody(ByteBuf data, boolean endOfStream, ChannelPromise promise) {
-      if (closed) {
-        data.release();
-        promise.tryFailure(new IllegalStateException("exchange closed"));
-        return;
-      }
-      if (endOfStream) {
-        closed = true;
-        promise.addListener(f -> {
-          if (stream != null) {
-            stream.exchangeClosed();
-          }
-          if (f.isSuccess()) {
-            responseDone();
-          }
-        });
-        ctx.writeAndFlush(new DefaultLastHttpContent(data), promise);
-      } else if (!data.isReadable()) {
-        // An empty chunk would end a chunked body (RFC 9112 §7.1): nothing to write.
-        data.release();
-        promise.trySuccess();
-      } else {
-        ctx.writeAndFlush(new DefaultHttpContent(data), promise);
-      }
-    }
-
-    @Override
-    public int sendWindow() {
-      return (int) Math.min(Integer.MAX_VALUE, ctx.channel().bytesBeforeUnwritable());
-    }
-
-    @Override
-    public void returnBytes(int bytes) {
-      if (exchange == this) {
-        consumed(bytes);
-      }
-    }
-
-    @Override
-    public void abort() {
-      if (!closed) {
-        closed();
-        Http1Connection.this.close();
-      }
     }
   }
 }

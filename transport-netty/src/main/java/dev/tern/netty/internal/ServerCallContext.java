@@ -53,7 +53,7 @@ final class ServerCallContext {
     }
     try {
       return new ServerCallContext(Context.ROOT.withDeadline(
-          Deadline.after(timeoutNanos, TimeUnit.NANOSECONDS), loop), timeoutNanos);
+          Deadline.after(timeoutNanos, TimeUnit.NANOSECONDS, clockOf(loop)), loop), timeoutNanos);
     } catch (RejectedExecutionException e) {
       // The event loop is shutting down: the call finds the context cancelled and ends.
       Context.CancellableContext c = Context.ROOT.withCancellation();
@@ -61,6 +61,24 @@ final class ServerCallContext {
           .asRuntimeException());
       return new ServerCallContext(c, timeoutNanos);
     }
+  }
+
+  /**
+   * The clock of {@code loop}'s timers as a deadline's ticker: the deadline and the timer that
+   * fires it then agree (System.nanoTime in production, a test's mock ticker on an
+   * EmbeddedChannel). The system clock stays the one shared ticker, so deadlines compare.
+   */
+  static Deadline.Ticker clockOf(EventExecutor loop) {
+    io.netty.util.concurrent.Ticker ticker = loop.ticker();
+    if (ticker == io.netty.util.concurrent.Ticker.systemTicker()) {
+      return Deadline.getSystemTicker();
+    }
+    return new Deadline.Ticker() {
+      @Override
+      public long nanoTime() {
+        return ticker.nanoTime();
+      }
+    };
   }
 
   Context.CancellableContext context() {

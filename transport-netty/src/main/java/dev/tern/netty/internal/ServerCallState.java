@@ -1,7 +1,7 @@
 package dev.tern.netty.internal;
 
 /**
- * The stream's side of one server call ({@link ServerCallImpl}). Every transition is in
+ * The stream's side of one server call ({@link ServerCallCore}). Every transition is in
  * {@link #canMoveTo}:
  *
  * <pre>

@@ -18,16 +18,22 @@ final class ServerCodec {
   private ServerCodec() {}
 
   static ServerHandler newHandler(ServerSettings settings, WebSettings web) {
+    // One remote flow controller, set below (OutboundFlow's would only be replaced: each
+    // controller and distributor listens to the connection and keeps state per stream).
     Http2Connection connection = new DefaultHttp2Connection(true);
-    OutboundFlow.configure(connection);
     // The connection window is refilled as bytes arrive: each stream's own window, driven by
     // what its application consumes, bounds memory, so one stalled call cannot starve the others.
     connection.local().flowController(
         new DefaultHttp2LocalFlowController(connection, 0.5f, true));
     // PRIORITY is deprecated (RFC 9113 §5.3.2): a uniform distributor keeps no dependency tree,
     // so PRIORITY frames and priority fields in HEADERS cost O(1) and no memory.
+    // The enforcer hears of HEADERS and DATA as they leave (KeepAliveSignal's decorators).
+    ServerLimits limits = settings.limits();
+    KeepAliveEnforcer enforcer = new KeepAliveEnforcer(limits.permitKeepAliveWithoutCalls(),
+        limits.permitKeepAliveTimeNanos());
+    KeepAliveSignal signal = new KeepAliveSignal(enforcer);
     connection.remote().flowController(new DefaultHttp2RemoteFlowController(connection,
-        new UniformStreamByteDistributor(connection)));
+        signal.distributor(new UniformStreamByteDistributor(connection))));
     // Advertised in the first SETTINGS; Netty's builder also applies MAX_CONCURRENT_STREAMS and
     // MAX_HEADER_LIST_SIZE to the connection at once, so they hold before the client's ACK
     // (RFC 9113 §5.1.2: excess streams get RST_STREAM(REFUSED_STREAM)).
@@ -35,26 +41,27 @@ final class ServerCodec {
         .maxConcurrentStreams(settings.maxConcurrentStreams())
         .initialWindowSize(settings.flowControlWindow())
         .maxHeaderListSize(settings.maxHeaderListSize());
-    return new Builder(settings, web).build(connection, initial);
+    return new Builder(settings, web, enforcer, signal).build(connection, initial);
   }
 
   private static final class Builder
       extends HandlerBuilder<ServerHandler, Builder> {
     private final ServerSettings settings;
     private final WebSettings web;
+    private final KeepAliveEnforcer enforcer;
+    private final KeepAliveSignal signal;
 
-    // Logs frames when asked to, and reports HEADERS and DATA written to the handler.
-    private final FrameLogging frames;
-    private ServerHandler handler;
-
-    Builder(ServerSettings settings, WebSettings web) {
+    Builder(ServerSettings settings, WebSettings web, KeepAliveEnforcer enforcer,
+        KeepAliveSignal signal) {
       this.settings = settings;
       this.web = web;
-      this.frames = new FrameLogging(settings.frameLogging(),
-          () -> handler.outboundHeadersOrData());
+      this.enforcer = enforcer;
+      this.signal = signal;
       // RFC 9113 §8.3.1: a request without :method, :scheme or :path is malformed (stream error).
       validateRequiredPseudoHeaders(true);
-      frameLogger(frames);
+      if (settings.frameLogging()) {
+        frameLogger(new FrameLogging());
+      }
       limitAbuse(settings.limits());
       gracefulShutdownTimeoutMillis(GracefulDrain.CLOSE_TIMEOUT_MILLIS);
     }
@@ -79,10 +86,10 @@ final class ServerCodec {
     @Override
     protected ServerHandler build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
         Http2Settings initialSettings) {
-      // Netty's decorating pattern: the stream-state rules wrap the decoder.
-      handler = new ServerHandler(new StreamStateDecoder(decoder), encoder, initialSettings,
-          settings, web);
-      return handler;
+      // Netty's decorating pattern: the stream-state rules wrap the decoder, the keepalive
+      // signal the encoder.
+      return new ServerHandler(new StreamStateDecoder(decoder), signal.encoder(encoder),
+          initialSettings, settings, web, enforcer);
     }
   }
 }

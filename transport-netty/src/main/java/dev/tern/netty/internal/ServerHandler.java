@@ -17,7 +17,6 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.ReadOnlyHttp2Headers;
 import io.netty.util.AsciiString;
-import java.util.concurrent.Executor;
 
 /**
  * The server side of one HTTP/2 connection: turns request streams into gRPC calls
@@ -43,6 +42,7 @@ public final class ServerHandler extends Http2ConnectionHandler
   /** The response headers of a call that adds none: built once, shared read-only by calls. */
   private final Http2Headers plainResponseHeaders;
   private WriteQueue writeQueue;
+  private ServerCallInbound.Setting callSetting;
   private Attributes attributes = Attributes.EMPTY;
   private ChannelHandlerContext ctx;
   private GracefulDrain drain;
@@ -50,7 +50,8 @@ public final class ServerHandler extends Http2ConnectionHandler
   private boolean connectionWindowOpen;
 
   ServerHandler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
-      Http2Settings initialSettings, ServerSettings settings, WebSettings webSettings) {
+      Http2Settings initialSettings, ServerSettings settings, WebSettings webSettings,
+      KeepAliveEnforcer keepAliveEnforcer) {
     super(decoder, encoder, initialSettings);
     this.settings = settings;
     String accept = settings.codecs().acceptEncoding();
@@ -66,9 +67,7 @@ public final class ServerHandler extends Http2ConnectionHandler
     this.callKey = encoder.connection().newKey();
     this.earlyAnswers = new EarlyAnswers(this, encoder.connection());
     this.web = new Http2WebStreams(this, encoder.connection(), settings, webSettings);
-    ServerLimits limits = settings.limits();
-    this.keepAliveEnforcer = new KeepAliveEnforcer(limits.permitKeepAliveWithoutCalls(),
-        limits.permitKeepAliveTimeNanos());
+    this.keepAliveEnforcer = keepAliveEnforcer;
     decoder.frameListener(this);
     encoder.connection().addListener(new Http2ConnectionAdapter() {
       @Override
@@ -105,6 +104,8 @@ public final class ServerHandler extends Http2ConnectionHandler
   public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
     this.ctx = ctx;
     this.writeQueue = new WriteQueue(ctx.channel());
+    this.callSetting = new ServerCallInbound.Setting(ctx.executor(), ctx.alloc(), settings,
+        settings.executor(), writeQueue, "Connection closed before the call completed", true);
     this.attributes = Attributes.newBuilder()
         .set(Attributes.REMOTE_ADDRESS, ctx.channel().remoteAddress())
         .set(Attributes.LOCAL_ADDRESS, ctx.channel().localAddress())
@@ -170,11 +171,6 @@ public final class ServerHandler extends Http2ConnectionHandler
   /** Whether a graceful shutdown has begun. Event loop only. */
   boolean isDraining() {
     return drain.isDraining();
-  }
-
-  /** The server wrote HEADERS or DATA: the client's PINGs in reply are fair. */
-  void outboundHeadersOrData() {
-    keepAliveEnforcer.resetCounters();
   }
 
   // ---------------------------------------------------------------- frames from the client
@@ -275,7 +271,7 @@ public final class ServerHandler extends Http2ConnectionHandler
   @Override
   public void onPingRead(ChannelHandlerContext ctx, long data) throws Http2Exception {
     // Netty has already queued the ACK; its queued-control-frame limit bounds unread ACKs.
-    if (!keepAliveEnforcer.pingAcceptable(System.nanoTime(),
+    if (!keepAliveEnforcer.pingAcceptable(ctx.executor().ticker().nanoTime(),
         connection().numActiveStreams() > 0)) {
       // grpc doc/keepalive.md: GOAWAY(ENHANCE_YOUR_CALM) with debug data "too_many_pings".
       throw Http2Exception.connectionError(Http2Error.ENHANCE_YOUR_CALM, "too_many_pings");
@@ -359,7 +355,8 @@ public final class ServerHandler extends Http2ConnectionHandler
     attributes = b.build();
   }
 
-  Executor callbackExecutor() {
-    return settings.executor();
+  /** What the connection's calls share (ServerCallImpl). Event loop only, once added. */
+  ServerCallInbound.Setting callSetting() {
+    return callSetting;
   }
 }

@@ -25,6 +25,8 @@ final class ServerLifecycle {
   private ScheduledFuture<?> idleTimer;
   private ScheduledFuture<?> ageTimer;
   private boolean handshakeDone;
+  /** When the connection last had no stream open, on the event loop's ticker. */
+  private long idleSinceNanos;
 
   /** How many streams the connection has open now. */
   interface ActiveStreams {
@@ -51,7 +53,8 @@ final class ServerLifecycle {
           * (ThreadLocalRandom.current().nextDouble() * 2 - 1));
       ageTimer = schedule(this::maxAgeReached, Math.max(0, age + jitter));
     }
-    scheduleIdleTimer();
+    idleSinceNanos = ctx.executor().ticker().nanoTime();
+    scheduleIdleTimer(limits.maxConnectionIdleNanos());
     if (limits.keepAliveTimeNanos() != ServerLimits.NEVER) {
       // A server pings only while calls are open (grpc-java's default): idle connections are
       // max-idle's business.
@@ -69,10 +72,13 @@ final class ServerLifecycle {
     }
   }
 
-  /** A stream opened: the connection is not idle. */
+  /**
+   * A stream opened: the connection is not idle. The idle timer stays: when it fires it finds the
+   * stream, and the connection's next idle period arms it again (gRFC A9's max idle, timed as
+   * grpc-java's MaxConnectionIdleManager does), so a busy connection does not schedule and cancel
+   * a timer per call.
+   */
   void onStreamActive() {
-    cancel(idleTimer);
-    idleTimer = null;
     support.onStreamActive();
   }
 
@@ -81,7 +87,8 @@ final class ServerLifecycle {
     if (drain.isDraining()) {
       drain.onNoActiveStreams();
     } else {
-      scheduleIdleTimer();
+      idleSinceNanos = ctx.executor().ticker().nanoTime();
+      scheduleIdleTimer(limits.maxConnectionIdleNanos());
     }
   }
 
@@ -101,17 +108,27 @@ final class ServerLifecycle {
     support.stop();
   }
 
-  private void scheduleIdleTimer() {
-    long idle = limits.maxConnectionIdleNanos();
-    if (idle == ServerLimits.NEVER || idleTimer != null || drain.isDraining()) {
+  /** Arms the idle timer to fire in {@code delayNanos}, unless it is armed or not needed. */
+  private void scheduleIdleTimer(long delayNanos) {
+    if (limits.maxConnectionIdleNanos() == ServerLimits.NEVER || idleTimer != null
+        || drain.isDraining()) {
       return;
     }
-    idleTimer = schedule(() -> {
-      idleTimer = null;
-      if (activeStreams.count() == 0) {
-        startDrain(ServerLimits.NEVER);
-      }
-    }, idle);
+    idleTimer = schedule(this::idleTimerFired, delayNanos);
+  }
+
+  private void idleTimerFired() {
+    idleTimer = null;
+    if (activeStreams.count() > 0 || drain.isDraining()) {
+      return; // armed again when the last stream closes
+    }
+    long left = limits.maxConnectionIdleNanos()
+        - (ctx.executor().ticker().nanoTime() - idleSinceNanos);
+    if (left > 0) {
+      scheduleIdleTimer(left); // busy since the timer was armed: idle counts from the last call
+    } else {
+      startDrain(ServerLimits.NEVER);
+    }
   }
 
   private void maxAgeReached() {

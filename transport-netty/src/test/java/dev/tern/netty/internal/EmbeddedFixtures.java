@@ -1,10 +1,13 @@
 package dev.tern.netty.internal;
 
+import dev.tern.Marshaller;
 import dev.tern.testing.RawHttp2Connection;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.util.concurrent.MockTicker;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,6 +19,18 @@ import java.util.concurrent.TimeUnit;
  */
 final class EmbeddedFixtures {
   static final int WINDOW = 64 * 1024;
+  /** Messages as UTF-8 text. */
+  static final Marshaller<String> UTF8 = new Marshaller<>() {
+    @Override
+    public void write(String value, ByteBuf out) {
+      out.writeCharSequence(value, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String parse(ByteBuf in) {
+      return in.toString(StandardCharsets.UTF_8);
+    }
+  };
 
   private EmbeddedFixtures() {}
 

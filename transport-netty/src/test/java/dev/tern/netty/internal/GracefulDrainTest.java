@@ -191,6 +191,40 @@ class GracefulDrainTest {
     assertEquals(GracefulDrain.State.DRAIN_PINGED, handler.drainState());
   }
 
+  /** No GOAWAY until {@code nanos} from now pass on the channel's clock, then the drain's. */
+  private void assertDrainStartsIn(long nanos) {
+    channel.advanceTimeBy(nanos - 1, TimeUnit.NANOSECONDS);
+    channel.runPendingTasks();
+    assertEquals(List.of(), frames(GOAWAY), "1 ns short of idle");
+    channel.advanceTimeBy(1, TimeUnit.NANOSECONDS);
+    channel.runPendingTasks();
+    assertEquals(1, frames(GOAWAY).size());
+  }
+
+  @Test
+  void maxConnectionIdle_notWhileACallRuns_countsFromTheLastCallsEnd() throws Exception {
+    connect(ServerLimits.builder().maxConnectionIdleNanos(TimeUnit.SECONDS.toNanos(5)).build());
+    request(1, HANG, false);
+    channel.advanceTimeBy(10, TimeUnit.SECONDS);
+    channel.runPendingTasks();
+    assertEquals(List.of(), frames(GOAWAY), "a running call keeps the connection busy");
+    rstStream(1, Http2Error.CANCEL);
+    assertDrainStartsIn(TimeUnit.SECONDS.toNanos(5));
+    assertEquals(GracefulDrain.State.DRAIN_PINGED, handler.drainState());
+  }
+
+  @Test
+  void maxConnectionIdle_aShortCallWhileTheTimerIsArmed_idleCountsFromItsEnd() throws Exception {
+    connect(ServerLimits.builder().maxConnectionIdleNanos(TimeUnit.SECONDS.toNanos(5)).build());
+    channel.advanceTimeBy(1, TimeUnit.SECONDS);
+    channel.runPendingTasks();
+    request(1, HANG, false);
+    channel.advanceTimeBy(1, TimeUnit.SECONDS);
+    channel.runPendingTasks();
+    rstStream(1, Http2Error.CANCEL); // idle from 2 s on: the drain is due at 7 s
+    assertDrainStartsIn(TimeUnit.SECONDS.toNanos(5));
+  }
+
   @Test
   void maxConnectionAgeGraceClosesWithCallsStillRunning() throws Exception {
     connect(ServerLimits.builder()

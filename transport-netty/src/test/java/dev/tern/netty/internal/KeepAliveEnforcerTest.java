@@ -95,8 +95,8 @@ class KeepAliveEnforcerTest {
   /**
    * The whole path on a ServerHandler: four PINGs in a burst without calls, the fourth past the
    * strikes, answered by GOAWAY(ENHANCE_YOUR_CALM, "too_many_pings") and the connection closing.
-   * (ServerHandler reads the enforcer's time from System.nanoTime; a burst is well under the 5
-   * minutes permitted whatever the machine's speed.)
+   * (ServerHandler reads the enforcer's time from the event loop's ticker; ServerKeepAliveTest
+   * moves it.)
    */
   @Test
   void serverHandler_pingBurstWithoutCalls_goAwayEnhanceYourCalmTooManyPings_thenClose() {

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tern.Marshaller;
 import dev.tern.Metadata;
 import dev.tern.MethodDescriptor;
 import dev.tern.ServerCall;
@@ -17,13 +16,11 @@ import dev.tern.Status;
 import dev.tern.testing.GrpcWire;
 import dev.tern.testing.RawFrame;
 import dev.tern.testing.RawHttp2Connection;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,17 +36,6 @@ import org.junit.jupiter.api.Test;
  */
 class ServerCallTest {
   private static final String PATH = "/test.Echo/Echo";
-  private static final Marshaller<String> UTF8 = new Marshaller<>() {
-    @Override
-    public void write(String value, ByteBuf out) {
-      out.writeCharSequence(value, StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public String parse(ByteBuf in) {
-      return in.toString(StandardCharsets.UTF_8);
-    }
-  };
 
   private final MockTicker ticker = Ticker.newMockTicker();
   private final List<String> events = new ArrayList<>();
@@ -61,7 +47,7 @@ class ServerCallTest {
   private final EmbeddedChannel server = EmbeddedFixtures.channel(ticker,
       ServerHandler.create(ServerSettings.builder()
           .methodsByPath(Map.of(PATH, ServerMethodDefinition.create(
-              MethodDescriptor.newBuilder(UTF8, UTF8).setFullMethodName(PATH.substring(1))
+              MethodDescriptor.newBuilder(EmbeddedFixtures.UTF8, EmbeddedFixtures.UTF8).setFullMethodName(PATH.substring(1))
                   .setType(MethodDescriptor.MethodType.UNARY).build(),
               (c, headers) -> {
                 call = c;
@@ -191,12 +177,11 @@ class ServerCallTest {
   @Test
   void requestEnded_grpcTimeoutPasses_handlerCancelled_clientGetsDeadlineExceededTrailersOnly() {
     int id = request(GrpcWire.requestHeaders(PATH).set("grpc-timeout", "1S"), "ping");
-    // The server's deadline is a Deadline on the system clock, timed on the event loop (the mock
-    // clock) from what is left of it when the timer is set, a few microseconds less than 1 s:
-    // hence half the timeout here rather than 1 ns before it.
-    advance(ticker, TimeUnit.MILLISECONDS.toNanos(500), server);
+    // The server's deadline is on the event loop's clock (the mock ticker), as is its timer:
+    // it fires exactly 1 s after the request arrived, not 1 ns sooner.
+    advance(ticker, TimeUnit.SECONDS.toNanos(1) - 1, server);
     assertFalse(call.isCancelled());
-    advance(ticker, TimeUnit.MILLISECONDS.toNanos(500), server);
+    advance(ticker, 1, server);
     assertTrue(call.isCancelled());
     assertEquals("cancel", events.get(events.size() - 1));
     // Nothing was sent yet: the client hears the deadline as a Trailers-Only answer. Its request
