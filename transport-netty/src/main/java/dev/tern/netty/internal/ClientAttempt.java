@@ -1,8 +1,6 @@
 package dev.tern.netty.internal;
 
 import dev.tern.Attributes;
-import dev.tern.CodecRegistry;
-import dev.tern.Deadline;
 import dev.tern.Metadata;
 import dev.tern.Status;
 import dev.tern.StatusRuntimeException;
@@ -24,6 +22,8 @@ import java.util.concurrent.TimeUnit;
  * One attempt of a client call: one HTTP/2 stream on one connection, from waiting for the
  * connection to the stream's end. It does not retry: when it ends it reports its status and how
  * far the server got ({@link Reach}), and its call's {@link RetriableCall} decides what follows.
+ * This class keeps the stream's lifecycle (connection wait, commands, stream creation, reset,
+ * end); its {@link AttemptResponse} reads what the server sends.
  *
  * <p>States, every transition in {@link #moveTo}:
  * <pre>
@@ -33,12 +33,12 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  * DRAINING means the status is in but messages before it are still being handed out.
  *
- * <p>Thread rule: the stream, the reader and the Netty objects are used on the connection's event
- * loop only. {@code state}, {@code handler} and the commands waiting for a connection are guarded
+ * <p>Thread rule: the stream, the response and the Netty objects are used on the connection's
+ * event loop only. {@code state}, {@code handler} and the commands waiting for a connection are guarded
  * by this object's monitor, which is never held while calling out (engine, tracers, listener).
  * Commands from other threads reach the event loop through the connection's {@link WriteQueue}.
  */
-final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSink {
+final class ClientAttempt implements MessageWriter.DataSink {
   /**
    * How far the server got with an attempt that failed, which decides whether it may be sent
    * again without counting as a retry (gRFC A6 "Transparent Retries").
@@ -84,26 +84,8 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
     void closed(ClientAttempt attempt, Status status, Metadata trailers, Reach reach);
   }
 
-  /**
-   * What every attempt of one call shares.
-   *
-   * @param path the method's {@code :path}
-   * @param deadline the call's deadline, or null
-   * @param startNanos when the call started (for the deadline's description)
-   * @param maxInboundMessageSize the response size limit
-   * @param codecs the channel's codecs, for the response's grpc-encoding
-   * @param writer the call's message writer (send buffer accounting, readiness)
-   */
-  record CallSpec(String path, Deadline deadline, long startNanos, int maxInboundMessageSize,
-      CodecRegistry codecs, MessageWriter writer) {
-    Status deadlineExceeded() {
-      return Status.DEADLINE_EXCEEDED.withDescription(
-          "deadline exceeded after " + ClientCallImpl.seconds(System.nanoTime() - startNanos));
-    }
-  }
-
   private final Events events;
-  private final CallSpec spec;
+  private final AttemptSpec spec;
   /** The request headers, or null to use the connection's shared plain ones. */
   private final Http2Headers headers;
   private final AttemptTracers tracers;
@@ -124,17 +106,14 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
   private ClientHandler handler;
   private CompletableFuture<ClientHandler> connection;
 
+  /** The response side: headers, messages, trailers. */
+  private final AttemptResponse response;
+
   // Event loop.
   private int streamId = -1;
-  private MessageReader reader;
-  private Status trailerStatus;
-  private Metadata trailerMetadata;
   private int outboundSeq;
-  private int inboundSeq;
-  /** Whether a message went to the call: its tracer events then end on the callback thread. */
-  private volatile boolean delivered;
 
-  ClientAttempt(Events events, CallSpec spec, Http2Headers headers, AttemptTracers tracers,
+  ClientAttempt(Events events, AttemptSpec spec, Http2Headers headers, AttemptTracers tracers,
       int previousAttempts, int initialRequests) {
     this.events = events;
     this.spec = spec;
@@ -142,6 +121,7 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
     this.tracers = tracers;
     this.previousAttempts = previousAttempts;
     this.requestsBeforeStream = initialRequests;
+    this.response = new AttemptResponse(this, events, spec);
   }
 
   int previousAttempts() {
@@ -154,7 +134,7 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
 
   /** Decodes a message this attempt delivered (its response's encoding). Any thread. */
   ByteBuf decode(ByteBuf message, boolean compressed) {
-    return reader.decode(message, compressed);
+    return response.decode(message, compressed);
   }
 
   /** Every transition of {@link State}; caller holds the monitor. */
@@ -182,11 +162,11 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
     state = next;
   }
 
-  private State state() {
+  State state() {
     return state;
   }
 
-  private synchronized void transition(State next) {
+  synchronized void transition(State next) {
     moveTo(next);
   }
 
@@ -227,8 +207,8 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
       }
     }
     enqueue(() -> {
-      if (reader != null && state() != State.CLOSED) {
-        reader.request(n);
+      if (state() != State.CLOSED) {
+        response.request(n);
       }
     });
   }
@@ -353,16 +333,12 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
       }
       out.set(GrpcHeaders.GRPC_TIMEOUT, GrpcTimeout.encode(left));
     }
-    reader = new MessageReader(this, ctx.alloc(), spec.maxInboundMessageSize(), null,
-        "response");
     int initialRequests;
     synchronized (this) {
       initialRequests = requestsBeforeStream;
       requestsBeforeStream = -1; // from here on, request() sends commands to the reader
     }
-    if (initialRequests > 0) {
-      reader.request(initialRequests);
-    }
+    response.open(ctx.alloc(), initialRequests);
     try {
       streamId = h.newStream(this);
     } catch (Exception e) {
@@ -439,38 +415,9 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
 
   void inboundHeaders(Http2Headers headers, boolean endOfStream) {
     State now = state();
-    if (now == State.CLOSED) {
-      return;
+    if (now != State.CLOSED) {
+      response.headers(now, headers, endOfStream);
     }
-    if (now == State.OPEN) {
-      ResponseHeaders.Checked checked =
-          ResponseHeaders.checkHeaders(headers, endOfStream, spec.codecs());
-      if (checked.error() != null) {
-        abort(checked.error());
-        return;
-      }
-      if (!endOfStream) {
-        if (checked.codec() != null) {
-          reader.setCodec(checked.codec());
-        }
-        transition(State.RESPONDING);
-        tracers.inboundHeaders(checked.metadata());
-        events.headersReceived(this, checked.metadata());
-        return;
-      }
-    } else if (now == State.DRAINING) {
-      return; // HEADERS after the trailers; the first trailers stand
-    } else if (!endOfStream) {
-      abort(Status.INTERNAL.withDescription("Received a third HEADERS frame without END_STREAM"));
-      return;
-    }
-    // Trailers, or a Trailers-Only response.
-    ResponseHeaders.Trailers trailers = ResponseHeaders.trailers(headers);
-    trailerStatus = trailers.status();
-    trailerMetadata = trailers.metadata();
-    transition(State.DRAINING);
-    // Messages still buffered are delivered first; endOfStream() then reports the status.
-    reader.endOfStream();
   }
 
   void inboundData(ByteBuf data, boolean endOfStream) {
@@ -478,11 +425,7 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
       data.release();
       return;
     }
-    reader.deframe(data);
-    if (endOfStream) {
-      // A response must end with trailers (PROTOCOL-HTTP2.md).
-      abort(Status.INTERNAL.withDescription("Response ended without trailers"));
-    }
+    response.data(data, endOfStream);
   }
 
   void inboundReset(long errorCode) {
@@ -506,7 +449,7 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
 
   /** The stream (or the connection) closed: if no status arrived, the attempt failed. */
   void streamClosed(ClientHandler from) {
-    if (from != handler || state() == State.CLOSED || trailerStatus != null) {
+    if (from != handler || state() == State.CLOSED || response.hasStatus()) {
       return;
     }
     if (streamId > 0 && from.neverProcessed(streamId)) {
@@ -526,7 +469,7 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
   }
 
   /** Fails the attempt from the transport side and resets the stream. */
-  private void abort(Status status) {
+  void abort(Status status) {
     if (state() == State.CLOSED) {
       return;
     }
@@ -536,67 +479,29 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
     h.encoder().writeRstStream(h.context(), id, Http2Error.CANCEL.code(), h.context().newPromise());
   }
 
-  // ---------------------------------------------------------------- MessageReader.Target
-
-  @Override
-  public void messageRead(ByteBuf message, boolean compressed, int wireSize) {
-    delivered = true;
-    events.messageReceived(this, message, compressed, wireSize, inboundSeq++);
-  }
-
-  @Override
-  public void returnBytes(int bytes) {
+  /** Gives {@code bytes} of a read message back to the stream's window. */
+  void returnBytes(int bytes) {
     handler.returnBytes(streamId, bytes);
   }
 
-  @Override
-  public void endOfStream() {
-    // Traced once the messages before them were: trailers follow the last inboundMessage.
-    Metadata trailers = trailerMetadata;
-    traceAfterMessages(() -> tracers.inboundTrailers(trailers));
-    finish(trailerStatus, trailerMetadata, Reach.MAYBE_PROCESSED);
-  }
-
-  @Override
-  public void readFailed(Status status) {
-    abort(status);
-  }
-
   /** Ends the attempt on the event loop: releases its buffers and reports its status once. */
-  private void finish(Status status, Metadata trailers, Reach reach) {
+  void finish(Status status, Metadata trailers, Reach reach) {
     synchronized (this) {
       if (state == State.CLOSED) {
         return;
       }
       moveTo(State.CLOSED);
     }
-    if (reader != null) {
-      reader.close();
-    }
+    response.close();
     if (streamId > 0) {
       handler.forgetStream(streamId);
     }
     reportClosed(status, trailers, reach, null);
   }
 
-  /**
-   * Runs a tracer event after the inboundMessage events of the messages delivered so far, which
-   * are reported on the callback thread as each message is decoded.
-   */
-  private void traceAfterMessages(Runnable event) {
-    if (tracers.isEmpty()) {
-      return;
-    }
-    if (delivered) {
-      events.afterDelivered(this, event);
-    } else {
-      event.run();
-    }
-  }
-
   private void reportClosed(Status status, Metadata trailers, Reach reach,
       List<WriteQueue.Command> orphaned) {
-    traceAfterMessages(() -> tracers.streamClosed(status));
+    response.traceAfterMessages(() -> tracers.streamClosed(status));
     events.closed(this, status, trailers, reach);
     if (orphaned != null) {
       for (WriteQueue.Command c : orphaned) {

@@ -50,7 +50,7 @@ import java.util.concurrent.TimeoutException;
  * nothing extra: no timer, no listener.
  */
 public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
-    implements RetriableCall.Listener {
+    implements EngineListener {
   private final MethodDescriptor<ReqT, RespT> method;
   private final CallOptions callOptions;
   private final ClientSettings settings;
@@ -156,7 +156,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     Http2Headers first = appHeaders.isEmpty() && writer.codec() == null && deadline == null
         ? null : requestHeaders(appHeaders);
     RetriableCall e = new RetriableCall(this,
-        new ClientAttempt.CallSpec(method.getPath(), deadline, startNanos,
+        new AttemptSpec(method.getPath(), deadline, startNanos,
             callOptions.getMaxInboundMessageSize() >= 0
                 ? callOptions.getMaxInboundMessageSize() : settings.maxInboundMessageSize,
             settings.codecs, writer),
@@ -180,7 +180,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
    * The call's retry or hedging policy (a call option overrides the channel's), throttle, buffer
    * limit and tracer factories: the channel's own unless the call's options add to them.
    */
-  private RetriableCall.Config retryConfig() {
+  private RetryConfig retryConfig() {
     RetryPolicy retry = callOptions.getOption(RetryPolicy.CALL_OPTION);
     HedgingPolicy hedging = callOptions.getOption(HedgingPolicy.CALL_OPTION);
     List<ClientStreamTracer.Factory> callTracers = callOptions.getStreamTracerFactories();
@@ -198,7 +198,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
       tracers = new ArrayList<>(tracers);
       tracers.addAll(callTracers);
     }
-    return new RetriableCall.Config(retry, hedging, settings.retryThrottle,
+    return new RetryConfig(retry, hedging, settings.retryThrottle,
         settings.replayBufferLimit, tracers);
   }
 
@@ -307,7 +307,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     return e != null && e.isStreamReady() && !phase.isEnding() && writer.isReady();
   }
 
-  // ---------------------------------------------------------------- RetriableCall.Listener
+  // ---------------------------------------------------------------- EngineListener
 
   @Override
   public void onHeaders(Metadata headers) {

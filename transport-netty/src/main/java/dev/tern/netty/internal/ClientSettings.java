@@ -49,7 +49,7 @@ public final class ClientSettings {
   /** Whether every frame is logged (FrameLogging) at DEBUG. */
   public final boolean frameLogging;
   /** The retry engine's configuration for calls whose options change none of it. */
-  final RetriableCall.Config retryConfig;
+  final RetryConfig retryConfig;
 
   private ClientSettings(Builder b) {
     this.authority = Objects.requireNonNull(b.authority, "authority");
@@ -70,7 +70,7 @@ public final class ClientSettings {
     this.retryThrottle = b.retryThrottle;
     this.streamTracerFactories = List.copyOf(b.streamTracerFactories);
     this.frameLogging = b.frameLogging;
-    this.retryConfig = new RetriableCall.Config(retryPolicy, hedgingPolicy, retryThrottle,
+    this.retryConfig = new RetryConfig(retryPolicy, hedgingPolicy, retryThrottle,
         replayBufferLimit, streamTracerFactories);
   }
 
