@@ -52,7 +52,7 @@ final class AttemptFactory {
    * Attempt number {@code previous} (+1), reporting to {@code engine}, its reader starting with
    * {@code requested} messages.
    */
-  ClientAttempt create(ClientAttempt.Events engine, int previous, boolean transparent,
+  ClientAttempt create(AttemptEvents engine, int previous, boolean transparent,
       int requested) {
     Http2Headers headers = firstHeaders;
     AttemptTracers tracers = AttemptTracers.NONE;

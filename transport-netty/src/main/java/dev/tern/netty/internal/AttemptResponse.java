@@ -4,10 +4,12 @@ import dev.tern.Metadata;
 import dev.tern.Status;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 
 /**
- * The response half of one {@link ClientAttempt}: checks the response headers, keeps the
+ * The response half of one {@link ClientAttempt}: checks the response headers, maps a reset or
+ * a lost stream to the attempt's status and how far the server got, keeps the
  * trailers until the messages before them are handed out, deframes DATA through a
  * {@link MessageReader} and passes each requested message to the call's engine. It also keeps
  * the tracer events that end an attempt behind the messages already handed out, which are traced
@@ -16,12 +18,12 @@ import io.netty.handler.codec.http2.Http2Headers;
  * <p>The attempt owns the state ({@link ClientAttempt.State}) and ends itself; this class only
  * asks it to move on or to fail.
  *
- * <p>Thread rule: the connection's event loop, except {@link #decode} (callback thread) and the
- * volatile {@code delivered} flag it reads.
+ * <p>{@link ClientHandler} routes the stream's frames here. Thread rule: the connection's event
+ * loop, except {@link #decode} (callback thread) and the volatile {@code delivered} flag.
  */
 final class AttemptResponse implements MessageReader.Target {
   private final ClientAttempt attempt;
-  private final ClientAttempt.Events events;
+  private final AttemptEvents events;
   private final AttemptSpec spec;
   private MessageReader reader;
   private Status trailerStatus;
@@ -30,7 +32,7 @@ final class AttemptResponse implements MessageReader.Target {
   /** Whether a message went to the call: its tracer events then end on the callback thread. */
   private volatile boolean delivered;
 
-  AttemptResponse(ClientAttempt attempt, ClientAttempt.Events events, AttemptSpec spec) {
+  AttemptResponse(ClientAttempt attempt, AttemptEvents events, AttemptSpec spec) {
     this.attempt = attempt;
     this.events = events;
     this.spec = spec;
@@ -50,11 +52,6 @@ final class AttemptResponse implements MessageReader.Target {
     }
   }
 
-  /** Whether the trailers (the attempt's status) arrived. */
-  boolean hasStatus() {
-    return trailerStatus != null;
-  }
-
   /** Decodes a message this attempt delivered (its response's encoding). Any thread. */
   ByteBuf decode(ByteBuf message, boolean compressed) {
     return reader.decode(message, compressed);
@@ -67,8 +64,14 @@ final class AttemptResponse implements MessageReader.Target {
     }
   }
 
-  /** Response headers, trailers or a Trailers-Only response, in state {@code now} (not CLOSED). */
-  void headers(ClientAttempt.State now, Http2Headers headers, boolean endOfStream) {
+  // ---------------------------------------------------------------- frames, from ClientHandler
+
+  /** Response headers, trailers or a Trailers-Only response. */
+  void inboundHeaders(Http2Headers headers, boolean endOfStream) {
+    ClientAttempt.State now = attempt.state();
+    if (now == ClientAttempt.State.CLOSED) {
+      return;
+    }
     if (now == ClientAttempt.State.OPEN) {
       ResponseHeaders.Checked checked =
           ResponseHeaders.checkHeaders(headers, endOfStream, spec.codecs());
@@ -100,13 +103,55 @@ final class AttemptResponse implements MessageReader.Target {
     reader.endOfStream();
   }
 
-  /** DATA of a live attempt; takes ownership of {@code data}. */
-  void data(ByteBuf data, boolean endOfStream) {
+  /** DATA; takes ownership of {@code data}. */
+  void inboundData(ByteBuf data, boolean endOfStream) {
+    if (attempt.state() == ClientAttempt.State.CLOSED) {
+      data.release();
+      return;
+    }
     reader.deframe(data);
     if (endOfStream) {
       // A response must end with trailers (PROTOCOL-HTTP2.md).
       attempt.abort(Status.INTERNAL.withDescription("Response ended without trailers"));
     }
+  }
+
+  void inboundReset(long errorCode) {
+    if (attempt.state() == ClientAttempt.State.CLOSED) {
+      return;
+    }
+    Status status = Http2Errors.statusForRstStream(errorCode);
+    if (errorCode == Http2Error.REFUSED_STREAM.code()) {
+      // RFC 9113 §8.7: REFUSED_STREAM means the server did not process the stream.
+      attempt.finish(status, new Metadata(), ClientAttempt.Reach.REFUSED);
+      return;
+    }
+    if (status.getCode() == Status.Code.CANCELLED && spec.deadline() != null
+        && spec.deadline().isExpired()) {
+      // The server's deadline timer fired before ours and it reset the stream: the call ran out
+      // of time, and that is what the application should hear (grpc-java reports it so too).
+      status = spec.deadlineExceeded();
+    }
+    attempt.finish(status, new Metadata(), ClientAttempt.Reach.MAYBE_PROCESSED);
+  }
+
+  /** The stream (or the connection) closed: if no status arrived, the attempt failed. */
+  void streamClosed(ClientHandler from) {
+    if (from != attempt.handler() || attempt.state() == ClientAttempt.State.CLOSED
+        || trailerStatus != null) {
+      return;
+    }
+    int streamId = attempt.streamId();
+    Status lost = Status.UNAVAILABLE.withDescription(from.closeReason() != null
+        ? from.closeReason()
+        : "Stream closed before the response completed (connection lost or GOAWAY)");
+    if (streamId > 0 && from.neverProcessed(streamId)) {
+      // Above a GOAWAY's last-stream-id, or never sent before the connection went away.
+      attempt.finish(lost, new Metadata(), from.wasSent(streamId)
+          ? ClientAttempt.Reach.REFUSED : ClientAttempt.Reach.NEVER_SENT);
+      return;
+    }
+    attempt.finish(lost, new Metadata(), ClientAttempt.Reach.MAYBE_PROCESSED);
   }
 
   /**

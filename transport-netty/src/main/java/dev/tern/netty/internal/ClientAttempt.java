@@ -8,11 +8,15 @@ import dev.tern.internal.GrpcTimeout;
 import dev.tern.internal.MessageDeframer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Stream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -38,7 +42,21 @@ import java.util.concurrent.TimeUnit;
  * by this object's monitor, which is never held while calling out (engine, tracers, listener).
  * Commands from other threads reach the event loop through the connection's {@link WriteQueue}.
  */
-final class ClientAttempt implements MessageWriter.DataSink {
+final class ClientAttempt
+    implements MessageWriter.DataSink, WriteQueue.Command, ChannelFutureListener {
+  /** In {@code unwritten}: the last queued message ends the request. */
+  private static final int END_WITH_LAST = Integer.MIN_VALUE;
+  private static final VarHandle UNWRITTEN;
+
+  static {
+    try {
+      UNWRITTEN = MethodHandles.lookup().findVarHandle(ClientAttempt.class, "unwritten",
+          int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   /**
    * How far the server got with an attempt that failed, which decides whether it may be sent
    * again without counting as a retry (gRFC A6 "Transparent Retries").
@@ -58,33 +76,7 @@ final class ClientAttempt implements MessageWriter.DataSink {
   /** An attempt's life; see the class comment for the transitions. */
   enum State { CONNECTING, OPEN, RESPONDING, DRAINING, CLOSED }
 
-  /**
-   * What an attempt tells its call's engine. Called on the event loop (or, for an attempt that
-   * never had a connection, on the thread that ended it), never under the attempt's monitor.
-   */
-  interface Events {
-    void streamCreated(ClientAttempt attempt);
-
-    void headersReceived(ClientAttempt attempt, Metadata headers);
-
-    /** A requested response message; the receiver owns and must release {@code message}. */
-    void messageReceived(ClientAttempt attempt, ByteBuf message, boolean compressed,
-        int wireSize, int seqNo);
-
-    void ready(ClientAttempt attempt);
-
-    /**
-     * Runs {@code task} after the messages this attempt delivered have been handed to the
-     * application (they are decoded, and traced, on the callback thread), even if the call ends
-     * first.
-     */
-    void afterDelivered(ClientAttempt attempt, Runnable task);
-
-    /** Exactly once per attempt, last. */
-    void closed(ClientAttempt attempt, Status status, Metadata trailers, Reach reach);
-  }
-
-  private final Events events;
+  private final AttemptEvents events;
   private final AttemptSpec spec;
   /** The request headers, or null to use the connection's shared plain ones. */
   private final Http2Headers headers;
@@ -106,6 +98,13 @@ final class ClientAttempt implements MessageWriter.DataSink {
   private ClientHandler handler;
   private CompletableFuture<ClientHandler> connection;
 
+  /**
+   * Request messages queued and not yet run on the event loop, plus {@link #END_WITH_LAST} once
+   * the half-close rides on the last of them. Both sides update it atomically, so a half-close
+   * either finds a message still queued and marks it, or finds none and sends its own frame.
+   */
+  private volatile int unwritten;
+
   /** The response side: headers, messages, trailers. */
   private final AttemptResponse response;
 
@@ -113,7 +112,7 @@ final class ClientAttempt implements MessageWriter.DataSink {
   private int streamId = -1;
   private int outboundSeq;
 
-  ClientAttempt(Events events, AttemptSpec spec, Http2Headers headers, AttemptTracers tracers,
+  ClientAttempt(AttemptEvents events, AttemptSpec spec, Http2Headers headers, AttemptTracers tracers,
       int previousAttempts, int initialRequests) {
     this.events = events;
     this.spec = spec;
@@ -188,15 +187,27 @@ final class ClientAttempt implements MessageWriter.DataSink {
 
   /** Writes a framed message; {@code bytes} is what the writer accounted for it (or 0). */
   void write(ByteBuf frame, int uncompressedSize, int bytes) {
+    UNWRITTEN.getAndAdd(this, 1); // before the command exists: the event loop may run it at once
     enqueue(() -> writeMessage(frame, uncompressedSize, bytes));
   }
 
+  /**
+   * Ends the request: on the last message still queued, if any (one DATA frame with END_STREAM,
+   * as a unary call sends it, and no command), else with an empty DATA frame of its own.
+   */
   void halfClose() {
-    enqueue(() -> {
-      if (state() != State.CLOSED && streamId > 0) {
-        spec.writer().write(this, Unpooled.EMPTY_BUFFER, 0, true);
+    int n;
+    do {
+      n = unwritten;
+      if (n == 0) {
+        enqueue(() -> {
+          if (state() != State.CLOSED && streamId > 0) {
+            spec.writer().write(this, Unpooled.EMPTY_BUFFER, 0, true);
+          }
+        });
+        return;
       }
-    });
+    } while (!UNWRITTEN.compareAndSet(this, n, n | END_WITH_LAST));
   }
 
   void request(int n) {
@@ -299,7 +310,7 @@ final class ClientAttempt implements MessageWriter.DataSink {
         return;
       }
       handler = h;
-      h.writeQueue().enqueue(this::createStream);
+      h.writeQueue().enqueue(this); // run(): creates the stream
       if (pending != null) {
         for (WriteQueue.Command c : pending) {
           h.writeQueue().enqueue(c);
@@ -311,7 +322,9 @@ final class ClientAttempt implements MessageWriter.DataSink {
 
   // ---------------------------------------------------------------- event loop
 
-  private void createStream() {
+  /** The first command on the event loop: creates the stream and sends the request headers. */
+  @Override
+  public void run() {
     if (state() == State.CLOSED) {
       return;
     }
@@ -340,21 +353,13 @@ final class ClientAttempt implements MessageWriter.DataSink {
     }
     response.open(ctx.alloc(), initialRequests);
     try {
-      streamId = h.newStream(this);
+      streamId = h.newStream(response);
     } catch (Exception e) {
       finish(Status.UNAVAILABLE.withDescription("Cannot open a stream: " + e.getMessage())
           .withCause(e), new Metadata(), Reach.MAYBE_PROCESSED);
       return;
     }
-    ChannelPromise promise = ctx.newPromise();
-    promise.addListener(f -> {
-      if (!f.isSuccess() && state() != State.CLOSED) {
-        // The HEADERS never left (GOAWAY or connection loss while they waited for a stream
-        // slot): the server has not seen the call, so it may go elsewhere.
-        finish(Status.UNAVAILABLE.withDescription("Failed to send request headers: "
-            + f.cause()).withCause(f.cause()), new Metadata(), Reach.NEVER_SENT);
-      }
-    });
+    ChannelPromise promise = ctx.newPromise().addListener(this); // operationComplete()
     if (out == null) {
       out = h.plainRequestHeaders(spec.path());
     } else {
@@ -371,14 +376,27 @@ final class ClientAttempt implements MessageWriter.DataSink {
     events.streamCreated(this);
   }
 
+  /** The request headers' write completed. */
+  @Override
+  public void operationComplete(ChannelFuture f) {
+    if (!f.isSuccess() && state() != State.CLOSED) {
+      // The HEADERS never left (GOAWAY or connection loss while they waited for a stream slot):
+      // the server has not seen the call, so it may go elsewhere.
+      finish(Status.UNAVAILABLE.withDescription("Failed to send request headers: "
+          + f.cause()).withCause(f.cause()), new Metadata(), Reach.NEVER_SENT);
+    }
+  }
+
   private void writeMessage(ByteBuf frame, int uncompressedSize, int bytes) {
+    // The last message queued before the half-close carries END_STREAM.
+    boolean end = (int) UNWRITTEN.getAndAdd(this, -1) - 1 == END_WITH_LAST;
     if (state() == State.CLOSED || streamId < 0) {
       frame.release();
       spec.writer().dropped(bytes);
       return;
     }
     int wireSize = frame.readableBytes() - MessageDeframer.HEADER_LENGTH;
-    spec.writer().write(this, frame, bytes, false);
+    spec.writer().write(this, frame, bytes, end);
     tracers.outboundMessage(outboundSeq++, wireSize, uncompressedSize);
   }
 
@@ -413,59 +431,12 @@ final class ClientAttempt implements MessageWriter.DataSink {
     }
   }
 
-  void inboundHeaders(Http2Headers headers, boolean endOfStream) {
-    State now = state();
-    if (now != State.CLOSED) {
-      response.headers(now, headers, endOfStream);
-    }
+  ClientHandler handler() {
+    return handler;
   }
 
-  void inboundData(ByteBuf data, boolean endOfStream) {
-    if (state() == State.CLOSED) {
-      data.release();
-      return;
-    }
-    response.data(data, endOfStream);
-  }
-
-  void inboundReset(long errorCode) {
-    if (state() == State.CLOSED) {
-      return;
-    }
-    Status status = Http2Errors.statusForRstStream(errorCode);
-    if (errorCode == Http2Error.REFUSED_STREAM.code()) {
-      // RFC 9113 §8.7: REFUSED_STREAM means the server did not process the stream.
-      finish(status, new Metadata(), Reach.REFUSED);
-      return;
-    }
-    if (status.getCode() == Status.Code.CANCELLED && spec.deadline() != null
-        && spec.deadline().isExpired()) {
-      // The server's deadline timer fired before ours and it reset the stream: the call ran out
-      // of time, and that is what the application should hear (grpc-java reports it so too).
-      status = spec.deadlineExceeded();
-    }
-    finish(status, new Metadata(), Reach.MAYBE_PROCESSED);
-  }
-
-  /** The stream (or the connection) closed: if no status arrived, the attempt failed. */
-  void streamClosed(ClientHandler from) {
-    if (from != handler || state() == State.CLOSED || response.hasStatus()) {
-      return;
-    }
-    if (streamId > 0 && from.neverProcessed(streamId)) {
-      // Above a GOAWAY's last-stream-id, or never sent before the connection went away.
-      finish(Status.UNAVAILABLE.withDescription(lostDescription(from)), new Metadata(),
-          from.wasSent(streamId) ? Reach.REFUSED : Reach.NEVER_SENT);
-      return;
-    }
-    finish(Status.UNAVAILABLE.withDescription(lostDescription(from)), new Metadata(),
-        Reach.MAYBE_PROCESSED);
-  }
-
-  private static String lostDescription(ClientHandler h) {
-    String reason = h.closeReason();
-    return reason != null ? reason
-        : "Stream closed before the response completed (connection lost or GOAWAY)";
+  int streamId() {
+    return streamId;
   }
 
   /** Fails the attempt from the transport side and resets the stream. */

@@ -51,7 +51,7 @@ import java.util.function.IntConsumer;
  * under the monitor (that keeps each attempt's writes in order) but are cancelled and started, and
  * the call's listener is called, outside it.
  */
-final class RetriableCall extends LiveAttempts implements ClientAttempt.Events {
+final class RetriableCall extends LiveAttempts implements AttemptEvents {
   private static final DoubleSupplier RANDOM = () -> ThreadLocalRandom.current().nextDouble();
 
   /** The engine's life; see the class comment. */
