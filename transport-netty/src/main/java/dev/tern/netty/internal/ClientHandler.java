@@ -19,6 +19,7 @@ import io.netty.handler.codec.http2.ReadOnlyHttp2Headers;
 import io.netty.util.AsciiString;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The client side of one HTTP/2 connection: opens a stream per call and routes frames to the
@@ -75,6 +76,7 @@ public final class ClientHandler extends Http2ConnectionHandler
   private final boolean keepAliveWithoutCalls;
   private volatile boolean ready;
   private volatile boolean sawActive;
+  private volatile CompletableFuture<ClientHandler> asFuture;
   /** The Netty channel this handler is for, set when connecting starts. */
   private volatile io.netty.channel.Channel channel;
   /** Why the connection failed before it was ready (TCP, TLS, timeout); thread-safe. */
@@ -253,6 +255,16 @@ public final class ClientHandler extends Http2ConnectionHandler
   /** Whether the server said GOAWAY: new calls must use another connection. Thread-safe. */
   public boolean isGoAwayReceived() {
     return goAwayReceived;
+  }
+
+  /** This handler as a completed future, made once for all calls. Thread-safe (a race: two). */
+  CompletableFuture<ClientHandler> asFuture() {
+    CompletableFuture<ClientHandler> f = asFuture;
+    if (f == null) {
+      f = CompletableFuture.completedFuture(this);
+      asFuture = f;
+    }
+    return f;
   }
 
   /** Whether new calls may use this connection. Thread-safe. */
