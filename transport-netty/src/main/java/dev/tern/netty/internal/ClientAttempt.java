@@ -37,10 +37,15 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  * DRAINING means the status is in but messages before it are still being handed out.
  *
+ * <p>The attempt is itself, to save an object each per call, the stream's {@link
+ * MessageWriter.DataSink}, the first command it queues ({@link #run}: create the stream) and the
+ * listener of its HEADERS write ({@link #operationComplete}).
+ *
  * <p>Thread rule: the stream, the response and the Netty objects are used on the connection's
- * event loop only. {@code state}, {@code handler} and the commands waiting for a connection are guarded
- * by this object's monitor, which is never held while calling out (engine, tracers, listener).
- * Commands from other threads reach the event loop through the connection's {@link WriteQueue}.
+ * event loop only. {@code state}, {@code handler} and the commands waiting for a connection are
+ * guarded by this object's monitor, which is never held while calling out (engine, tracers,
+ * listener). Commands from other threads reach the event loop through the connection's
+ * {@link WriteQueue}.
  */
 final class ClientAttempt
     implements MessageWriter.DataSink, WriteQueue.Command, ChannelFutureListener {
