@@ -142,8 +142,8 @@ final class AttemptResponse implements MessageReader.Target {
       return;
     }
     int streamId = attempt.streamId();
-    Status lost = Status.UNAVAILABLE.withDescription(from.closeReason() != null
-        ? from.closeReason()
+    String reason = from.closeReason();
+    Status lost = Status.UNAVAILABLE.withDescription(reason != null ? reason
         : "Stream closed before the response completed (connection lost or GOAWAY)");
     if (streamId > 0 && from.neverProcessed(streamId)) {
       // Above a GOAWAY's last-stream-id, or never sent before the connection went away.
