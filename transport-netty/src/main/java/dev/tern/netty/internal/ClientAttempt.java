@@ -1,8 +1,6 @@
 package dev.tern.netty.internal;
 
 import dev.tern.Attributes;
-import dev.tern.CodecRegistry;
-import dev.tern.Deadline;
 import dev.tern.Metadata;
 import dev.tern.Status;
 import dev.tern.StatusRuntimeException;
@@ -10,11 +8,15 @@ import dev.tern.internal.GrpcTimeout;
 import dev.tern.internal.MessageDeframer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Stream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +26,8 @@ import java.util.concurrent.TimeUnit;
  * One attempt of a client call: one HTTP/2 stream on one connection, from waiting for the
  * connection to the stream's end. It does not retry: when it ends it reports its status and how
  * far the server got ({@link Reach}), and its call's {@link RetriableCall} decides what follows.
+ * This class keeps the stream's lifecycle (connection wait, commands, stream creation, reset,
+ * end); its {@link AttemptResponse} reads what the server sends.
  *
  * <p>States, every transition in {@link #moveTo}:
  * <pre>
@@ -33,12 +37,31 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  * DRAINING means the status is in but messages before it are still being handed out.
  *
- * <p>Thread rule: the stream, the reader and the Netty objects are used on the connection's event
- * loop only. {@code state}, {@code handler} and the commands waiting for a connection are guarded
- * by this object's monitor, which is never held while calling out (engine, tracers, listener).
- * Commands from other threads reach the event loop through the connection's {@link WriteQueue}.
+ * <p>The attempt is itself, to save an object each per call, the stream's {@link
+ * MessageWriter.DataSink}, the first command it queues ({@link #run}: create the stream) and the
+ * listener of its HEADERS write ({@link #operationComplete}).
+ *
+ * <p>Thread rule: the stream, the response and the Netty objects are used on the connection's
+ * event loop only. {@code state}, {@code handler} and the commands waiting for a connection are
+ * guarded by this object's monitor, which is never held while calling out (engine, tracers,
+ * listener). Commands from other threads reach the event loop through the connection's
+ * {@link WriteQueue}.
  */
-final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSink {
+final class ClientAttempt
+    implements MessageWriter.DataSink, WriteQueue.Command, ChannelFutureListener {
+  /** In {@code unwritten}: the last queued message ends the request. */
+  private static final int END_WITH_LAST = Integer.MIN_VALUE;
+  private static final VarHandle UNWRITTEN;
+
+  static {
+    try {
+      UNWRITTEN = MethodHandles.lookup().findVarHandle(ClientAttempt.class, "unwritten",
+          int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   /**
    * How far the server got with an attempt that failed, which decides whether it may be sent
    * again without counting as a retry (gRFC A6 "Transparent Retries").
@@ -58,52 +81,8 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
   /** An attempt's life; see the class comment for the transitions. */
   enum State { CONNECTING, OPEN, RESPONDING, DRAINING, CLOSED }
 
-  /**
-   * What an attempt tells its call's engine. Called on the event loop (or, for an attempt that
-   * never had a connection, on the thread that ended it), never under the attempt's monitor.
-   */
-  interface Events {
-    void streamCreated(ClientAttempt attempt);
-
-    void headersReceived(ClientAttempt attempt, Metadata headers);
-
-    /** A requested response message; the receiver owns and must release {@code message}. */
-    void messageReceived(ClientAttempt attempt, ByteBuf message, boolean compressed,
-        int wireSize, int seqNo);
-
-    void ready(ClientAttempt attempt);
-
-    /**
-     * Runs {@code task} after the messages this attempt delivered have been handed to the
-     * application (they are decoded, and traced, on the callback thread), even if the call ends
-     * first.
-     */
-    void afterDelivered(ClientAttempt attempt, Runnable task);
-
-    /** Exactly once per attempt, last. */
-    void closed(ClientAttempt attempt, Status status, Metadata trailers, Reach reach);
-  }
-
-  /**
-   * What every attempt of one call shares.
-   *
-   * @param path the method's {@code :path}
-   * @param deadline the call's deadline, or null
-   * @param startNanos when the call started (for the deadline's description)
-   * @param maxInboundMessageSize the response size limit
-   * @param codecs the channel's codecs, for the response's grpc-encoding
-   * @param writer the call's message writer (send buffer accounting, readiness)
-   */
-  record CallSpec(String path, Deadline deadline, long startNanos, int maxInboundMessageSize,
-      CodecRegistry codecs, MessageWriter writer) {
-    Status deadlineExceeded() {
-      return Status.DEADLINE_EXCEEDED.withDescription(
-          "deadline exceeded after " + ClientCallImpl.seconds(System.nanoTime() - startNanos));
-    }
-  }
-
-  private final Events events;
-  private final CallSpec spec;
+  private final AttemptEvents events;
+  private final AttemptSpec spec;
   /** The request headers, or null to use the connection's shared plain ones. */
   private final Http2Headers headers;
   private final AttemptTracers tracers;
@@ -124,17 +103,21 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
   private ClientHandler handler;
   private CompletableFuture<ClientHandler> connection;
 
+  /**
+   * Request messages queued and not yet run on the event loop, plus {@link #END_WITH_LAST} once
+   * the half-close rides on the last of them. Both sides update it atomically, so a half-close
+   * either finds a message still queued and marks it, or finds none and sends its own frame.
+   */
+  private volatile int unwritten;
+
+  /** The response side: headers, messages, trailers. */
+  private final AttemptResponse response;
+
   // Event loop.
   private int streamId = -1;
-  private MessageReader reader;
-  private Status trailerStatus;
-  private Metadata trailerMetadata;
   private int outboundSeq;
-  private int inboundSeq;
-  /** Whether a message went to the call: its tracer events then end on the callback thread. */
-  private volatile boolean delivered;
 
-  ClientAttempt(Events events, CallSpec spec, Http2Headers headers, AttemptTracers tracers,
+  ClientAttempt(AttemptEvents events, AttemptSpec spec, Http2Headers headers, AttemptTracers tracers,
       int previousAttempts, int initialRequests) {
     this.events = events;
     this.spec = spec;
@@ -142,6 +125,7 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
     this.tracers = tracers;
     this.previousAttempts = previousAttempts;
     this.requestsBeforeStream = initialRequests;
+    this.response = new AttemptResponse(this, events, spec);
   }
 
   int previousAttempts() {
@@ -154,7 +138,7 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
 
   /** Decodes a message this attempt delivered (its response's encoding). Any thread. */
   ByteBuf decode(ByteBuf message, boolean compressed) {
-    return reader.decode(message, compressed);
+    return response.decode(message, compressed);
   }
 
   /** Every transition of {@link State}; caller holds the monitor. */
@@ -182,11 +166,11 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
     state = next;
   }
 
-  private State state() {
+  State state() {
     return state;
   }
 
-  private synchronized void transition(State next) {
+  synchronized void transition(State next) {
     moveTo(next);
   }
 
@@ -208,15 +192,27 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
 
   /** Writes a framed message; {@code bytes} is what the writer accounted for it (or 0). */
   void write(ByteBuf frame, int uncompressedSize, int bytes) {
+    UNWRITTEN.getAndAdd(this, 1); // before the command exists: the event loop may run it at once
     enqueue(() -> writeMessage(frame, uncompressedSize, bytes));
   }
 
+  /**
+   * Ends the request: on the last message still queued, if any (one DATA frame with END_STREAM,
+   * as a unary call sends it, and no command), else with an empty DATA frame of its own.
+   */
   void halfClose() {
-    enqueue(() -> {
-      if (state() != State.CLOSED && streamId > 0) {
-        spec.writer().write(this, Unpooled.EMPTY_BUFFER, 0, true);
+    int n;
+    do {
+      n = unwritten;
+      if (n == 0) {
+        enqueue(() -> {
+          if (state() != State.CLOSED && streamId > 0) {
+            spec.writer().write(this, Unpooled.EMPTY_BUFFER, 0, true);
+          }
+        });
+        return;
       }
-    });
+    } while (!UNWRITTEN.compareAndSet(this, n, n | END_WITH_LAST));
   }
 
   void request(int n) {
@@ -227,8 +223,8 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
       }
     }
     enqueue(() -> {
-      if (reader != null && state() != State.CLOSED) {
-        reader.request(n);
+      if (state() != State.CLOSED) {
+        response.request(n);
       }
     });
   }
@@ -319,7 +315,7 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
         return;
       }
       handler = h;
-      h.writeQueue().enqueue(this::createStream);
+      h.writeQueue().enqueue(this); // run(): creates the stream
       if (pending != null) {
         for (WriteQueue.Command c : pending) {
           h.writeQueue().enqueue(c);
@@ -331,7 +327,9 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
 
   // ---------------------------------------------------------------- event loop
 
-  private void createStream() {
+  /** The first command on the event loop: creates the stream and sends the request headers. */
+  @Override
+  public void run() {
     if (state() == State.CLOSED) {
       return;
     }
@@ -353,32 +351,20 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
       }
       out.set(GrpcHeaders.GRPC_TIMEOUT, GrpcTimeout.encode(left));
     }
-    reader = new MessageReader(this, ctx.alloc(), spec.maxInboundMessageSize(), null,
-        "response");
     int initialRequests;
     synchronized (this) {
       initialRequests = requestsBeforeStream;
       requestsBeforeStream = -1; // from here on, request() sends commands to the reader
     }
-    if (initialRequests > 0) {
-      reader.request(initialRequests);
-    }
+    response.open(ctx.alloc(), initialRequests);
     try {
-      streamId = h.newStream(this);
+      streamId = h.newStream(response);
     } catch (Exception e) {
       finish(Status.UNAVAILABLE.withDescription("Cannot open a stream: " + e.getMessage())
           .withCause(e), new Metadata(), Reach.MAYBE_PROCESSED);
       return;
     }
-    ChannelPromise promise = ctx.newPromise();
-    promise.addListener(f -> {
-      if (!f.isSuccess() && state() != State.CLOSED) {
-        // The HEADERS never left (GOAWAY or connection loss while they waited for a stream
-        // slot): the server has not seen the call, so it may go elsewhere.
-        finish(Status.UNAVAILABLE.withDescription("Failed to send request headers: "
-            + f.cause()).withCause(f.cause()), new Metadata(), Reach.NEVER_SENT);
-      }
-    });
+    ChannelPromise promise = ctx.newPromise().addListener(this); // operationComplete()
     if (out == null) {
       out = h.plainRequestHeaders(spec.path());
     } else {
@@ -395,14 +381,27 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
     events.streamCreated(this);
   }
 
+  /** The request headers' write completed. */
+  @Override
+  public void operationComplete(ChannelFuture f) {
+    if (!f.isSuccess() && state() != State.CLOSED) {
+      // The HEADERS never left (GOAWAY or connection loss while they waited for a stream slot):
+      // the server has not seen the call, so it may go elsewhere.
+      finish(Status.UNAVAILABLE.withDescription("Failed to send request headers: "
+          + f.cause()).withCause(f.cause()), new Metadata(), Reach.NEVER_SENT);
+    }
+  }
+
   private void writeMessage(ByteBuf frame, int uncompressedSize, int bytes) {
+    // The last message queued before the half-close carries END_STREAM.
+    boolean end = (int) UNWRITTEN.getAndAdd(this, -1) - 1 == END_WITH_LAST;
     if (state() == State.CLOSED || streamId < 0) {
       frame.release();
       spec.writer().dropped(bytes);
       return;
     }
     int wireSize = frame.readableBytes() - MessageDeframer.HEADER_LENGTH;
-    spec.writer().write(this, frame, bytes, false);
+    spec.writer().write(this, frame, bytes, end);
     tracers.outboundMessage(outboundSeq++, wireSize, uncompressedSize);
   }
 
@@ -437,96 +436,16 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
     }
   }
 
-  void inboundHeaders(Http2Headers headers, boolean endOfStream) {
-    State now = state();
-    if (now == State.CLOSED) {
-      return;
-    }
-    if (now == State.OPEN) {
-      ResponseHeaders.Checked checked =
-          ResponseHeaders.checkHeaders(headers, endOfStream, spec.codecs());
-      if (checked.error() != null) {
-        abort(checked.error());
-        return;
-      }
-      if (!endOfStream) {
-        if (checked.codec() != null) {
-          reader.setCodec(checked.codec());
-        }
-        transition(State.RESPONDING);
-        tracers.inboundHeaders(checked.metadata());
-        events.headersReceived(this, checked.metadata());
-        return;
-      }
-    } else if (now == State.DRAINING) {
-      return; // HEADERS after the trailers; the first trailers stand
-    } else if (!endOfStream) {
-      abort(Status.INTERNAL.withDescription("Received a third HEADERS frame without END_STREAM"));
-      return;
-    }
-    // Trailers, or a Trailers-Only response.
-    ResponseHeaders.Trailers trailers = ResponseHeaders.trailers(headers);
-    trailerStatus = trailers.status();
-    trailerMetadata = trailers.metadata();
-    transition(State.DRAINING);
-    // Messages still buffered are delivered first; endOfStream() then reports the status.
-    reader.endOfStream();
+  ClientHandler handler() {
+    return handler;
   }
 
-  void inboundData(ByteBuf data, boolean endOfStream) {
-    if (state() == State.CLOSED) {
-      data.release();
-      return;
-    }
-    reader.deframe(data);
-    if (endOfStream) {
-      // A response must end with trailers (PROTOCOL-HTTP2.md).
-      abort(Status.INTERNAL.withDescription("Response ended without trailers"));
-    }
-  }
-
-  void inboundReset(long errorCode) {
-    if (state() == State.CLOSED) {
-      return;
-    }
-    Status status = Http2Errors.statusForRstStream(errorCode);
-    if (errorCode == Http2Error.REFUSED_STREAM.code()) {
-      // RFC 9113 §8.7: REFUSED_STREAM means the server did not process the stream.
-      finish(status, new Metadata(), Reach.REFUSED);
-      return;
-    }
-    if (status.getCode() == Status.Code.CANCELLED && spec.deadline() != null
-        && spec.deadline().isExpired()) {
-      // The server's deadline timer fired before ours and it reset the stream: the call ran out
-      // of time, and that is what the application should hear (grpc-java reports it so too).
-      status = spec.deadlineExceeded();
-    }
-    finish(status, new Metadata(), Reach.MAYBE_PROCESSED);
-  }
-
-  /** The stream (or the connection) closed: if no status arrived, the attempt failed. */
-  void streamClosed(ClientHandler from) {
-    if (from != handler || state() == State.CLOSED || trailerStatus != null) {
-      return;
-    }
-    if (streamId > 0 && from.neverProcessed(streamId)) {
-      // Above a GOAWAY's last-stream-id, or never sent before the connection went away.
-      finish(Status.UNAVAILABLE.withDescription(lostDescription(from)), new Metadata(),
-          from.wasSent(streamId) ? Reach.REFUSED : Reach.NEVER_SENT);
-      return;
-    }
-    finish(Status.UNAVAILABLE.withDescription(lostDescription(from)), new Metadata(),
-        Reach.MAYBE_PROCESSED);
-  }
-
-  private static String lostDescription(ClientHandler h) {
-    String reason = h.closeReason();
-    return reason != null ? reason
-        : "Stream closed before the response completed (connection lost or GOAWAY)";
+  int streamId() {
+    return streamId;
   }
 
   /** Fails the attempt from the transport side and resets the stream. */
-  private void abort(Status status) {
+  void abort(Status status) {
     if (state() == State.CLOSED) {
       return;
     }
@@ -536,67 +455,29 @@ final class ClientAttempt implements MessageReader.Target, MessageWriter.DataSin
     h.encoder().writeRstStream(h.context(), id, Http2Error.CANCEL.code(), h.context().newPromise());
   }
 
-  // ---------------------------------------------------------------- MessageReader.Target
-
-  @Override
-  public void messageRead(ByteBuf message, boolean compressed, int wireSize) {
-    delivered = true;
-    events.messageReceived(this, message, compressed, wireSize, inboundSeq++);
-  }
-
-  @Override
-  public void returnBytes(int bytes) {
+  /** Gives {@code bytes} of a read message back to the stream's window. */
+  void returnBytes(int bytes) {
     handler.returnBytes(streamId, bytes);
   }
 
-  @Override
-  public void endOfStream() {
-    // Traced once the messages before them were: trailers follow the last inboundMessage.
-    Metadata trailers = trailerMetadata;
-    traceAfterMessages(() -> tracers.inboundTrailers(trailers));
-    finish(trailerStatus, trailerMetadata, Reach.MAYBE_PROCESSED);
-  }
-
-  @Override
-  public void readFailed(Status status) {
-    abort(status);
-  }
-
   /** Ends the attempt on the event loop: releases its buffers and reports its status once. */
-  private void finish(Status status, Metadata trailers, Reach reach) {
+  void finish(Status status, Metadata trailers, Reach reach) {
     synchronized (this) {
       if (state == State.CLOSED) {
         return;
       }
       moveTo(State.CLOSED);
     }
-    if (reader != null) {
-      reader.close();
-    }
+    response.close();
     if (streamId > 0) {
       handler.forgetStream(streamId);
     }
     reportClosed(status, trailers, reach, null);
   }
 
-  /**
-   * Runs a tracer event after the inboundMessage events of the messages delivered so far, which
-   * are reported on the callback thread as each message is decoded.
-   */
-  private void traceAfterMessages(Runnable event) {
-    if (tracers.isEmpty()) {
-      return;
-    }
-    if (delivered) {
-      events.afterDelivered(this, event);
-    } else {
-      event.run();
-    }
-  }
-
   private void reportClosed(Status status, Metadata trailers, Reach reach,
       List<WriteQueue.Command> orphaned) {
-    traceAfterMessages(() -> tracers.streamClosed(status));
+    response.traceAfterMessages(() -> tracers.streamClosed(status));
     events.closed(this, status, trailers, reach);
     if (orphaned != null) {
       for (WriteQueue.Command c : orphaned) {

@@ -16,7 +16,6 @@ import dev.tern.retry.HedgingPolicy;
 import dev.tern.retry.RetryPolicy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +49,23 @@ import java.util.concurrent.TimeoutException;
  * nothing extra: no timer, no listener.
  */
 public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
-    implements RetriableCall.Listener {
+    implements EngineListener {
+  /**
+   * Whether a listener class overrides {@link Listener#onReady}. Most listeners (the stubs' unary
+   * ones) keep the no-op, and their calls then dispatch no readiness callback at all: no task,
+   * and in pool mode no hand-off to the executor, for an event nobody hears.
+   */
+  private static final ClassValue<Boolean> HEARS_READY = new ClassValue<>() {
+    @Override
+    protected Boolean computeValue(Class<?> type) {
+      try {
+        return type.getMethod("onReady").getDeclaringClass() != Listener.class;
+      } catch (NoSuchMethodException e) {
+        return Boolean.TRUE;
+      }
+    }
+  };
+
   private final MethodDescriptor<ReqT, RespT> method;
   private final CallOptions callOptions;
   private final ClientSettings settings;
@@ -65,6 +80,8 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   /** Guarded by this; volatile for the unlocked reads on the sending path. */
   private volatile CallPhase phase = CallPhase.IDLE;
   private Listener<RespT> listener;
+  /** Whether the listener overrides onReady (set in start, before any transport event). */
+  private boolean hearsReady;
   private volatile RetriableCall engine;
   /** Set on the listener's executor when a received message could not be decoded. */
   private Status inboundFailure;
@@ -115,6 +132,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
         throw new IllegalStateException("already started");
       }
       listener = responseListener;
+      hearsReady = HEARS_READY.get(responseListener.getClass());
     }
     if (phase.isEnding()) {
       endBeforeAttempt(Status.CANCELLED.withDescription("Call cancelled before it started"));
@@ -156,7 +174,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     Http2Headers first = appHeaders.isEmpty() && writer.codec() == null && deadline == null
         ? null : requestHeaders(appHeaders);
     RetriableCall e = new RetriableCall(this,
-        new ClientAttempt.CallSpec(method.getPath(), deadline, startNanos,
+        new AttemptSpec(method.getPath(), deadline, startNanos,
             callOptions.getMaxInboundMessageSize() >= 0
                 ? callOptions.getMaxInboundMessageSize() : settings.maxInboundMessageSize,
             settings.codecs, writer),
@@ -180,7 +198,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
    * The call's retry or hedging policy (a call option overrides the channel's), throttle, buffer
    * limit and tracer factories: the channel's own unless the call's options add to them.
    */
-  private RetriableCall.Config retryConfig() {
+  private RetryConfig retryConfig() {
     RetryPolicy retry = callOptions.getOption(RetryPolicy.CALL_OPTION);
     HedgingPolicy hedging = callOptions.getOption(HedgingPolicy.CALL_OPTION);
     List<ClientStreamTracer.Factory> callTracers = callOptions.getStreamTracerFactories();
@@ -198,7 +216,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
       tracers = new ArrayList<>(tracers);
       tracers.addAll(callTracers);
     }
-    return new RetriableCall.Config(retry, hedging, settings.retryThrottle,
+    return new RetryConfig(retry, hedging, settings.retryThrottle,
         settings.replayBufferLimit, tracers);
   }
 
@@ -307,7 +325,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     return e != null && e.isStreamReady() && !phase.isEnding() && writer.isReady();
   }
 
-  // ---------------------------------------------------------------- RetriableCall.Listener
+  // ---------------------------------------------------------------- EngineListener
 
   @Override
   public void onHeaders(Metadata headers) {
@@ -354,7 +372,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
 
   @Override
   public void onReady() {
-    if (!phase.isEnding()) {
+    if (hearsReady && !phase.isEnding()) {
       dispatcher.dispatch(() -> listener.onReady());
     }
   }
@@ -474,25 +492,6 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   /** The request headers for {@code metadata}: those every call sends, then the call's own. */
   @Override
   public Http2Headers requestHeaders(Metadata metadata) {
-    Http2Headers headers = new DefaultHttp2Headers(false)
-        .method(GrpcHeaders.POST)
-        .scheme(GrpcHeaders.HTTP)
-        .path(method.getPath())
-        .authority(settings.authority)
-        .set(GrpcHeaders.CONTENT_TYPE, GrpcHeaders.CONTENT_TYPE_GRPC)
-        .set(GrpcHeaders.TE, GrpcHeaders.TE_TRAILERS)
-        .set(GrpcHeaders.USER_AGENT, settings.userAgent);
-    String accept = settings.codecs.acceptEncoding();
-    if (accept != null) {
-      headers.set(GrpcHeaders.GRPC_ACCEPT_ENCODING, accept);
-    }
-    Codec codec = writer.codec();
-    if (codec != null) {
-      headers.set(GrpcHeaders.GRPC_ENCODING, codec.encoding());
-    }
-    if (metadata != null) {
-      GrpcHeaders.addMetadata(metadata, headers);
-    }
-    return headers;
+    return settings.requestHeaders(method.getPath(), writer.codec(), metadata);
   }
 }

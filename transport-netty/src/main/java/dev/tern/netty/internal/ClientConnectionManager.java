@@ -169,7 +169,7 @@ public final class ClientConnectionManager implements ClientHandler.Lifecycle, C
     ClientHandler fast = readyFast;
     if (fast != null && fast.isUsable()) {
       // The usual case, without the lock: calls from many threads do not contend.
-      return CompletableFuture.completedFuture(fast);
+      return fast.asFuture();
     }
     List<Runnable> after = new ArrayList<>(1);
     CompletableFuture<ClientHandler> result;

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http2.ReadOnlyHttp2Headers;
 import io.netty.util.AsciiString;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The client side of one HTTP/2 connection: opens a stream per call and routes frames to the
@@ -63,7 +64,7 @@ public final class ClientHandler extends Http2ConnectionHandler
   /** Read-only request headers of calls that add none, by :path. Event loop only. */
   private final java.util.Map<String, Http2Headers> plainRequestHeaders = new java.util.HashMap<>();
   private final AsciiString scheme;
-  private final IntObjectMap<ClientAttempt> calls = new IntObjectHashMap<>();
+  private final IntObjectMap<AttemptResponse> calls = new IntObjectHashMap<>();
   private WriteQueue writeQueue;
   private volatile ChannelHandlerContext ctx;
   private volatile boolean goAwayReceived;
@@ -75,6 +76,7 @@ public final class ClientHandler extends Http2ConnectionHandler
   private final boolean keepAliveWithoutCalls;
   private volatile boolean ready;
   private volatile boolean sawActive;
+  private volatile CompletableFuture<ClientHandler> asFuture;
   /** The Netty channel this handler is for, set when connecting starts. */
   private volatile io.netty.channel.Channel channel;
   /** Why the connection failed before it was ready (TCP, TLS, timeout); thread-safe. */
@@ -111,7 +113,7 @@ public final class ClientHandler extends Http2ConnectionHandler
 
       @Override
       public void onStreamClosed(Http2Stream stream) {
-        ClientAttempt call = calls.remove(stream.id());
+        AttemptResponse call = calls.remove(stream.id());
         if (call != null) {
           call.streamClosed(ClientHandler.this);
         }
@@ -255,6 +257,16 @@ public final class ClientHandler extends Http2ConnectionHandler
     return goAwayReceived;
   }
 
+  /** This handler as a completed future, made once for all calls. Thread-safe (a race: two). */
+  CompletableFuture<ClientHandler> asFuture() {
+    CompletableFuture<ClientHandler> f = asFuture;
+    if (f == null) {
+      f = CompletableFuture.completedFuture(this);
+      asFuture = f;
+    }
+    return f;
+  }
+
   /** Whether new calls may use this connection. Thread-safe. */
   public boolean isUsable() {
     ChannelHandlerContext c = ctx;
@@ -330,7 +342,7 @@ public final class ClientHandler extends Http2ConnectionHandler
   }
 
   /** Registers a call on a newly allocated stream id; returns the id. */
-  int newStream(ClientAttempt call) throws Http2Exception {
+  int newStream(AttemptResponse call) throws Http2Exception {
     int id = connection().local().incrementAndGetNextStreamId();
     if (id < 0) {
       throw Http2Exception.connectionError(Http2Error.REFUSED_STREAM,
@@ -410,7 +422,7 @@ public final class ClientHandler extends Http2ConnectionHandler
     super.channelInactive(ctx);
     // Calls whose streams were never created (still buffered) are not closed by Netty.
     if (!calls.isEmpty()) {
-      for (ClientAttempt call : calls.values().toArray(new ClientAttempt[0])) {
+      for (AttemptResponse call : calls.values().toArray(new AttemptResponse[0])) {
         call.streamClosed(this);
       }
       calls.clear();
@@ -424,7 +436,7 @@ public final class ClientHandler extends Http2ConnectionHandler
   @Override
   public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers,
       int padding, boolean endOfStream) {
-    ClientAttempt call = calls.get(streamId);
+    AttemptResponse call = calls.get(streamId);
     if (call != null) {
       call.inboundHeaders(headers, endOfStream);
     }
@@ -444,7 +456,7 @@ public final class ClientHandler extends Http2ConnectionHandler
   public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding,
       boolean endOfStream) {
     support.dataRead(data.readableBytes() + padding);
-    ClientAttempt call = calls.get(streamId);
+    AttemptResponse call = calls.get(streamId);
     if (call == null) {
       return data.readableBytes() + padding;
     }
@@ -454,7 +466,7 @@ public final class ClientHandler extends Http2ConnectionHandler
 
   @Override
   public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
-    ClientAttempt call = calls.get(streamId);
+    AttemptResponse call = calls.get(streamId);
     if (call != null) {
       call.inboundReset(errorCode);
     }

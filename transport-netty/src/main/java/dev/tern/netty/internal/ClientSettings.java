@@ -1,10 +1,14 @@
 package dev.tern.netty.internal;
 
 import dev.tern.ClientStreamTracer;
+import dev.tern.Codec;
 import dev.tern.CodecRegistry;
+import dev.tern.Metadata;
 import dev.tern.retry.HedgingPolicy;
 import dev.tern.retry.RetryPolicy;
 import dev.tern.retry.RetryThrottle;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Headers;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -49,7 +53,7 @@ public final class ClientSettings {
   /** Whether every frame is logged (FrameLogging) at DEBUG. */
   public final boolean frameLogging;
   /** The retry engine's configuration for calls whose options change none of it. */
-  final RetriableCall.Config retryConfig;
+  final RetryConfig retryConfig;
 
   private ClientSettings(Builder b) {
     this.authority = Objects.requireNonNull(b.authority, "authority");
@@ -70,7 +74,7 @@ public final class ClientSettings {
     this.retryThrottle = b.retryThrottle;
     this.streamTracerFactories = List.copyOf(b.streamTracerFactories);
     this.frameLogging = b.frameLogging;
-    this.retryConfig = new RetriableCall.Config(retryPolicy, hedgingPolicy, retryThrottle,
+    this.retryConfig = new RetryConfig(retryPolicy, hedgingPolicy, retryThrottle,
         replayBufferLimit, streamTracerFactories);
   }
 
@@ -137,5 +141,31 @@ public final class ClientSettings {
       }
       return new ClientSettings(this);
     }
+  }
+
+  /**
+   * The request headers of a call to {@code path}: those every call of this channel sends, its
+   * {@code grpc-encoding} ({@code codec}, or null for identity), then {@code metadata}'s.
+   */
+  Http2Headers requestHeaders(String path, Codec codec, Metadata metadata) {
+    Http2Headers headers = new DefaultHttp2Headers(false)
+        .method(GrpcHeaders.POST)
+        .scheme(GrpcHeaders.HTTP)
+        .path(path)
+        .authority(authority)
+        .set(GrpcHeaders.CONTENT_TYPE, GrpcHeaders.CONTENT_TYPE_GRPC)
+        .set(GrpcHeaders.TE, GrpcHeaders.TE_TRAILERS)
+        .set(GrpcHeaders.USER_AGENT, userAgent);
+    String accept = codecs.acceptEncoding();
+    if (accept != null) {
+      headers.set(GrpcHeaders.GRPC_ACCEPT_ENCODING, accept);
+    }
+    if (codec != null) {
+      headers.set(GrpcHeaders.GRPC_ENCODING, codec.encoding());
+    }
+    if (metadata != null) {
+      GrpcHeaders.addMetadata(metadata, headers);
+    }
+    return headers;
   }
 }

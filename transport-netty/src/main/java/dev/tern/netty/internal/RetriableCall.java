@@ -1,24 +1,15 @@
 package dev.tern.netty.internal;
 
 import dev.tern.CallOptions;
-import dev.tern.ClientStreamTracer;
 import dev.tern.Metadata;
 import dev.tern.MethodDescriptor;
 import dev.tern.Status;
-import dev.tern.retry.HedgingPolicy;
-import dev.tern.retry.RetryPolicy;
-import dev.tern.retry.RetryThrottle;
 import io.netty.buffer.ByteBuf;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 import java.util.function.IntConsumer;
 
@@ -60,51 +51,20 @@ import java.util.function.IntConsumer;
  * under the monitor (that keeps each attempt's writes in order) but are cancelled and started, and
  * the call's listener is called, outside it.
  */
-final class RetriableCall extends LiveAttempts implements ClientAttempt.Events {
-  /** What the engine tells its call. Never called under the engine's monitor. */
-  interface Listener {
-    void onHeaders(Metadata headers);
-
-    /** A response message of the committed attempt; the listener must release it. */
-    void onMessage(ClientAttempt from, ByteBuf message, boolean compressed, int wireSize,
-        int seqNo);
-
-    void onReady();
-
-    /** Runs {@code task} after the messages delivered so far, even if the call ends first. */
-    void afterDelivered(Runnable task);
-
-    /** The call's outcome, once. */
-    void onClose(Status status, Metadata trailers);
-
-    /** The connection a new attempt goes to (or one being opened). */
-    CompletableFuture<ClientHandler> connection();
-
-    /** Request headers for {@code metadata} (a later attempt's, or with tracers' additions). */
-    Http2Headers requestHeaders(Metadata metadata);
-  }
-
+final class RetriableCall extends LiveAttempts implements AttemptEvents {
   private static final DoubleSupplier RANDOM = () -> ThreadLocalRandom.current().nextDouble();
 
   /** The engine's life; see the class comment. */
   enum State { OPEN, COMMITTED, CLOSED }
 
-  private final Listener listener;
-  private final ClientAttempt.CallSpec spec;
-  private final MethodDescriptor<?, ?> method;
-  private final CallOptions callOptions;
-  private final String authority;
+  private final EngineListener listener;
+  private final AttemptFactory attempts;
   /**
    * A6's rules; null until a policy-less call first fails (most calls never need one). Guarded
    * by this.
    */
   private RetryPlanner planner;
   private final ScheduledExecutorService scheduler;
-  private final List<ClientStreamTracer.Factory> tracerFactories;
-  /** The application's request metadata. */
-  private final Metadata appHeaders;
-  /** The first attempt's request headers; null to use the connection's shared plain ones. */
-  private final Http2Headers firstHeaders;
   /** Whether some attempt has a stream (isReady holds only then). */
   private volatile boolean streamReady;
 
@@ -117,26 +77,18 @@ final class RetriableCall extends LiveAttempts implements ClientAttempt.Events {
   /** After a cancel: the attempt whose end reports the call's outcome, and that outcome. */
   private ClientAttempt closer;
   private Status cancelStatus;
-  /** The pending backoff or hedging timer. */
-  private ScheduledFuture<?> timer;
-  /** Tells a timer that fires after it was replaced or cancelled that it is stale. */
-  private int timerGeneration;
+  /** The backoff or hedging timer; null until the first is scheduled (most calls never). */
+  private RetryTimer timer;
   /** With hedging: the last non-fatal failure, the call's if no attempt follows. */
   private Status lastStatus;
   private Metadata lastTrailers;
 
-  /** Configuration of one call's engine. */
-  record Config(RetryPolicy retryPolicy, HedgingPolicy hedgingPolicy, RetryThrottle throttle,
-      long bufferLimit, List<ClientStreamTracer.Factory> tracerFactories) {}
-
-  RetriableCall(Listener listener, ClientAttempt.CallSpec spec, MethodDescriptor<?, ?> method,
-      CallOptions callOptions, String authority, Config config,
+  RetriableCall(EngineListener listener, AttemptSpec spec, MethodDescriptor<?, ?> method,
+      CallOptions callOptions, String authority, RetryConfig config,
       ScheduledExecutorService scheduler, Metadata appHeaders, Http2Headers firstHeaders) {
     this.listener = listener;
-    this.spec = spec;
-    this.method = method;
-    this.callOptions = callOptions;
-    this.authority = authority;
+    this.attempts = new AttemptFactory(listener, spec, method, callOptions, authority,
+        config.tracerFactories(), appHeaders, firstHeaders);
     if (config.retryPolicy() != null || config.hedgingPolicy() != null
         || config.throttle() != null) {
       this.planner = new RetryPlanner(config.retryPolicy(), config.hedgingPolicy(),
@@ -144,9 +96,6 @@ final class RetriableCall extends LiveAttempts implements ClientAttempt.Events {
     }
     this.replay = new ReplayBuffer(config.bufferLimit());
     this.scheduler = scheduler;
-    this.tracerFactories = config.tracerFactories();
-    this.appHeaders = appHeaders;
-    this.firstHeaders = firstHeaders;
   }
 
   /**
@@ -156,7 +105,7 @@ final class RetriableCall extends LiveAttempts implements ClientAttempt.Events {
    */
   private RetryPlanner planner() {
     if (planner == null) {
-      planner = new RetryPlanner(null, null, null, spec.deadline(), RANDOM);
+      planner = new RetryPlanner(null, null, null, attempts.spec().deadline(), RANDOM);
       planner.attemptStarted(false);
     }
     return planner;
@@ -201,7 +150,7 @@ final class RetriableCall extends LiveAttempts implements ClientAttempt.Events {
       int n = state == State.CLOSED ? 0 : liveCount();
       if (n > 0) {
         // The first attempt's write carries the send-buffer accounting; copies carry none.
-        spec.writer().account(bytes);
+        attempts.spec().writer().account(bytes);
       }
       for (int i = 0; i < n; i++) {
         // The last attempt writes the frame itself, so that its duplicates exist before it goes.
@@ -433,10 +382,9 @@ final class RetriableCall extends LiveAttempts implements ClientAttempt.Events {
     Status status = null;
     Metadata trailers = null;
     synchronized (this) {
-      if (generation != timerGeneration) {
+      if (!timer.fired(generation)) {
         return;
       }
-      timer = null;
       if (state == State.CLOSED || committed != null) {
         return;
       }
@@ -461,10 +409,9 @@ final class RetriableCall extends LiveAttempts implements ClientAttempt.Events {
   private void retryNow(int generation) {
     ClientAttempt next;
     synchronized (this) {
-      if (generation != timerGeneration) {
+      if (!timer.fired(generation)) {
         return;
       }
-      timer = null;
       if (state == State.CLOSED) {
         return; // cancel() already ended the call
       }
@@ -475,21 +422,15 @@ final class RetriableCall extends LiveAttempts implements ClientAttempt.Events {
 
   /** Schedules {@code task}; false if the scheduler is shut down (the call then ends). */
   private boolean scheduleTimer(IntConsumer task, long delayNanos) {
-    int generation = ++timerGeneration;
-    try {
-      timer = scheduler.schedule(() -> task.accept(generation), delayNanos,
-          TimeUnit.NANOSECONDS);
-      return true;
-    } catch (RejectedExecutionException e) {
-      return false;
+    if (timer == null) {
+      timer = new RetryTimer(scheduler);
     }
+    return timer.schedule(task, delayNanos);
   }
 
   private void cancelTimer() {
-    timerGeneration++;
     if (timer != null) {
-      timer.cancel(false);
-      timer = null;
+      timer.cancel();
     }
   }
 
@@ -498,26 +439,10 @@ final class RetriableCall extends LiveAttempts implements ClientAttempt.Events {
    * caller starts it outside the monitor.
    */
   private ClientAttempt newAttempt(int previous, boolean transparent) {
-    Http2Headers headers = firstHeaders;
-    AttemptTracers tracers = AttemptTracers.NONE;
-    if (previous > 0 || !tracerFactories.isEmpty()) {
-      Metadata metadata = new Metadata();
-      metadata.merge(appHeaders);
-      if (previous > 0) {
-        metadata.removeAll(RetryPolicy.PREVIOUS_ATTEMPTS);
-        metadata.put(RetryPolicy.PREVIOUS_ATTEMPTS, Integer.toString(previous));
-      }
-      tracers = AttemptTracers.create(tracerFactories, new ClientStreamTracer.AttemptInfo(
-          method, callOptions, authority, previous, transparent), metadata);
-      headers = listener.requestHeaders(metadata);
-    } else if (transparent && headers != null) {
-      // Each attempt sets its own grpc-timeout: never share a headers object between attempts.
-      headers = new DefaultHttp2Headers(false).add(headers);
-    }
     if (planner != null) {
       planner.attemptStarted(transparent); // (a lazily made planner counts the first itself)
     }
-    ClientAttempt attempt = new ClientAttempt(this, spec, headers, tracers, previous, requested);
+    ClientAttempt attempt = attempts.create(this, previous, transparent, requested);
     addLive(attempt);
     replay.replayInto(attempt);
     if (state == State.COMMITTED && committed == null) {

@@ -3,6 +3,7 @@ package dev.tern.netty.internal;
 import static dev.tern.netty.internal.EmbeddedFixtures.advance;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -168,6 +169,41 @@ class ClientCallTest {
 
   private RawFrame reset(Connection conn, int id) {
     return conn.server.poll(f -> f.type() == RawFrame.Type.RST_STREAM && f.streamId() == id);
+  }
+
+  // ---------------------------------------------------------------- the request's end
+
+  /** The DATA frames the server received on stream {@code id}, in order. */
+  private static List<RawFrame> dataFrames(Connection conn, int id) {
+    return conn.server.takeAll().stream()
+        .filter(f -> f.type() == RawFrame.Type.DATA && f.streamId() == id).toList();
+  }
+
+  @Test
+  void halfCloseWhileTheMessageIsStillQueued_oneDataFrameCarriesMessageAndEndStream() {
+    unary(CallOptions.DEFAULT, 1, "ping"); // sendMessage and halfClose before the loop runs
+    List<RawFrame> data = dataFrames(connection(0), FIRST);
+    assertEquals(1, data.size(), data::toString);
+    assertArrayEquals(GrpcWire.lengthPrefixed("ping"), data.get(0).payload());
+    assertTrue(data.get(0).isEndStream());
+  }
+
+  @Test
+  void halfCloseAfterTheMessageLeft_anEmptyDataFrameEndsTheStream() {
+    ClientCall<String, String> call = startCall(CallOptions.DEFAULT, 1);
+    call.sendMessage("ping");
+    pump();
+    call.halfClose();
+    pump();
+    List<RawFrame> data = dataFrames(connection(0), FIRST);
+    assertEquals(2, data.size(), data::toString);
+    assertArrayEquals(GrpcWire.lengthPrefixed("ping"), data.get(0).payload());
+    assertFalse(data.get(0).isEndStream());
+    assertEquals(0, data.get(1).payload().length);
+    assertTrue(data.get(1).isEndStream());
+    respond(connection(0), FIRST, "pong");
+    pump();
+    assertEquals(List.of("headers", "message:pong", "close:OK"), events);
   }
 
   // ---------------------------------------------------------------- responses

@@ -1,0 +1,197 @@
+package dev.tern.netty.internal;
+
+import dev.tern.Metadata;
+import dev.tern.Status;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Headers;
+
+/**
+ * The response half of one {@link ClientAttempt}: checks the response headers, maps a reset or
+ * a lost stream to the attempt's status and how far the server got, keeps the
+ * trailers until the messages before them are handed out, deframes DATA through a
+ * {@link MessageReader} and passes each requested message to the call's engine. It also keeps
+ * the tracer events that end an attempt behind the messages already handed out, which are traced
+ * on the callback thread as each is decoded.
+ *
+ * <p>The attempt owns the state ({@link ClientAttempt.State}) and ends itself; this class only
+ * asks it to move on or to fail.
+ *
+ * <p>{@link ClientHandler} routes the stream's frames here. Thread rule: the connection's event
+ * loop, except {@link #decode} (callback thread) and the volatile {@code delivered} flag.
+ */
+final class AttemptResponse implements MessageReader.Target {
+  private final ClientAttempt attempt;
+  private final AttemptEvents events;
+  private final AttemptSpec spec;
+  private MessageReader reader;
+  private Status trailerStatus;
+  private Metadata trailerMetadata;
+  private int inboundSeq;
+  /** Whether a message went to the call: its tracer events then end on the callback thread. */
+  private volatile boolean delivered;
+
+  AttemptResponse(ClientAttempt attempt, AttemptEvents events, AttemptSpec spec) {
+    this.attempt = attempt;
+    this.events = events;
+    this.spec = spec;
+  }
+
+  /** The stream exists: reading starts, with the messages requested before it. */
+  void open(ByteBufAllocator alloc, int initialRequests) {
+    reader = new MessageReader(this, alloc, spec.maxInboundMessageSize(), null, "response");
+    if (initialRequests > 0) {
+      reader.request(initialRequests);
+    }
+  }
+
+  void request(int n) {
+    if (reader != null) {
+      reader.request(n);
+    }
+  }
+
+  /** Decodes a message this attempt delivered (its response's encoding). Any thread. */
+  ByteBuf decode(ByteBuf message, boolean compressed) {
+    return reader.decode(message, compressed);
+  }
+
+  /** Drops what is buffered; nothing is delivered afterwards. */
+  void close() {
+    if (reader != null) {
+      reader.close();
+    }
+  }
+
+  // ---------------------------------------------------------------- frames, from ClientHandler
+
+  /** Response headers, trailers or a Trailers-Only response. */
+  void inboundHeaders(Http2Headers headers, boolean endOfStream) {
+    ClientAttempt.State now = attempt.state();
+    if (now == ClientAttempt.State.CLOSED) {
+      return;
+    }
+    if (now == ClientAttempt.State.OPEN) {
+      ResponseHeaders.Checked checked =
+          ResponseHeaders.checkHeaders(headers, endOfStream, spec.codecs());
+      if (checked.error() != null) {
+        attempt.abort(checked.error());
+        return;
+      }
+      if (!endOfStream) {
+        if (checked.codec() != null) {
+          reader.setCodec(checked.codec());
+        }
+        attempt.transition(ClientAttempt.State.RESPONDING);
+        attempt.tracers().inboundHeaders(checked.metadata());
+        events.headersReceived(attempt, checked.metadata());
+        return;
+      }
+    } else if (now == ClientAttempt.State.DRAINING) {
+      return; // HEADERS after the trailers; the first trailers stand
+    } else if (!endOfStream) {
+      attempt.abort(
+          Status.INTERNAL.withDescription("Received a third HEADERS frame without END_STREAM"));
+      return;
+    }
+    ResponseHeaders.Trailers trailers = ResponseHeaders.trailers(headers);
+    trailerStatus = trailers.status();
+    trailerMetadata = trailers.metadata();
+    attempt.transition(ClientAttempt.State.DRAINING);
+    // Messages still buffered are delivered first; endOfStream() then reports the status.
+    reader.endOfStream();
+  }
+
+  /** DATA; takes ownership of {@code data}. */
+  void inboundData(ByteBuf data, boolean endOfStream) {
+    if (attempt.state() == ClientAttempt.State.CLOSED) {
+      data.release();
+      return;
+    }
+    reader.deframe(data);
+    if (endOfStream) {
+      // A response must end with trailers (PROTOCOL-HTTP2.md).
+      attempt.abort(Status.INTERNAL.withDescription("Response ended without trailers"));
+    }
+  }
+
+  void inboundReset(long errorCode) {
+    if (attempt.state() == ClientAttempt.State.CLOSED) {
+      return;
+    }
+    Status status = Http2Errors.statusForRstStream(errorCode);
+    if (errorCode == Http2Error.REFUSED_STREAM.code()) {
+      // RFC 9113 §8.7: REFUSED_STREAM means the server did not process the stream.
+      attempt.finish(status, new Metadata(), ClientAttempt.Reach.REFUSED);
+      return;
+    }
+    if (status.getCode() == Status.Code.CANCELLED && spec.deadline() != null
+        && spec.deadline().isExpired()) {
+      // The server's deadline timer fired before ours and it reset the stream: the call ran out
+      // of time, and that is what the application should hear (grpc-java reports it so too).
+      status = spec.deadlineExceeded();
+    }
+    attempt.finish(status, new Metadata(), ClientAttempt.Reach.MAYBE_PROCESSED);
+  }
+
+  /** The stream (or the connection) closed: if no status arrived, the attempt failed. */
+  void streamClosed(ClientHandler from) {
+    if (from != attempt.handler() || attempt.state() == ClientAttempt.State.CLOSED
+        || trailerStatus != null) {
+      return;
+    }
+    int streamId = attempt.streamId();
+    String reason = from.closeReason();
+    Status lost = Status.UNAVAILABLE.withDescription(reason != null ? reason
+        : "Stream closed before the response completed (connection lost or GOAWAY)");
+    if (streamId > 0 && from.neverProcessed(streamId)) {
+      // Above a GOAWAY's last-stream-id, or never sent before the connection went away.
+      attempt.finish(lost, new Metadata(), from.wasSent(streamId)
+          ? ClientAttempt.Reach.REFUSED : ClientAttempt.Reach.NEVER_SENT);
+      return;
+    }
+    attempt.finish(lost, new Metadata(), ClientAttempt.Reach.MAYBE_PROCESSED);
+  }
+
+  /**
+   * Runs a tracer event after the inboundMessage events of the messages delivered so far, which
+   * are reported on the callback thread as each message is decoded.
+   */
+  void traceAfterMessages(Runnable event) {
+    if (attempt.tracers().isEmpty()) {
+      return;
+    }
+    if (delivered) {
+      events.afterDelivered(attempt, event);
+    } else {
+      event.run();
+    }
+  }
+
+  // ---------------------------------------------------------------- MessageReader.Target
+
+  @Override
+  public void messageRead(ByteBuf message, boolean compressed, int wireSize) {
+    delivered = true;
+    events.messageReceived(attempt, message, compressed, wireSize, inboundSeq++);
+  }
+
+  @Override
+  public void returnBytes(int bytes) {
+    attempt.returnBytes(bytes);
+  }
+
+  @Override
+  public void endOfStream() {
+    // Traced once the messages before them were: trailers follow the last inboundMessage.
+    Metadata trailers = trailerMetadata;
+    traceAfterMessages(() -> attempt.tracers().inboundTrailers(trailers));
+    attempt.finish(trailerStatus, trailerMetadata, ClientAttempt.Reach.MAYBE_PROCESSED);
+  }
+
+  @Override
+  public void readFailed(Status status) {
+    attempt.abort(status);
+  }
+}
