@@ -70,6 +70,42 @@ public final class SerializingExecutor implements Executor {
     }
   }
 
+  /**
+   * Runs {@code task} on the calling thread at once if no task is queued or running, serialized
+   * with the tasks submitted while it runs (they follow it on the delegate); returns false, and
+   * does nothing, if the executor is busy. For work that may run on the caller's thread but must
+   * not overlap the callbacks: it saves a hand-off to the delegate.
+   */
+  public boolean runIfIdle(Runnable task) {
+    synchronized (this) {
+      if (scheduled) {
+        return false;
+      }
+      scheduled = true;
+    }
+    try {
+      run(task);
+    } finally {
+      boolean more;
+      synchronized (this) {
+        more = size > 0;
+        scheduled = more;
+      }
+      if (more) {
+        try {
+          delegate.execute(drain);
+        } catch (RejectedExecutionException e) {
+          synchronized (this) {
+            scheduled = false;
+            clear();
+          }
+          LOG.log(System.Logger.Level.ERROR, "Executor rejected the callbacks of a call", e);
+        }
+      }
+    }
+    return true;
+  }
+
   private void add(Runnable task) {
     if (ring == null) {
       ring = new Runnable[INITIAL_CAPACITY];
@@ -109,15 +145,19 @@ public final class SerializingExecutor implements Executor {
   private void drain() {
     Runnable task;
     while ((task = poll()) != null) {
-      try {
-        if (runner != null) {
-          runner.accept(task);
-        } else {
-          task.run();
-        }
-      } catch (Throwable t) {
-        LOG.log(System.Logger.Level.ERROR, "Exception while executing a call callback", t);
+      run(task);
+    }
+  }
+
+  private void run(Runnable task) {
+    try {
+      if (runner != null) {
+        runner.accept(task);
+      } else {
+        task.run();
       }
+    } catch (Throwable t) {
+      LOG.log(System.Logger.Level.ERROR, "Exception while executing a call callback", t);
     }
   }
 }

@@ -320,6 +320,10 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
     releaseDeferredStart(); // the handler hears of the call, then of its end
     reader.close();
     writer.wake();
+    if (state == ServerCallState.STATUS_SENT && tracer == ServerCallTracer.NONE
+        && dispatcher.runIfIdle(quietCompletion())) {
+      return;
+    }
     if (held != null) {
       afterCallbacks(held::release);
     }
@@ -341,6 +345,44 @@ final class ServerCallImpl<ReqT, RespT> extends ServerCall<ReqT, RespT>
       }
     }
     afterCallbacks(() -> tracer.streamClosed(finalStatus));
+  }
+
+  /**
+   * A call that sent its status completes here, on the event loop, when no callback of it is
+   * queued or running (so the handler has returned): the held request is released and the
+   * context closed at once, and {@code onComplete} goes to the executor only if the listener
+   * overrides it. For a unary call on a pool this saves the second hand-off to the executor and
+   * the thread wake-up it costs (issue 14: one wake-up per call fewer). Runs serialized with the
+   * call's callbacks (see CallbackDispatcher.runIfIdle).
+   */
+  private CallbackDispatcher.Owning quietCompletion() {
+    return new CallbackDispatcher.Owning() {
+      @Override
+      public void run() {
+        complete(listener != null && ListenerOverrides.onComplete(listener));
+      }
+
+      @Override
+      public void dropped() {
+        complete(false);
+      }
+
+      private void complete(boolean onComplete) {
+        if (held != null) {
+          held.release();
+        }
+        if (!moveTo(ServerCallState.COMPLETE)) {
+          return;
+        }
+        if (onComplete) {
+          // Queued behind this one, so it runs on the executor; the context ends after it.
+          dispatcher.dispatch(() -> listener.onComplete());
+          afterCallbacks(context::close);
+        } else {
+          context.close();
+        }
+      }
+    };
   }
 
   /**
