@@ -27,9 +27,12 @@ public final class OutsideLoad {
   static final int IN_FLIGHT = 64;
   static final int STREAM_MESSAGE = 1024;
 
-  /** What one server start measured: rate and server CPU per operation, per scenario. */
+  /**
+   * What one server start measured: rate and server CPU per operation, per scenario, and the
+   * unary window as {@link #window} returns it (with its counts per call).
+   */
   record Sample(double callsPerSecond, double cpuMicrosPerCall, double msgsPerSecond,
-      double cpuMicrosPerMsg) {}
+      double cpuMicrosPerMsg, double[] unaryCounts) {}
 
   public static void main(String[] args) throws Exception {
     Args a = new Args(args, "script", "rounds", "warmup", "seconds", "impls");
@@ -62,8 +65,10 @@ public final class OutsideLoad {
           }
           Sample s = measure(script, impl, mode, warmup, seconds);
           System.err.printf(Locale.ROOT, "%s round %d %-4s unary %,9.0f calls/s %6.2f us CPU/call;"
-              + " stream %,9.0f msgs/s %6.2f us CPU/msg%n", mode, round, impl,
-              s.callsPerSecond(), s.cpuMicrosPerCall(), s.msgsPerSecond(), s.cpuMicrosPerMsg());
+              + " stream %,9.0f msgs/s %6.2f us CPU/msg; per unary call %.2f write syscalls"
+              + " %.2f context switches, %.0f threads%n", mode, round, impl,
+              s.callsPerSecond(), s.cpuMicrosPerCall(), s.msgsPerSecond(), s.cpuMicrosPerMsg(),
+              s.unaryCounts()[2], s.unaryCounts()[3], s.unaryCounts()[4]);
           samples.computeIfAbsent(impl, k -> new ArrayList<>()).add(s);
         }
       }
@@ -118,7 +123,7 @@ public final class OutsideLoad {
           throw new IllegalStateException("the server stream failed against " + impl);
         }
       }
-      return new Sample(u[0], u[1], s[0], s[1]);
+      return new Sample(u[0], u[1], s[0], s[1], u);
     }
   }
 
@@ -162,19 +167,28 @@ public final class OutsideLoad {
     }
   }
 
-  /** Rate per second and server CPU microseconds per operation over one measured window. */
+  /**
+   * Over one measured window: rate per second, server CPU microseconds, write system calls and
+   * voluntary context switches per operation, and the server's live threads at its end. The
+   * counts tell a fast server start from a slow one without timing (issue 14).
+   */
   static double[] window(ServerProcess server, int seconds,
       java.util.function.LongSupplier operations) throws Exception {
     long cpuBefore = server.cpuMicros();
+    long writesBefore = server.writeSyscalls();
+    long switchesBefore = server.contextSwitches();
     long opsBefore = operations.getAsLong();
     long start = System.nanoTime();
     Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
     long ops = operations.getAsLong() - opsBefore;
     long elapsed = System.nanoTime() - start;
     long cpu = server.cpuMicros() - cpuBefore;
+    long writes = server.writeSyscalls() - writesBefore;
+    long switches = server.contextSwitches() - switchesBefore;
     if (ops == 0) {
       throw new IllegalStateException("no operation completed in the window");
     }
-    return new double[] {ops * 1e9 / elapsed, (double) cpu / ops};
+    return new double[] {ops * 1e9 / elapsed, (double) cpu / ops, (double) writes / ops,
+        (double) switches / ops, server.threads()};
   }
 }

@@ -94,6 +94,51 @@ final class ServerProcess implements AutoCloseable {
     return total;
   }
 
+  /**
+   * Write-family system calls so far (syscw in /proc/PID/io): socket writes (write, writev) and
+   * the eventfd writes that wake an event loop from another thread.
+   */
+  long writeSyscalls() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/io"))) {
+      if (line.startsWith("syscw:")) {
+        return Long.parseLong(line.substring(6).trim());
+      }
+    }
+    throw new IOException("no syscw in /proc/" + process.pid() + "/io");
+  }
+
+  /**
+   * Voluntary context switches of all the process's live threads so far (each time a thread
+   * parks or waits: a thread wake-up's cost), from /proc/PID/task/TID/status.
+   */
+  long contextSwitches() throws IOException {
+    long total = 0;
+    try (var tasks = Files.newDirectoryStream(Path.of("/proc/" + process.pid() + "/task"))) {
+      for (Path task : tasks) {
+        try {
+          for (String line : Files.readAllLines(task.resolve("status"))) {
+            if (line.startsWith("voluntary_ctxt_switches:")) {
+              total += Long.parseLong(line.substring(24).trim());
+            }
+          }
+        } catch (java.nio.file.NoSuchFileException e) {
+          // the thread ended while we listed them
+        }
+      }
+    }
+    return total;
+  }
+
+  /** Live threads now (Threads in /proc/PID/status). */
+  long threads() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+      if (line.startsWith("Threads:")) {
+        return Long.parseLong(line.substring(8).trim());
+      }
+    }
+    throw new IOException("no Threads in /proc/" + process.pid() + "/status");
+  }
+
   @Override
   public void close() {
     process.destroy(); // SIGTERM
