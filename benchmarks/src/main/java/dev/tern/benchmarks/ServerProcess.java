@@ -71,12 +71,17 @@ final class ServerProcess implements AutoCloseable {
 
   /** Resident set size now (VmRSS in /proc/PID/status), in KiB. */
   long rssKib() throws IOException {
+    return statusField("VmRSS:");
+  }
+
+  /** The number in the line of /proc/PID/status that starts with {@code name}. */
+  private long statusField(String name) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
-      if (line.startsWith("VmRSS:")) {
+      if (line.startsWith(name)) {
         return Long.parseLong(line.replaceAll("[^0-9]", ""));
       }
     }
-    throw new IOException("no VmRSS in /proc/" + process.pid() + "/status");
+    throw new IOException("no " + name + " in /proc/" + process.pid() + "/status");
   }
 
   /**
@@ -131,12 +136,7 @@ final class ServerProcess implements AutoCloseable {
 
   /** Live threads now (Threads in /proc/PID/status). */
   long threads() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
-      if (line.startsWith("Threads:")) {
-        return Long.parseLong(line.substring(8).trim());
-      }
-    }
-    throw new IOException("no Threads in /proc/" + process.pid() + "/status");
+    return statusField("Threads:");
   }
 
   @Override

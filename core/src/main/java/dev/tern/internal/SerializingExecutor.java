@@ -58,15 +58,20 @@ public final class SerializingExecutor implements Executor {
       scheduled = true;
     }
     if (schedule) {
-      try {
-        delegate.execute(drain);
-      } catch (RejectedExecutionException e) {
-        synchronized (this) {
-          scheduled = false;
-          clear();
-        }
-        throw e;
+      submitDrain();
+    }
+  }
+
+  /** Hands the drain to the delegate; if it refuses, drops the queue and rethrows. */
+  private void submitDrain() {
+    try {
+      delegate.execute(drain);
+    } catch (RejectedExecutionException e) {
+      synchronized (this) {
+        scheduled = false;
+        clear();
       }
+      throw e;
     }
   }
 
@@ -74,7 +79,9 @@ public final class SerializingExecutor implements Executor {
    * Runs {@code task} on the calling thread at once if no task is queued or running, serialized
    * with the tasks submitted while it runs (they follow it on the delegate); returns false, and
    * does nothing, if the executor is busy. For work that may run on the caller's thread but must
-   * not overlap the callbacks: it saves a hand-off to the delegate.
+   * not overlap the callbacks: it saves a hand-off to the delegate. If the delegate refuses the
+   * drain for those tasks, they are dropped and its RejectedExecutionException is thrown, as from
+   * {@link #execute}.
    */
   public boolean runIfIdle(Runnable task) {
     synchronized (this) {
@@ -92,15 +99,7 @@ public final class SerializingExecutor implements Executor {
         scheduled = more;
       }
       if (more) {
-        try {
-          delegate.execute(drain);
-        } catch (RejectedExecutionException e) {
-          synchronized (this) {
-            scheduled = false;
-            clear();
-          }
-          LOG.log(System.Logger.Level.ERROR, "Executor rejected the callbacks of a call", e);
-        }
+        submitDrain();
       }
     }
     return true;
