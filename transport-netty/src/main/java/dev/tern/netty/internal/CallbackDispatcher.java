@@ -21,8 +21,8 @@ import java.util.function.Consumer;
  *   <li>with a {@link Context}, every callback runs with it attached (the server's call context).
  * </ul>
  *
- * <p>Thread-safe: {@link #dispatch} from any thread; the stop flag is written and read only on
- * the serialized callback thread.
+ * <p>Thread-safe: {@link #dispatch} from any thread; the stop flag is written and read only by
+ * the call's serialized callbacks (on the executor, or inline in {@link #runIfIdle}).
  */
 final class CallbackDispatcher {
   /** A callback that owns resources: told when it is dropped instead of run. */
