@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>java -cp benchmarks.jar dev.tern.benchmarks.OutsideLoad --script=benchmarks/bench-server.sh
  *     [--executor=direct|pool | --all-modes] [--rounds=5] [--warmup=4] [--seconds=6]
- *     [--impls=tern,grpc,raw]</pre>
+ *     [--impls=tern,grpc,raw] [--in-flight=64]</pre>
  */
 // GrpcLoad.close() throws Exception, AutoCloseable's own signature: it waits for event loops.
 @SuppressWarnings("try")
@@ -35,13 +35,14 @@ public final class OutsideLoad {
       double cpuMicrosPerMsg, double[] unaryCounts) {}
 
   public static void main(String[] args) throws Exception {
-    Args a = new Args(args, "script", "rounds", "warmup", "seconds", "impls");
+    Args a = new Args(args, "script", "rounds", "warmup", "seconds", "impls", "in-flight");
     String script = a.string("script", "benchmarks/bench-server.sh");
     int rounds = a.integer("rounds", 5);
     int warmup = a.integer("warmup", 4);
     int seconds = a.integer("seconds", 6);
     List<String> modes = a.modes();
     List<String> impls = a.list("impls", List.of("tern", "grpc", "raw"));
+    int inFlight = a.integer("in-flight", IN_FLIGHT);
     long started = System.nanoTime();
     StringBuilder table = new StringBuilder();
     table.append(String.format(Locale.ROOT, "%nOutside load: a grpc-java client in another"
@@ -49,7 +50,7 @@ public final class OutsideLoad {
         + " StreamingFromServer call, %d B messages. Medians of %d server starts per side"
         + " (alternating), %d s measured after %d s warm-up; raw echo: first round only."
         + " Spread = min–max of the rate over starts ((max-min)/median).%n%n",
-        IN_FLIGHT, STREAM_MESSAGE, rounds, seconds, warmup));
+        inFlight, STREAM_MESSAGE, rounds, seconds, warmup));
     table.append("| scenario | executor | unit | Tern | grpc-java | raw echo | Tern/grpc |"
         + " Tern spread | grpc-java spread |\n|---|---|---|---:|---:|---:|---:|---|---|\n");
     for (String mode : modes) {
@@ -63,7 +64,7 @@ public final class OutsideLoad {
           if (impl.equals("raw") && round > 1) {
             continue; // no executor and no gRPC: the ceiling needs no repeats
           }
-          Sample s = measure(script, impl, mode, warmup, seconds);
+          Sample s = measure(script, impl, mode, inFlight, warmup, seconds);
           System.err.printf(Locale.ROOT, "%s round %d %-4s unary %,9.0f calls/s %6.2f us CPU/call;"
               + " stream %,9.0f msgs/s %6.2f us CPU/msg; per unary call %.2f write syscalls"
               + " %.2f context switches, %.0f threads%n", mode, round, impl,
@@ -72,7 +73,8 @@ public final class OutsideLoad {
           samples.computeIfAbsent(impl, k -> new ArrayList<>()).add(s);
         }
       }
-      row(table, "unary 64 in flight", mode, "calls/s", samples, Sample::callsPerSecond, true);
+      row(table, "unary " + inFlight + " in flight", mode, "calls/s", samples,
+          Sample::callsPerSecond, true);
       row(table, "unary server CPU per call", mode, "us", samples, Sample::cpuMicrosPerCall, false);
       row(table, "server streaming 1 KiB", mode, "msgs/s", samples, Sample::msgsPerSecond, true);
       row(table, "server CPU per streamed msg", mode, "us", samples, Sample::cpuMicrosPerMsg,
@@ -107,11 +109,11 @@ public final class OutsideLoad {
   }
 
   /** One server start: the unary window, then the streaming window, on the same server. */
-  static Sample measure(String script, String impl, String executor, int warmup, int seconds)
-      throws Exception {
+  static Sample measure(String script, String impl, String executor, int inFlight, int warmup,
+      int seconds) throws Exception {
     try (ServerProcess server = ServerProcess.benchServer(script, impl, executor);
         GrpcLoad load = new GrpcLoad(server.port(), 1, 1)) {
-      double[] u = unary(server, load, impl, warmup, seconds);
+      double[] u = unary(server, load, impl, inFlight, warmup, seconds);
       SimpleRequest streamRequest =
           SimpleRequest.newBuilder().setResponseSize(STREAM_MESSAGE).build();
       double[] s;
@@ -132,13 +134,13 @@ public final class OutsideLoad {
       throws Exception {
     try (ServerProcess server = ServerProcess.benchServer(script, impl, executor);
         GrpcLoad load = new GrpcLoad(server.port(), 1, 1)) {
-      return unary(server, load, impl, warmup, seconds)[0];
+      return unary(server, load, impl, IN_FLIGHT, warmup, seconds)[0];
     }
   }
 
-  private static double[] unary(ServerProcess server, GrpcLoad load, String impl, int warmup,
-      int seconds) throws Exception {
-    GrpcLoad.ClosedLoop unary = load.closedLoop(Payloads.request(0), IN_FLIGHT);
+  private static double[] unary(ServerProcess server, GrpcLoad load, String impl, int inFlight,
+      int warmup, int seconds) throws Exception {
+    GrpcLoad.ClosedLoop unary = load.closedLoop(Payloads.request(0), inFlight);
     double[] u;
     try {
       awaitFirst(unary::completed);
