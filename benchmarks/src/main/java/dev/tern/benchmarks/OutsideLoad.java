@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>java -cp benchmarks.jar dev.tern.benchmarks.OutsideLoad --script=benchmarks/bench-server.sh
  *     [--executor=direct|pool | --all-modes] [--rounds=5] [--warmup=4] [--seconds=6]
- *     [--impls=tern,grpc,raw]</pre>
+ *     [--impls=tern,grpc,raw] [--in-flight=64]</pre>
  */
 // GrpcLoad.close() throws Exception, AutoCloseable's own signature: it waits for event loops.
 @SuppressWarnings("try")
@@ -27,18 +27,22 @@ public final class OutsideLoad {
   static final int IN_FLIGHT = 64;
   static final int STREAM_MESSAGE = 1024;
 
-  /** What one server start measured: rate and server CPU per operation, per scenario. */
+  /**
+   * What one server start measured: rate and server CPU per operation, per scenario, and the
+   * unary window as {@link #window} returns it (with its counts per call).
+   */
   record Sample(double callsPerSecond, double cpuMicrosPerCall, double msgsPerSecond,
-      double cpuMicrosPerMsg) {}
+      double cpuMicrosPerMsg, double[] unaryCounts) {}
 
   public static void main(String[] args) throws Exception {
-    Args a = new Args(args, "script", "rounds", "warmup", "seconds", "impls");
+    Args a = new Args(args, "script", "rounds", "warmup", "seconds", "impls", "in-flight");
     String script = a.string("script", "benchmarks/bench-server.sh");
     int rounds = a.integer("rounds", 5);
     int warmup = a.integer("warmup", 4);
     int seconds = a.integer("seconds", 6);
     List<String> modes = a.modes();
     List<String> impls = a.list("impls", List.of("tern", "grpc", "raw"));
+    int inFlight = a.integer("in-flight", IN_FLIGHT);
     long started = System.nanoTime();
     StringBuilder table = new StringBuilder();
     table.append(String.format(Locale.ROOT, "%nOutside load: a grpc-java client in another"
@@ -46,7 +50,7 @@ public final class OutsideLoad {
         + " StreamingFromServer call, %d B messages. Medians of %d server starts per side"
         + " (alternating), %d s measured after %d s warm-up; raw echo: first round only."
         + " Spread = min–max of the rate over starts ((max-min)/median).%n%n",
-        IN_FLIGHT, STREAM_MESSAGE, rounds, seconds, warmup));
+        inFlight, STREAM_MESSAGE, rounds, seconds, warmup));
     table.append("| scenario | executor | unit | Tern | grpc-java | raw echo | Tern/grpc |"
         + " Tern spread | grpc-java spread |\n|---|---|---|---:|---:|---:|---:|---|---|\n");
     for (String mode : modes) {
@@ -60,14 +64,17 @@ public final class OutsideLoad {
           if (impl.equals("raw") && round > 1) {
             continue; // no executor and no gRPC: the ceiling needs no repeats
           }
-          Sample s = measure(script, impl, mode, warmup, seconds);
+          Sample s = measure(script, impl, mode, inFlight, warmup, seconds);
           System.err.printf(Locale.ROOT, "%s round %d %-4s unary %,9.0f calls/s %6.2f us CPU/call;"
-              + " stream %,9.0f msgs/s %6.2f us CPU/msg%n", mode, round, impl,
-              s.callsPerSecond(), s.cpuMicrosPerCall(), s.msgsPerSecond(), s.cpuMicrosPerMsg());
+              + " stream %,9.0f msgs/s %6.2f us CPU/msg; per unary call %.2f write syscalls"
+              + " %.2f context switches, %.0f threads%n", mode, round, impl,
+              s.callsPerSecond(), s.cpuMicrosPerCall(), s.msgsPerSecond(), s.cpuMicrosPerMsg(),
+              s.unaryCounts()[2], s.unaryCounts()[3], s.unaryCounts()[4]);
           samples.computeIfAbsent(impl, k -> new ArrayList<>()).add(s);
         }
       }
-      row(table, "unary 64 in flight", mode, "calls/s", samples, Sample::callsPerSecond, true);
+      row(table, "unary " + inFlight + " in flight", mode, "calls/s", samples,
+          Sample::callsPerSecond, true);
       row(table, "unary server CPU per call", mode, "us", samples, Sample::cpuMicrosPerCall, false);
       row(table, "server streaming 1 KiB", mode, "msgs/s", samples, Sample::msgsPerSecond, true);
       row(table, "server CPU per streamed msg", mode, "us", samples, Sample::cpuMicrosPerMsg,
@@ -102,11 +109,11 @@ public final class OutsideLoad {
   }
 
   /** One server start: the unary window, then the streaming window, on the same server. */
-  static Sample measure(String script, String impl, String executor, int warmup, int seconds)
-      throws Exception {
+  static Sample measure(String script, String impl, String executor, int inFlight, int warmup,
+      int seconds) throws Exception {
     try (ServerProcess server = ServerProcess.benchServer(script, impl, executor);
         GrpcLoad load = new GrpcLoad(server.port(), 1, 1)) {
-      double[] u = unary(server, load, impl, warmup, seconds);
+      double[] u = unary(server, load, impl, inFlight, warmup, seconds);
       SimpleRequest streamRequest =
           SimpleRequest.newBuilder().setResponseSize(STREAM_MESSAGE).build();
       double[] s;
@@ -118,7 +125,7 @@ public final class OutsideLoad {
           throw new IllegalStateException("the server stream failed against " + impl);
         }
       }
-      return new Sample(u[0], u[1], s[0], s[1]);
+      return new Sample(u[0], u[1], s[0], s[1], u);
     }
   }
 
@@ -127,13 +134,13 @@ public final class OutsideLoad {
       throws Exception {
     try (ServerProcess server = ServerProcess.benchServer(script, impl, executor);
         GrpcLoad load = new GrpcLoad(server.port(), 1, 1)) {
-      return unary(server, load, impl, warmup, seconds)[0];
+      return unary(server, load, impl, IN_FLIGHT, warmup, seconds)[0];
     }
   }
 
-  private static double[] unary(ServerProcess server, GrpcLoad load, String impl, int warmup,
-      int seconds) throws Exception {
-    GrpcLoad.ClosedLoop unary = load.closedLoop(Payloads.request(0), IN_FLIGHT);
+  private static double[] unary(ServerProcess server, GrpcLoad load, String impl, int inFlight,
+      int warmup, int seconds) throws Exception {
+    GrpcLoad.ClosedLoop unary = load.closedLoop(Payloads.request(0), inFlight);
     double[] u;
     try {
       awaitFirst(unary::completed);
@@ -162,19 +169,28 @@ public final class OutsideLoad {
     }
   }
 
-  /** Rate per second and server CPU microseconds per operation over one measured window. */
+  /**
+   * Over one measured window: rate per second, server CPU microseconds, write system calls and
+   * voluntary context switches per operation, and the server's live threads at its end. The
+   * counts tell a fast server start from a slow one without timing (issue 14).
+   */
   static double[] window(ServerProcess server, int seconds,
       java.util.function.LongSupplier operations) throws Exception {
     long cpuBefore = server.cpuMicros();
+    long writesBefore = server.writeSyscalls();
+    long switchesBefore = server.contextSwitches();
     long opsBefore = operations.getAsLong();
     long start = System.nanoTime();
     Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
     long ops = operations.getAsLong() - opsBefore;
     long elapsed = System.nanoTime() - start;
     long cpu = server.cpuMicros() - cpuBefore;
+    long writes = server.writeSyscalls() - writesBefore;
+    long switches = server.contextSwitches() - switchesBefore;
     if (ops == 0) {
       throw new IllegalStateException("no operation completed in the window");
     }
-    return new double[] {ops * 1e9 / elapsed, (double) cpu / ops};
+    return new double[] {ops * 1e9 / elapsed, (double) cpu / ops, (double) writes / ops,
+        (double) switches / ops, server.threads()};
   }
 }

@@ -71,12 +71,17 @@ final class ServerProcess implements AutoCloseable {
 
   /** Resident set size now (VmRSS in /proc/PID/status), in KiB. */
   long rssKib() throws IOException {
+    return statusField("VmRSS:");
+  }
+
+  /** The number in the line of /proc/PID/status that starts with {@code name}. */
+  private long statusField(String name) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
-      if (line.startsWith("VmRSS:")) {
+      if (line.startsWith(name)) {
         return Long.parseLong(line.replaceAll("[^0-9]", ""));
       }
     }
-    throw new IOException("no VmRSS in /proc/" + process.pid() + "/status");
+    throw new IOException("no " + name + " in /proc/" + process.pid() + "/status");
   }
 
   /**
@@ -92,6 +97,46 @@ final class ServerProcess implements AutoCloseable {
       }
     }
     return total;
+  }
+
+  /**
+   * Write-family system calls so far (syscw in /proc/PID/io): socket writes (write, writev) and
+   * the eventfd writes that wake an event loop from another thread.
+   */
+  long writeSyscalls() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/io"))) {
+      if (line.startsWith("syscw:")) {
+        return Long.parseLong(line.substring(6).trim());
+      }
+    }
+    throw new IOException("no syscw in /proc/" + process.pid() + "/io");
+  }
+
+  /**
+   * Voluntary context switches of all the process's live threads so far (each time a thread
+   * parks or waits: a thread wake-up's cost), from /proc/PID/task/TID/status.
+   */
+  long contextSwitches() throws IOException {
+    long total = 0;
+    try (var tasks = Files.newDirectoryStream(Path.of("/proc/" + process.pid() + "/task"))) {
+      for (Path task : tasks) {
+        try {
+          for (String line : Files.readAllLines(task.resolve("status"))) {
+            if (line.startsWith("voluntary_ctxt_switches:")) {
+              total += Long.parseLong(line.substring(24).trim());
+            }
+          }
+        } catch (java.nio.file.NoSuchFileException e) {
+          // the thread ended while we listed them
+        }
+      }
+    }
+    return total;
+  }
+
+  /** Live threads now (Threads in /proc/PID/status). */
+  long threads() throws IOException {
+    return statusField("Threads:");
   }
 
   @Override

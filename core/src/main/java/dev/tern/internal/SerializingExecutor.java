@@ -58,16 +58,51 @@ public final class SerializingExecutor implements Executor {
       scheduled = true;
     }
     if (schedule) {
-      try {
-        delegate.execute(drain);
-      } catch (RejectedExecutionException e) {
-        synchronized (this) {
-          scheduled = false;
-          clear();
-        }
-        throw e;
+      submitDrain();
+    }
+  }
+
+  /** Hands the drain to the delegate; if it refuses, drops the queue and rethrows. */
+  private void submitDrain() {
+    try {
+      delegate.execute(drain);
+    } catch (RejectedExecutionException e) {
+      synchronized (this) {
+        scheduled = false;
+        clear();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Runs {@code task} on the calling thread at once if no task is queued or running, serialized
+   * with the tasks submitted while it runs (they follow it on the delegate); returns false, and
+   * does nothing, if the executor is busy. For work that may run on the caller's thread but must
+   * not overlap the callbacks: it saves a hand-off to the delegate. If the delegate refuses the
+   * drain for those tasks, they are dropped and its RejectedExecutionException is thrown, as from
+   * {@link #execute}.
+   */
+  public boolean runIfIdle(Runnable task) {
+    synchronized (this) {
+      if (scheduled) {
+        return false;
+      }
+      scheduled = true;
+    }
+    try {
+      run(task);
+    } finally {
+      boolean more;
+      synchronized (this) {
+        more = size > 0;
+        scheduled = more;
+      }
+      if (more) {
+        submitDrain();
       }
     }
+    return true;
   }
 
   private void add(Runnable task) {
@@ -109,15 +144,19 @@ public final class SerializingExecutor implements Executor {
   private void drain() {
     Runnable task;
     while ((task = poll()) != null) {
-      try {
-        if (runner != null) {
-          runner.accept(task);
-        } else {
-          task.run();
-        }
-      } catch (Throwable t) {
-        LOG.log(System.Logger.Level.ERROR, "Exception while executing a call callback", t);
+      run(task);
+    }
+  }
+
+  private void run(Runnable task) {
+    try {
+      if (runner != null) {
+        runner.accept(task);
+      } else {
+        task.run();
       }
+    } catch (Throwable t) {
+      LOG.log(System.Logger.Level.ERROR, "Exception while executing a call callback", t);
     }
   }
 }

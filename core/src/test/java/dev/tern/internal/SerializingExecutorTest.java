@@ -126,6 +126,44 @@ class SerializingExecutorTest {
         publicMethods.add(m.getName());
       }
     }
-    assertEquals(Set.of("execute"), publicMethods);
+    assertEquals(Set.of("execute", "runIfIdle"), publicMethods);
+  }
+
+  @Test
+  void runIfIdleRunsOnTheCallingThreadWhenNothingIsQueued() {
+    ConcurrentLinkedQueue<Runnable> delegate = new ConcurrentLinkedQueue<>();
+    SerializingExecutor executor = new SerializingExecutor(delegate::add);
+    List<Thread> ranOn = new ArrayList<>();
+    assertTrue(executor.runIfIdle(() -> ranOn.add(Thread.currentThread())));
+    assertEquals(List.of(Thread.currentThread()), ranOn);
+    assertTrue(delegate.isEmpty(), "nothing was handed to the delegate");
+    executor.execute(() -> ranOn.add(null));
+    assertEquals(1, delegate.size(), "idle again afterwards: the next task schedules a drain");
+  }
+
+  @Test
+  void runIfIdleDoesNothingWhileATaskIsQueuedOrRunning() {
+    ConcurrentLinkedQueue<Runnable> delegate = new ConcurrentLinkedQueue<>();
+    SerializingExecutor executor = new SerializingExecutor(delegate::add);
+    List<String> log = new ArrayList<>();
+    executor.execute(() -> log.add("queued"));
+    assertFalse(executor.runIfIdle(() -> log.add("inline")));
+    delegate.poll().run();
+    assertEquals(List.of("queued"), log);
+  }
+
+  @Test
+  void tasksSubmittedDuringAnInlineRunFollowItOnTheDelegate() {
+    ConcurrentLinkedQueue<Runnable> delegate = new ConcurrentLinkedQueue<>();
+    SerializingExecutor executor = new SerializingExecutor(delegate::add);
+    List<String> log = new ArrayList<>();
+    assertTrue(executor.runIfIdle(() -> {
+      executor.execute(() -> log.add("after"));
+      log.add("inline");
+    }));
+    assertEquals(List.of("inline"), log);
+    assertEquals(1, delegate.size());
+    delegate.poll().run();
+    assertEquals(List.of("inline", "after"), log);
   }
 }

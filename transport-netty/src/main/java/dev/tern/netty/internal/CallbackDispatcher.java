@@ -21,8 +21,8 @@ import java.util.function.Consumer;
  *   <li>with a {@link Context}, every callback runs with it attached (the server's call context).
  * </ul>
  *
- * <p>Thread-safe: {@link #dispatch} from any thread; the stop flag is written and read only on
- * the serialized callback thread.
+ * <p>Thread-safe: {@link #dispatch} from any thread; the stop flag is written and read only by
+ * the call's serialized callbacks (on the executor, or inline in {@link #runIfIdle}).
  */
 final class CallbackDispatcher {
   /** A callback that owns resources: told when it is dropped instead of run. */
@@ -31,7 +31,7 @@ final class CallbackDispatcher {
     void dropped();
   }
 
-  private final Executor serializing;
+  private final SerializingExecutor serializing;
   private final Context context;
   private final Consumer<Throwable> onThrow;
   /** Set by a callback when the listener has heard its last event. Callback thread only. */
@@ -62,6 +62,20 @@ final class CallbackDispatcher {
     } else {
       serializing.execute(callback);
     }
+  }
+
+  /**
+   * Runs {@code callback} on the calling thread now if no callback of the call is queued or
+   * running (callbacks dispatched meanwhile follow it), else does nothing and returns false. Only
+   * for callbacks that may run on the dispatching thread (the event loop): no application code
+   * that could block.
+   */
+  boolean runIfIdle(Runnable callback) {
+    if (serializing == null) {
+      runGuarded(callback);
+      return true;
+    }
+    return serializing.runIfIdle(callback);
   }
 
   /** From a callback: drops every callback dispatched after this one. */

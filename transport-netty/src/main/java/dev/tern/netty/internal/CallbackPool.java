@@ -50,8 +50,15 @@ final class CallbackPool extends AbstractExecutorService {
   /** The pool's life. */
   private enum State { RUNNING, SHUTDOWN, TERMINATED }
 
+  /**
+   * What the watchdog thread is doing: {@code PARKED} until a task is queued with every thread
+   * busy, {@code WATCHING} (timing a possible stall) while tasks are queued.
+   */
+  private enum Watch { PARKED, WATCHING }
+
   private final ThreadFactory factory;
   private final int coreThreads;
+  private final long stallNanos;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition terminatedCondition = lock.newCondition();
   private final Condition watchdogWake = lock.newCondition();
@@ -65,6 +72,7 @@ final class CallbackPool extends AbstractExecutorService {
   /** Tasks taken from the queue so far: the watchdog's measure of progress. */
   private long taken;
   private Thread watchdog;
+  private Watch watch = Watch.WATCHING;
 
   /** One pool thread, parked on its own condition while idle. */
   private final class Worker implements Runnable {
@@ -146,11 +154,17 @@ final class CallbackPool extends AbstractExecutorService {
    * @param factory makes the pool's threads
    */
   CallbackPool(int coreThreads, ThreadFactory factory) {
+    this(coreThreads, factory, STALL_NANOS);
+  }
+
+  /** With {@code stallNanos} instead of {@link #STALL_NANOS}; for tests. */
+  CallbackPool(int coreThreads, ThreadFactory factory, long stallNanos) {
     if (coreThreads < 1) {
       throw new IllegalArgumentException("coreThreads < 1: " + coreThreads);
     }
     this.coreThreads = coreThreads;
     this.factory = factory;
+    this.stallNanos = stallNanos;
   }
 
   @Override
@@ -172,7 +186,13 @@ final class CallbackPool extends AbstractExecutorService {
         startThread();
       } else {
         startWatchdog();
-        watchdogWake.signal();
+        // Only a parked watchdog needs the signal: one already timing a stall sees this task when
+        // its timer ends. Signalling it for every task queued behind busy threads woke it (a
+        // futex call and a context switch) once per task under load (issue 14).
+        if (watch == Watch.PARKED) {
+          watch = Watch.WATCHING;
+          watchdogWake.signal();
+        }
       }
     } finally {
       lock.unlock();
@@ -200,11 +220,19 @@ final class CallbackPool extends AbstractExecutorService {
     try {
       while (state == State.RUNNING) {
         if (queue.isEmpty()) {
+          watch = Watch.PARKED;
           watchdogWake.await();
+          watch = Watch.WATCHING;
           continue;
         }
         long before = taken;
-        watchdogWake.awaitNanos(STALL_NANOS);
+        // The whole stall period, even if woken early (a spurious wake-up, or formerly a signal
+        // per queued task): judging progress after a few microseconds grew the pool by a thread
+        // whenever a burst of tasks met busy threads, though none was blocked (issue 14).
+        long remaining = stallNanos;
+        while (remaining > 0 && state == State.RUNNING) {
+          remaining = watchdogWake.awaitNanos(remaining);
+        }
         if (state == State.RUNNING && !queue.isEmpty() && taken == before && idle.isEmpty()) {
           startThread(); // every thread is busy and none took a task: they are blocked
         }

@@ -53,6 +53,38 @@ class CallbackPoolTest {
   }
 
   @Test
+  void tasksQueuedBehindBusyThreadsDoNotGrowThePoolBeforeAStall() throws Exception {
+    // A stall period no test outlives: any growth here came from judging progress too early.
+    CallbackPool pool = new CallbackPool(1, named("busy", new CopyOnWriteArrayList<>()),
+        TimeUnit.HOURS.toNanos(1));
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch ran = new CountDownLatch(50);
+    try {
+      pool.execute(() -> {
+        started.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      assertTrue(started.await(10, TimeUnit.SECONDS));
+      for (int i = 0; i < 50; i++) {
+        pool.execute(ran::countDown);
+      }
+      assertEquals(1, pool.threadCount(), "the pool grew with no stall");
+      release.countDown();
+      assertTrue(ran.await(10, TimeUnit.SECONDS), "queued tasks never ran");
+      assertEquals(1, pool.threadCount());
+    } finally {
+      release.countDown();
+      pool.shutdown();
+    }
+    assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+  }
+
+  @Test
   void anIdleThreadIsReusedRatherThanANewOneStarted() throws Exception {
     List<Thread> made = new CopyOnWriteArrayList<>();
     CallbackPool pool = new CallbackPool(4, named("reuse", made));
