@@ -26,9 +26,14 @@ final class OutboundFlow {
   private OutboundFlow() {}
 
   static void configure(Http2Connection connection) {
+    connection.remote().flowController(
+        new DefaultHttp2RemoteFlowController(connection, distributor(connection)));
+  }
+
+  /** The uniform distributor with {@link #ALLOCATION_QUANTUM} slices, for a side to decorate. */
+  static UniformStreamByteDistributor distributor(Http2Connection connection) {
     UniformStreamByteDistributor distributor = new UniformStreamByteDistributor(connection);
     distributor.minAllocationChunk(ALLOCATION_QUANTUM);
-    connection.remote().flowController(
-        new DefaultHttp2RemoteFlowController(connection, distributor));
+    return distributor;
   }
 }

@@ -7,7 +7,6 @@ import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 
 /**
  * Builds a server connection's HTTP/2 codec: the connection and its flow controllers, the first
@@ -26,14 +25,15 @@ final class ServerCodec {
     connection.local().flowController(
         new DefaultHttp2LocalFlowController(connection, 0.5f, true));
     // PRIORITY is deprecated (RFC 9113 §5.3.2): a uniform distributor keeps no dependency tree,
-    // so PRIORITY frames and priority fields in HEADERS cost O(1) and no memory.
+    // so PRIORITY frames and priority fields in HEADERS cost O(1) and no memory; its 16 KiB
+    // slices keep a message of up to 16 KiB in one DATA frame (OutboundFlow).
     // The enforcer hears of HEADERS and DATA as they leave (KeepAliveSignal's decorators).
     ServerLimits limits = settings.limits();
     KeepAliveEnforcer enforcer = new KeepAliveEnforcer(limits.permitKeepAliveWithoutCalls(),
         limits.permitKeepAliveTimeNanos());
     KeepAliveSignal signal = new KeepAliveSignal(enforcer);
     connection.remote().flowController(new DefaultHttp2RemoteFlowController(connection,
-        signal.distributor(new UniformStreamByteDistributor(connection))));
+        signal.distributor(OutboundFlow.distributor(connection))));
     // Advertised in the first SETTINGS; Netty's builder also applies MAX_CONCURRENT_STREAMS and
     // MAX_HEADER_LIST_SIZE to the connection at once, so they hold before the client's ACK
     // (RFC 9113 §5.1.2: excess streams get RST_STREAM(REFUSED_STREAM)).
