@@ -182,6 +182,7 @@ final class InProcessStream {
    */
   boolean cancel(Status forClient, Status forServer) {
     ServerSide[] toCancel = new ServerSide[1];
+    Executor[] serverExecutor = new Executor[1];
     boolean cancelled = locked(() -> {
       CallState before = state;
       if (!moveTo(CallState.CANCELLED)) {
@@ -196,14 +197,19 @@ final class InProcessStream {
         cancelledBeforeOpen = forClient;
       }
       if (server != null && before.serverLive()) {
-        ServerSide s = server;
-        toCancel[0] = s;
-        serverCallbacks.execute(() -> s.cancelled(forServer));
+        toCancel[0] = server;
+        serverExecutor[0] = serverCallbacks;
       }
       return true;
     });
     if (toCancel[0] != null) {
-      toCancel[0].cancelContext(forServer);
+      // The context first, outside the lock (its listeners are the application's code), then the
+      // listener: on a pool, onCancel (and the context's close after it) could otherwise run
+      // before the cancellation and leave the context closed without its cause. Nothing else is
+      // queued for the server once the state is CANCELLED.
+      ServerSide s = toCancel[0];
+      s.cancelContext(forServer);
+      serverExecutor[0].execute(() -> s.cancelled(forServer));
     }
     return cancelled;
   }
