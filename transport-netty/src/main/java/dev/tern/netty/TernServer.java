@@ -13,6 +13,7 @@ import dev.tern.netty.internal.ServerHandler;
 import dev.tern.netty.internal.ServerConnections;
 import dev.tern.netty.internal.ServerLimits;
 import dev.tern.netty.internal.ServerSettings;
+import dev.tern.netty.internal.ServerTransport;
 import dev.tern.netty.internal.TlsHandlers;
 import dev.tern.netty.internal.WebSettings;
 import io.netty.bootstrap.ServerBootstrap;
@@ -101,30 +102,11 @@ public final class TernServer {
   /** Default time without calls before a connection is closed gracefully: 1 h. */
   public static final long DEFAULT_MAX_CONNECTION_IDLE_NANOS = TimeUnit.HOURS.toNanos(1);
 
-  private static final Logger LOG = Logger.getLogger(TernServer.class.getName());
-
-  private final SocketAddress requestedAddress;
-  private final ServerSettings settings;
-  private final WebSettings web;
-  private final SslContext sslContext;
-  private final long handshakeTimeoutMillis;
-  private final EventLoopGroup bossGroup;
-  private final EventLoopGroup workerGroup;
-  private final ExecutorService ownedExecutor;
-  private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-  private volatile boolean draining;
-  private final CountDownLatch terminated = new CountDownLatch(1);
-  private final Object lock = new Object();
-  private Channel serverChannel;
-  private boolean started;
-  private boolean shutdown;
+  private final ServerTransport transport;
   private final List<ServerServiceDefinition> services;
-  private final List<Runnable> shutdownListeners;
 
   private TernServer(Builder b) {
-    this.requestedAddress = b.address;
     this.services = List.copyOf(b.services);
-    this.shutdownListeners = List.copyOf(b.shutdownListeners);
     Map<String, ServerMethodDefinition<?, ?>> methods = new HashMap<>();
     for (ServerServiceDefinition service : b.services) {
       for (ServerMethodDefinition<?, ?> method : service.getMethods()) {
@@ -136,26 +118,23 @@ public final class TernServer {
       }
     }
     Executor executor = b.executor;
+    ExecutorService ownedExecutor = null;
     if (executor == null && !b.direct) {
       ownedExecutor = EventLoops.newCallbackPool(daemonThreads("tern-server-app"));
       executor = ownedExecutor;
-    } else {
-      ownedExecutor = null;
     }
-    this.settings = b.copyTo(ServerSettings.builder())
+    ServerSettings settings = b.copyTo(ServerSettings.builder())
         .executor(b.direct ? null : executor)
         .methodsByPath(methods)
         .maxConcurrentStreams(b.maxConcurrentStreams)
         .limits(b.limits())
         .tracerFactories(b.tracerFactories)
         .build();
-    this.web = new WebSettings(b.http1IdleTimeoutNanos, b.http1RequestTimeoutNanos,
+    WebSettings web = new WebSettings(b.http1IdleTimeoutNanos, b.http1RequestTimeoutNanos,
         b.corsAllowedOrigins, b.corsAllowedHeaders, b.corsExposedHeaders, b.corsMaxAgeSeconds,
         WebSettings.defaults().jsonFormat());
-    this.sslContext = b.sslContext;
-    this.handshakeTimeoutMillis = b.handshakeTimeoutMillis;
-    this.bossGroup = EventLoops.newGroup(1, "tern-server-boss");
-    this.workerGroup = EventLoops.newGroup(b.workerThreads, "tern-server-worker");
+    this.transport = new ServerTransport(b.address, settings, web, b.sslContext,
+        b.handshakeTimeoutMillis, b.workerThreads, ownedExecutor, b.shutdownListeners);
   }
 
   public static Builder builder() {
@@ -164,48 +143,7 @@ public final class TernServer {
 
   /** Binds the port and starts serving. */
   public TernServer start() throws IOException {
-    synchronized (lock) {
-      if (started) {
-        throw new IllegalStateException("already started");
-      }
-      started = true;
-    }
-    ServerBootstrap bootstrap = new ServerBootstrap()
-        .group(bossGroup, workerGroup)
-        .channel(EventLoops.serverChannelType(requestedAddress))
-        .option(ChannelOption.SO_BACKLOG, 1024)
-        // A restarted server can bind its port while old connections linger in TIME_WAIT.
-        .option(ChannelOption.SO_REUSEADDR, true)
-        .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.SO_KEEPALIVE, true)
-        .childHandler(new ChannelInitializer<Channel>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            connections.add(ch);
-            if (sslContext != null) {
-              TlsHandlers.installServer(ch, sslContext, settings, web, handshakeTimeoutMillis);
-            } else {
-              // One port for HTTP/2 (prior knowledge) and HTTP/1.1 (gRPC-Web, Connect).
-              ServerConnections.installCleartext(ch, ctx -> {
-                ServerHandler handler = ServerHandler.create(settings, web);
-                ctx.pipeline().addAfter(ctx.name(), null, handler);
-                if (draining) {
-                  // Accepted just before the listener closed: it gets the same graceful GOAWAYs.
-                  handler.startGracefulShutdown(ServerLimits.NEVER);
-                }
-              }, settings, web, handshakeTimeoutMillis);
-            }
-          }
-        });
-    ChannelFuture bind = bootstrap.bind(EventLoops.toNetty(requestedAddress))
-        .awaitUninterruptibly();
-    if (!bind.isSuccess()) {
-      releaseResources();
-      throw new IOException("Failed to bind " + requestedAddress, bind.cause());
-    }
-    synchronized (lock) {
-      serverChannel = bind.channel();
-    }
+    transport.start();
     return this;
   }
 
@@ -216,12 +154,7 @@ public final class TernServer {
 
   /** The bound address. */
   public SocketAddress localAddress() {
-    synchronized (lock) {
-      if (serverChannel == null) {
-        throw new IllegalStateException("not started");
-      }
-      return serverChannel.localAddress();
-    }
+    return transport.localAddress();
   }
 
   /**
@@ -231,94 +164,14 @@ public final class TernServer {
    * processed, which tells clients they may retry them elsewhere (gRFC A6).
    */
   public TernServer shutdown() {
-    closeConnections(false);
+    transport.shutdown(false);
     return this;
   }
 
   /** Like {@link #shutdown()} but cancels the calls in flight. */
   public TernServer shutdownNow() {
-    closeConnections(true);
+    transport.shutdown(true);
     return this;
-  }
-
-  private void closeConnections(boolean now) {
-    Channel ch;
-    boolean first;
-    synchronized (lock) {
-      if ((shutdown && !now) || isTerminated()) {
-        return;
-      }
-      first = !shutdown;
-      shutdown = true;
-      draining = true;
-      ch = serverChannel;
-    }
-    if (first) {
-      // Before the first GOAWAY: health turns NOT_SERVING while calls still drain, so that
-      // health-checking clients and balancers move away first (grpc doc/health-checking.md).
-      for (Runnable listener : shutdownListeners) {
-        try {
-          listener.run();
-        } catch (RuntimeException e) {
-          LOG.log(Level.WARNING, "shutdown listener failed", e);
-        }
-      }
-    }
-    ChannelFuture closed = ch == null ? null : ch.close();
-    Runnable closeAll = () -> {
-      for (Channel c : connections) {
-        c.eventLoop().execute(() -> {
-          ServerHandler handler = c.pipeline().get(ServerHandler.class);
-          if (handler == null) {
-            if (now) {
-              c.close();
-            } else {
-              ServerConnections.shutdownNonHttp2(c);
-            }
-          } else if (now) {
-            handler.closeNow(0);
-          } else {
-            handler.startGracefulShutdown(ServerLimits.NEVER);
-          }
-        });
-      }
-    };
-    if (closed == null) {
-      closeAll.run();
-      if (first) {
-        awaitConnectionsClosed();
-      }
-    } else {
-      // After the listener is closed no connection can join the group unseen.
-      closed.addListener(f -> {
-        closeAll.run();
-        if (first) {
-          awaitConnectionsClosed();
-        }
-      });
-    }
-  }
-
-  private void awaitConnectionsClosed() {
-    connections.newCloseFuture().addListener(f -> {
-      if (connections.isEmpty()) {
-        releaseResources();
-      } else {
-        awaitConnectionsClosed();
-      }
-    });
-  }
-
-  private void releaseResources() {
-    // A channel's close future completes before its handlers see channelInactive, which still
-    // dispatches onCancel to the application executor: stop that only once the loops are done.
-    workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).addListener(w -> {
-      if (ownedExecutor != null) {
-        ownedExecutor.shutdown();
-      }
-      bossGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS)
-          .addListener(f -> terminated.countDown());
-    });
   }
 
   /**
@@ -330,26 +183,24 @@ public final class TernServer {
   }
 
   public boolean isShutdown() {
-    synchronized (lock) {
-      return shutdown;
-    }
+    return transport.isShutdown();
   }
 
   /** Number of open client connections (for tests and monitoring). */
   public int connectionCount() {
-    return connections.size();
+    return transport.connectionCount();
   }
 
   public boolean isTerminated() {
-    return terminated.getCount() == 0;
+    return transport.isTerminated();
   }
 
   public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-    return terminated.await(timeout, unit);
+    return transport.awaitTermination(timeout, unit);
   }
 
   public void awaitTermination() throws InterruptedException {
-    terminated.await();
+    transport.awaitTermination();
   }
 
   private static ServerMethodDefinition<?, ?> intercept(
