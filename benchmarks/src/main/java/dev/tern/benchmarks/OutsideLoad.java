@@ -53,6 +53,15 @@ public final class OutsideLoad {
         inFlight, STREAM_MESSAGE, rounds, seconds, warmup));
     table.append("| scenario | executor | unit | Tern | grpc-java | raw echo | Tern/grpc |"
         + " Tern spread | grpc-java spread |\n|---|---|---|---:|---:|---:|---:|---|---|\n");
+    // The load generator runs in this JVM: its first server start would meet a client whose JIT
+    // is still cold, which halves that start's rate and doubles its server CPU per call (round 1
+    // always ran low for whichever side went first, and one start was not enough). Unmeasured
+    // starts with a three-times longer warm-up warm it, one per side.
+    for (String impl : impls) {
+      Sample cold = measure(script, impl, modes.get(0), inFlight, 3 * warmup, seconds);
+      System.err.printf(Locale.ROOT, "client warm-up (not counted): %s %s unary %,9.0f"
+          + " calls/s%n", modes.get(0), impl, cold.callsPerSecond());
+    }
     for (String mode : modes) {
       Map<String, List<Sample>> samples = new LinkedHashMap<>();
       for (int round = 1; round <= rounds; round++) {
