@@ -161,8 +161,10 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCallInbound<ReqT, RespT
       // When no callback of the call is queued or running (the handler has returned), a
       // completed call ends here on the event loop: for a unary call on a pool that saves the
       // second executor hand-off and the thread wake-up it costs (issue 14). Tracers may be
-      // application code, so a traced call always ends on its executor.
-      if (tracer == ServerCallTracer.NONE && dispatcher.runIfIdle(new QuietEnd())) {
+      // application code, so a traced call always ends on its executor. (With callbacks inline
+      // the end below already runs here, without the extra object.)
+      if (tracer == ServerCallTracer.NONE && !dispatcher.isInline()
+          && dispatcher.runIfIdle(new QuietEnd())) {
         return;
       }
     } else if (moveTo(ServerCallState.CANCELLED)) {
