@@ -41,8 +41,8 @@ final class H2load {
   /** Fails with a clear message when h2load is missing. */
   static void require() {
     if (!available()) {
-      throw new IllegalStateException("h2load is not installed (Debian/Ubuntu: apt-get install"
-          + " nghttp2-client); the h2load scenarios need it");
+      throw new IllegalStateException("h2load is not installed: the h2load scenarios need the"
+          + " nghttp2-client package (README, Requirements; .ci/run installs it)");
     }
   }
 

@@ -44,8 +44,8 @@ final class NginxProxy implements AutoCloseable {
     if (Files.isExecutable(NGINX)) {
       return;
     }
-    String message = NGINX + " not found: install Debian's nginx (apt-get install nginx) to run"
-        + " the tests behind a real L7 proxy";
+    String message = NGINX + " not found: the tests behind a real L7 proxy need the nginx"
+        + " package (README, Requirements; .ci/run installs it)";
     if ("true".equals(System.getenv("CI"))) {
       fail(message);
     }

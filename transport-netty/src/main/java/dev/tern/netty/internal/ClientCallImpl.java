@@ -50,22 +50,6 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     implements EngineListener {
-  /**
-   * Whether a listener class overrides {@link Listener#onReady}. Most listeners (the stubs' unary
-   * ones) keep the no-op, and their calls then dispatch no readiness callback at all: no task,
-   * and in pool mode no hand-off to the executor, for an event nobody hears.
-   */
-  private static final ClassValue<Boolean> HEARS_READY = new ClassValue<>() {
-    @Override
-    protected Boolean computeValue(Class<?> type) {
-      try {
-        return type.getMethod("onReady").getDeclaringClass() != Listener.class;
-      } catch (NoSuchMethodException e) {
-        return Boolean.TRUE;
-      }
-    }
-  };
-
   private final MethodDescriptor<ReqT, RespT> method;
   private final CallOptions callOptions;
   private final ClientSettings settings;
@@ -80,7 +64,10 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   /** Guarded by this; volatile for the unlocked reads on the sending path. */
   private volatile CallPhase phase = CallPhase.IDLE;
   private Listener<RespT> listener;
-  /** Whether the listener overrides onReady (set in start, before any transport event). */
+  /**
+   * Whether the listener overrides onReady (set in start, before any transport event): the stubs'
+   * unary listeners do not, and their calls then dispatch no readiness callback at all.
+   */
   private boolean hearsReady;
   private volatile RetriableCall engine;
   /** Set on the listener's executor when a received message could not be decoded. */
@@ -132,7 +119,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
         throw new IllegalStateException("already started");
       }
       listener = responseListener;
-      hearsReady = HEARS_READY.get(responseListener.getClass());
+      hearsReady = ListenerOverrides.onReady(responseListener);
     }
     if (phase.isEnding()) {
       endBeforeAttempt(Status.CANCELLED.withDescription("Call cancelled before it started"));
