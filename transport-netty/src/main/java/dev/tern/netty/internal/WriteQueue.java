@@ -7,8 +7,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Moves writes from application threads onto a connection's event loop in batches: commands are
  * queued from any thread and run together in one event-loop task that flushes once at the end,
- * so a burst of messages costs one task and one syscall instead of one each. Thread-safe:
- * {@link #enqueue} from any thread; the drain runs on the event loop.
+ * so a burst of messages costs one task and one syscall instead of one each.
+ *
+ * <p>A command enqueued on the event loop while its connection handler reads (between
+ * {@link #readStarted} and {@link #readEnded}: a handler running inline answering a request) runs
+ * at once if nothing is queued before it: the read's own flush (channelReadComplete) sends it, so
+ * an echo costs no task and no second flush. Only for owners that call the read hooks and whose
+ * callers hold no lock while enqueueing (the server's calls).
+ *
+ * <p>Thread-safe: {@link #enqueue} from any thread; the drain and the read hooks run on the
+ * event loop.
  */
 public final class WriteQueue {
   /** Work that must run on the event loop. */
@@ -17,6 +25,17 @@ public final class WriteQueue {
   }
 
   private static final int MAX_COMMANDS_PER_FLUSH = 128;
+  private static final System.Logger LOG = System.getLogger(WriteQueue.class.getName());
+
+  /** Whether a command enqueued on the event loop may run at once. Event loop only. */
+  private enum Inline {
+    /** Not in a read: commands go through the queue (a task, then a flush). */
+    OFF,
+    /** In the handler's read, whose read-complete flush follows: a command may run now. */
+    IN_READ,
+    /** A command is running inline: one it enqueues waits its turn in the queue. */
+    RUNNING
+  }
 
   private final Channel channel;
   // Many producers, one consumer (the event loop). Two lists swapped under a lock: producers add
@@ -29,6 +48,7 @@ public final class WriteQueue {
   private final AtomicBoolean scheduled = new AtomicBoolean();
   // Private, so that only the event loop runs the drain (the class exposes no Runnable.run).
   private final Runnable drain = this::drain;
+  private Inline inline = Inline.OFF; // event loop only
 
   public WriteQueue(Channel channel) {
     this.channel = channel;
@@ -36,11 +56,42 @@ public final class WriteQueue {
 
   /** Queues {@code command} to run on the event loop, followed by a flush. */
   public void enqueue(Command command) {
+    // inEventLoop first: `inline` is the event loop's. `scheduled` clear on the event loop means
+    // no drain is running or due, so nothing enqueued before this command is still waiting.
+    if (channel.eventLoop().inEventLoop() && inline == Inline.IN_READ && !scheduled.get()) {
+      runInline(command);
+      return;
+    }
     synchronized (lock) {
       pending.add(command);
     }
     if (scheduled.compareAndSet(false, true)) {
       channel.eventLoop().execute(drain);
+    }
+  }
+
+  /**
+   * Event loop: the owner's handler starts reading (channelRead); its channelReadComplete, which
+   * follows every read, flushes what commands run inline meanwhile wrote.
+   */
+  public void readStarted() {
+    inline = Inline.IN_READ;
+  }
+
+  /** Event loop: the read ends (channelRead returns, normally or not). */
+  public void readEnded() {
+    inline = Inline.OFF;
+  }
+
+  private void runInline(Command command) {
+    inline = Inline.RUNNING;
+    try {
+      command.run();
+    } catch (RuntimeException e) {
+      // As from the drain: the enqueuer is not told (it may be the application); the read goes on.
+      LOG.log(System.Logger.Level.WARNING, "A write command failed", e);
+    } finally {
+      inline = Inline.IN_READ;
     }
   }
 

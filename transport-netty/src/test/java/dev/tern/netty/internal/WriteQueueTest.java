@@ -1,0 +1,108 @@
+package dev.tern.netty.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The write queue's batching and its inline path during a read, on an embedded event loop. */
+class WriteQueueTest {
+  private final EmbeddedChannel channel = new EmbeddedChannel();
+  private final WriteQueue queue = new WriteQueue(channel);
+  private final List<String> ran = new ArrayList<>();
+
+  @AfterEach
+  void close() {
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void aCommandOutsideAReadRunsInTheDrainWhichFlushes() {
+    queue.enqueue(() -> channel.write(Unpooled.wrappedBuffer(new byte[] {1})));
+    assertNull(channel.readOutbound(), "nothing runs before the event loop's task");
+
+    channel.runPendingTasks();
+
+    ByteBuf written = channel.readOutbound();
+    assertEquals(1, written.readableBytes(), "the drain ran the command and flushed");
+    written.release();
+  }
+
+  @Test
+  void aCommandEnqueuedDuringAReadRunsAtOnceAndWaitsForTheReadsFlush() {
+    queue.readStarted();
+    queue.enqueue(() -> {
+      ran.add("echo");
+      channel.write(Unpooled.wrappedBuffer(new byte[] {1}));
+    });
+    queue.readEnded();
+
+    assertEquals(List.of("echo"), ran, "ran inline, no task");
+    assertNull(channel.readOutbound(), "not flushed by the queue: the read-complete flush sends it");
+    channel.flush();
+    ByteBuf written = channel.readOutbound();
+    assertEquals(1, written.readableBytes());
+    written.release();
+  }
+
+  @Test
+  void aCommandEnqueuedDuringAReadKeepsItsTurnBehindQueuedOnes() {
+    queue.enqueue(() -> ran.add("queued before"));
+    queue.readStarted();
+    queue.enqueue(() -> ran.add("during read"));
+    queue.readEnded();
+    assertTrue(ran.isEmpty(), "the later command may not overtake the queued one");
+
+    channel.runPendingTasks();
+
+    assertEquals(List.of("queued before", "during read"), ran);
+  }
+
+  @Test
+  void aCommandEnqueuedByAnInlineCommandRunsAfterIt() {
+    queue.readStarted();
+    queue.enqueue(() -> {
+      ran.add("outer start");
+      queue.enqueue(() -> ran.add("nested"));
+      ran.add("outer end");
+    });
+    queue.enqueue(() -> ran.add("next"));
+    queue.readEnded();
+    assertEquals(List.of("outer start", "outer end"), ran, "nested and next wait their turn");
+
+    channel.runPendingTasks();
+
+    assertEquals(List.of("outer start", "outer end", "nested", "next"), ran);
+  }
+
+  @Test
+  void afterTheReadCommandsGoThroughTheQueueAgain() {
+    queue.readStarted();
+    queue.readEnded();
+    queue.enqueue(() -> ran.add("later"));
+    assertTrue(ran.isEmpty());
+
+    channel.runPendingTasks();
+
+    assertEquals(List.of("later"), ran);
+  }
+
+  @Test
+  void aFailingInlineCommandDoesNotReachTheEnqueuerAndLaterCommandsRun() {
+    queue.readStarted();
+    queue.enqueue(() -> {
+      throw new IllegalStateException("boom");
+    });
+    queue.enqueue(() -> ran.add("after"));
+    queue.readEnded();
+
+    assertEquals(List.of("after"), ran);
+  }
+}
