@@ -52,6 +52,14 @@ final class AttemptResponse implements MessageReader.Target {
     }
   }
 
+  /**
+   * Whether {@link #request} would only count: no bytes buffered, so nothing to hand out and no
+   * partial message to credit (no callback, no write).
+   */
+  boolean requestOnlyCounts() {
+    return reader == null || reader.bufferedBytes() == 0;
+  }
+
   /** Decodes a message this attempt delivered (its response's encoding). Any thread. */
   ByteBuf decode(ByteBuf message, boolean compressed) {
     return reader.decode(message, compressed);

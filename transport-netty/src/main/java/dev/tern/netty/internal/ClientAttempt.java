@@ -216,11 +216,21 @@ final class ClientAttempt
   }
 
   void request(int n) {
+    ClientHandler h;
     synchronized (this) {
       if (requestsBeforeStream >= 0) {
         requestsBeforeStream = (int) Math.min(Integer.MAX_VALUE, (long) requestsBeforeStream + n);
         return;
       }
+      h = handler;
+    }
+    // A directExecutor listener asking for the next message from onMessage: with nothing
+    // buffered the request only counts (no callback, no write, so it is safe under the callers'
+    // monitors) and needs no write-queue task.
+    if (h != null && h.context().executor().inEventLoop() && state() != State.CLOSED
+        && response.requestOnlyCounts()) {
+      response.request(n);
+      return;
     }
     enqueue(() -> {
       if (state() != State.CLOSED) {

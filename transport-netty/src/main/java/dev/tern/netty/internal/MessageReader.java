@@ -90,6 +90,11 @@ final class MessageReader implements MessageDeframer.Sink {
     deframer.request(n);
   }
 
+  /** Bytes received and not yet handed out. */
+  int bufferedBytes() {
+    return deframer.bufferedBytes();
+  }
+
   /** The peer ended the stream: delivers what is buffered, then reports the end. */
   void endOfStream() {
     deframer.endOfStream();
