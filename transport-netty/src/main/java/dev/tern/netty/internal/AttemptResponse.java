@@ -19,7 +19,8 @@ import io.netty.handler.codec.http2.Http2Headers;
  * asks it to move on or to fail.
  *
  * <p>{@link ClientHandler} routes the stream's frames here. Thread rule: the connection's event
- * loop, except {@link #decode} (callback thread) and the volatile {@code delivered} flag.
+ * loop, except {@link #decode} (callback thread) and the volatile {@code delivered} and
+ * {@code holdsBytes} flags.
  */
 final class AttemptResponse implements MessageReader.Target {
   private final ClientAttempt attempt;
@@ -31,6 +32,11 @@ final class AttemptResponse implements MessageReader.Target {
   private int inboundSeq;
   /** Whether a message went to the call: its tracer events then end on the callback thread. */
   private volatile boolean delivered;
+  /**
+   * Whether the reader holds bytes a request would act on; written on the event loop when that
+   * changes, read by application threads deciding whether a request needs the loop awake.
+   */
+  private volatile boolean holdsBytes;
 
   AttemptResponse(ClientAttempt attempt, AttemptEvents events, AttemptSpec spec) {
     this.attempt = attempt;
@@ -49,6 +55,7 @@ final class AttemptResponse implements MessageReader.Target {
   void request(int n) {
     if (reader != null) {
       reader.request(n);
+      noteBuffered();
     }
   }
 
@@ -58,6 +65,22 @@ final class AttemptResponse implements MessageReader.Target {
    */
   boolean requestOnlyCounts() {
     return reader == null || reader.bufferedBytes() == 0;
+  }
+
+  /**
+   * Any thread: whether the reader may hold bytes a request would act on. False means a request
+   * made now only counts until more DATA arrives (and the read that brings it runs the loop).
+   */
+  boolean mayHoldBytes() {
+    return holdsBytes;
+  }
+
+  /** Event loop: publishes whether bytes are buffered, after the reader's buffer changed. */
+  private void noteBuffered() {
+    boolean holds = reader.bufferedBytes() > 0;
+    if (holds != holdsBytes) {
+      holdsBytes = holds;
+    }
   }
 
   /** Decodes a message this attempt delivered (its response's encoding). Any thread. */
@@ -109,6 +132,7 @@ final class AttemptResponse implements MessageReader.Target {
     attempt.transition(ClientAttempt.State.DRAINING);
     // Messages still buffered are delivered first; endOfStream() then reports the status.
     reader.endOfStream();
+    noteBuffered();
   }
 
   /** DATA; takes ownership of {@code data}. */
@@ -118,6 +142,7 @@ final class AttemptResponse implements MessageReader.Target {
       return;
     }
     reader.deframe(data);
+    noteBuffered();
     if (endOfStream) {
       // A response must end with trailers (PROTOCOL-HTTP2.md).
       attempt.abort(Status.INTERNAL.withDescription("Response ended without trailers"));

@@ -224,19 +224,33 @@ final class ClientAttempt
       }
       h = handler;
     }
-    // A directExecutor listener asking for the next message from onMessage: with nothing
-    // buffered the request only counts (no callback, no write, so it is safe under the callers'
-    // monitors) and needs no write-queue task.
-    if (h != null && h.context().executor().inEventLoop() && state() != State.CLOSED
-        && response.requestOnlyCounts()) {
-      response.request(n);
-      return;
-    }
-    enqueue(() -> {
+    WriteQueue.Command command = () -> {
       if (state() != State.CLOSED) {
         response.request(n);
       }
-    });
+    };
+    if (h != null && state() != State.CLOSED) {
+      if (h.context().executor().inEventLoop()) {
+        // A directExecutor listener asking for the next message from onMessage: with nothing
+        // buffered the request only counts (no callback, no write, so it is safe under the
+        // callers' monitors) and needs no write-queue task.
+        if (response.requestOnlyCounts()) {
+          response.request(n);
+          return;
+        }
+      } else if (!response.mayHoldBytes()) {
+        // A pool callback asking for the next message, nothing buffered: the request matters
+        // only once DATA arrives, and the read that brings it keeps the loop awake until queued
+        // tasks ran, so it need not wake the loop (one futex/eventfd wake-up less per message).
+        // Checked again after queueing: bytes that arrived meanwhile need the request now.
+        h.writeQueue().enqueueLazily(command);
+        if (response.mayHoldBytes()) {
+          h.writeQueue().expedite();
+        }
+        return;
+      }
+    }
+    enqueue(command);
   }
 
   /** Ends the attempt with {@code status}: resets its stream, or withdraws its connection wait. */

@@ -1,8 +1,10 @@
 package dev.tern.netty.internal;
 
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
 import java.util.ArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Moves writes from application threads onto a connection's event loop in batches: commands are
@@ -15,6 +17,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * an echo costs no task and no second flush. Only for owners that call the read hooks and whose
  * callers hold no lock while enqueueing (the server's calls).
  *
+ * <p>{@link #enqueueLazily} queues a command that may wait for the loop's next wake-up (Netty's
+ * {@code lazyExecute}): for callers that know something else will wake the loop when it matters,
+ * or call {@link #expedite}.
+ *
  * <p>Thread-safe: {@link #enqueue} from any thread; the drain and the read hooks run on the
  * event loop.
  */
@@ -26,6 +32,16 @@ public final class WriteQueue {
 
   private static final int MAX_COMMANDS_PER_FLUSH = 128;
   private static final System.Logger LOG = System.getLogger(WriteQueue.class.getName());
+
+  /** Whether a drain task is due, and whether it wakes the loop. */
+  private enum Drain {
+    /** No drain due or running: the next command schedules one. */
+    IDLE,
+    /** A drain is queued without waking the loop: it runs when the loop next wakes up. */
+    LAZY,
+    /** A drain is queued to run at once, or is running. */
+    EAGER
+  }
 
   /** Whether a command enqueued on the event loop may run at once. Event loop only. */
   private enum Inline {
@@ -45,7 +61,7 @@ public final class WriteQueue {
   private final Object lock = new Object();
   private ArrayList<Command> pending = new ArrayList<>(); // guarded by lock
   private ArrayList<Command> running = new ArrayList<>(); // event loop only
-  private final AtomicBoolean scheduled = new AtomicBoolean();
+  private final AtomicReference<Drain> drainState = new AtomicReference<>(Drain.IDLE);
   // Private, so that only the event loop runs the drain (the class exposes no Runnable.run).
   private final Runnable drain = this::drain;
   private Inline inline = Inline.OFF; // event loop only
@@ -56,17 +72,56 @@ public final class WriteQueue {
 
   /** Queues {@code command} to run on the event loop, followed by a flush. */
   public void enqueue(Command command) {
-    // inEventLoop first: `inline` is the event loop's. `scheduled` clear on the event loop means
-    // no drain is running or due, so nothing enqueued before this command is still waiting.
-    if (channel.eventLoop().inEventLoop() && inline == Inline.IN_READ && !scheduled.get()) {
+    // inEventLoop first: `inline` is the event loop's. IDLE on the event loop means no drain is
+    // running or due, so nothing enqueued before this command is still waiting.
+    if (channel.eventLoop().inEventLoop() && inline == Inline.IN_READ
+        && drainState.get() == Drain.IDLE) {
       runInline(command);
       return;
     }
     synchronized (lock) {
       pending.add(command);
     }
-    if (scheduled.compareAndSet(false, true)) {
+    schedule(Drain.EAGER);
+  }
+
+  /**
+   * Queues {@code command} without waking the loop: it runs with the next drain, at the latest
+   * when the loop next wakes up (for I/O or another task), or once {@link #expedite} is called.
+   */
+  public void enqueueLazily(Command command) {
+    synchronized (lock) {
+      pending.add(command);
+    }
+    schedule(Drain.LAZY);
+  }
+
+  /** Makes a lazily queued drain run now (wakes the loop); nothing if none is waiting. */
+  public void expedite() {
+    if (drainState.compareAndSet(Drain.LAZY, Drain.EAGER)) {
+      // A second drain that wakes the loop; whichever runs first takes every command.
       channel.eventLoop().execute(drain);
+    }
+  }
+
+  /** Queues a drain of kind {@code want} unless one at least as prompt is due. */
+  private void schedule(Drain want) {
+    for (;;) {
+      Drain now = drainState.get();
+      if (now == Drain.EAGER || now == want) {
+        return;
+      }
+      if (drainState.compareAndSet(now, want)) {
+        EventLoop loop = channel.eventLoop();
+        if (want == Drain.LAZY && loop instanceof SingleThreadEventExecutor lazy) {
+          lazy.lazyExecute(drain);
+        } else {
+          // From LAZY, a second drain that wakes the loop; whichever runs first takes every
+          // command, the other finds none.
+          loop.execute(drain);
+        }
+        return;
+      }
     }
   }
 
@@ -97,6 +152,7 @@ public final class WriteQueue {
 
   /** Drains the queue; runs on the event loop. */
   private void drain() {
+    drainState.set(Drain.EAGER); // running: producers need not schedule another
     RuntimeException failure = null;
     try {
       int n = 0;
@@ -124,10 +180,10 @@ public final class WriteQueue {
         channel.flush();
       }
     } finally {
-      scheduled.set(false);
+      drainState.set(Drain.IDLE);
     }
-    if (hasPending() && scheduled.compareAndSet(false, true)) {
-      channel.eventLoop().execute(drain);
+    if (hasPending()) {
+      schedule(Drain.EAGER);
     }
     if (failure != null) {
       throw failure;

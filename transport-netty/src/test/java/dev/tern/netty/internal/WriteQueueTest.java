@@ -105,4 +105,39 @@ class WriteQueueTest {
 
     assertEquals(List.of("after"), ran);
   }
+
+  @Test
+  void aLazilyQueuedCommandKeepsItsTurnBeforeALaterOne() {
+    queue.enqueueLazily(() -> ran.add("lazy"));
+    queue.enqueue(() -> ran.add("eager"));
+
+    channel.runPendingTasks();
+
+    assertEquals(List.of("lazy", "eager"), ran);
+  }
+
+  @Test
+  void expediteRunsALazilyQueuedCommandAndIsANoOpOtherwise() {
+    queue.expedite();
+    channel.runPendingTasks();
+    queue.enqueueLazily(() -> ran.add("lazy"));
+    queue.expedite();
+
+    channel.runPendingTasks();
+
+    assertEquals(List.of("lazy"), ran);
+  }
+
+  @Test
+  void aLazilyQueuedCommandIsNotOvertakenByOneRunInlineDuringARead() {
+    queue.enqueueLazily(() -> ran.add("lazy"));
+    queue.readStarted();
+    queue.enqueue(() -> ran.add("during read"));
+    queue.readEnded();
+    assertTrue(ran.isEmpty());
+
+    channel.runPendingTasks();
+
+    assertEquals(List.of("lazy", "during read"), ran);
+  }
 }
