@@ -141,6 +141,40 @@ class TernStreamingTest {
   }
 
   @Test
+  void requestsFromTheApplicationThreadOneAtATimeReceiveEveryMessage() throws Exception {
+    // Each request comes from this thread, not a callback: sometimes the next message is already
+    // buffered (it must be delivered at once), sometimes not yet sent (the request waits for it
+    // without waking the event loop). Neither may stall the stream.
+    int count = 300;
+    java.util.concurrent.BlockingQueue<String> arrived =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    CompletableFuture<Status> done = new CompletableFuture<>();
+    ClientCall<String, String> call = channel.newCall(SERVER_STREAM, CallOptions.DEFAULT);
+    call.start(new ClientCall.Listener<>() {
+      @Override
+      public void onMessage(String message) {
+        arrived.add(message);
+      }
+
+      @Override
+      public void onClose(Status status, Metadata trailers) {
+        done.complete(status);
+      }
+    }, new Metadata());
+    call.sendMessage(count + ",100");
+    call.halfClose();
+    for (int i = 0; i < count; i++) {
+      call.request(1);
+      String message = arrived.poll(30, TimeUnit.SECONDS);
+      assertTrue(message != null, "message " + i + " never arrived");
+      assertEquals(i, StreamingMethods.indexOf(message));
+    }
+    call.request(1);
+    Status status = done.get(30, TimeUnit.SECONDS);
+    assertEquals(Status.Code.OK, status.getCode(), status::toString);
+  }
+
+  @Test
   void serverMayEndBidiCallWhileClientStillSends() throws Exception {
     CallResult<String> r = new CallResult<>();
     ClientCall<String, String> call = channel.newCall(CLOSE_EARLY, CallOptions.DEFAULT);
