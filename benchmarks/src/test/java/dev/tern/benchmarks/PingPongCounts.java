@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Counts what one bidi ping-pong round trip costs, per thread of this JVM: CPU time and times
  * scheduled in (from {@code /proc/self/task/N/schedstat}) and voluntary/involuntary context
- * switches (from {@code status}), over a fixed number of round trips after a warm-up. For
+ * switches (from {@code status}), and bytes allocated per Java thread (ThreadMXBean, exact), over
+ * a fixed number of round trips after a warm-up. For
  * syscall counts, attach {@code strace -c -f -p PID} while it waits: with {@code --go=FILE} it
  * prints {@code READY pid} after the warm-up and starts measuring once FILE exists.
  *
@@ -45,6 +46,7 @@ public final class PingPongCounts {
           TimeUnit.MILLISECONDS.sleep(20);
         }
       }
+      Map<String, Long> allocBefore = allocated();
       Map<String, long[]> before = sample();
       long start = System.nanoTime();
       for (int i = 0; i < rounds; i++) {
@@ -52,8 +54,34 @@ public final class PingPongCounts {
       }
       long elapsed = System.nanoTime() - start;
       Map<String, long[]> after = sample();
+      Map<String, Long> allocAfter = allocated();
       print(impl + " " + args[1], rounds, elapsed, before, after);
+      long total = 0;
+      StringBuilder line = new StringBuilder();
+      for (Map.Entry<String, Long> e : allocAfter.entrySet()) {
+        long d = e.getValue() - allocBefore.getOrDefault(e.getKey(), 0L);
+        if (d >= rounds) {
+          line.append(String.format(Locale.ROOT, " %s=%.0f", e.getKey(), (double) d / rounds));
+          total += d;
+        }
+      }
+      System.out.printf(Locale.ROOT, "  bytes allocated per round trip: %.0f (%s)%n",
+          (double) total / rounds, line.toString().trim());
     }
+  }
+
+  /** Bytes allocated so far per Java thread name (digits merged). */
+  private static Map<String, Long> allocated() {
+    com.sun.management.ThreadMXBean mx =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    Map<String, Long> out = new TreeMap<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      long bytes = mx.getThreadAllocatedBytes(t.getId());
+      if (bytes > 0) {
+        out.merge(t.getName().replaceAll("[0-9-]+$", "N"), bytes, Long::sum);
+      }
+    }
+    return out;
   }
 
   /** Per thread name (merged): cpu ns, times scheduled, voluntary, involuntary switches. */
