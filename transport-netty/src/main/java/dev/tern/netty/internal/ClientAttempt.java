@@ -229,6 +229,15 @@ final class ClientAttempt
     });
   }
 
+  /**
+   * Any thread: the application took {@code messages} that the attempt read ahead, owing
+   * {@code credit} bytes of window, and asked for {@code requests} more (see
+   * {@link AttemptResponse}). One command per batch.
+   */
+  void handedOut(int messages, int credit, int requests) {
+    enqueue(() -> response.handedOut(messages, credit, requests));
+  }
+
   /** Ends the attempt with {@code status}: resets its stream, or withdraws its connection wait. */
   void cancel(Status status) {
     ClientHandler h;
