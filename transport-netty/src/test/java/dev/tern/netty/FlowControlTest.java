@@ -144,6 +144,39 @@ class FlowControlTest {
   }
 
   @Test
+  void directExecutorClientAskingForOneAtATimeInlineGetsEveryMessageInOrder() throws Exception {
+    start(StreamingMethods.service(SERVER_STREAM, StreamingMethods.politeServerStream()), b -> {});
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    channel = TernChannel.builder().target("127.0.0.1:" + proxy.port())
+        .flowControlWindow(WINDOW).directExecutor().build();
+    int count = 500; // several windows: credit must keep flowing with requests made inline
+    List<String> expected = new java.util.ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      expected.add(StreamingMethods.payload(i, MESSAGE));
+    }
+    CallResult<String> r = new CallResult<>();
+    ClientCall<String, String> call = channel.newCall(SERVER_STREAM, CallOptions.DEFAULT);
+    call.start(new ClientCall.Listener<>() {
+      @Override
+      public void onMessage(String message) {
+        r.onMessage(message);
+        call.request(1); // on the event loop, inside the delivery
+      }
+
+      @Override
+      public void onClose(Status status, Metadata trailers) {
+        r.onClose(status, trailers);
+      }
+    }, new Metadata());
+    call.sendMessage(count + "," + MESSAGE);
+    call.halfClose();
+    call.request(1);
+    r.await();
+    assertEquals(Status.Code.OK, r.status.getCode(), r.status::toString);
+    assertEquals(expected, r.messages);
+  }
+
+  @Test
   void clientStreamToAServerThatRequestsNothingStopsAtTheWindowAndResumes() throws Exception {
     CompletableFuture<ServerCall<String, String>> serverCall = new CompletableFuture<>();
     AtomicInteger received = new AtomicInteger();

@@ -216,11 +216,23 @@ final class ClientAttempt
   }
 
   void request(int n) {
+    ClientHandler h;
     synchronized (this) {
       if (requestsBeforeStream >= 0) {
         requestsBeforeStream = (int) Math.min(Integer.MAX_VALUE, (long) requestsBeforeStream + n);
         return;
       }
+      h = handler;
+    }
+    if (h != null && h.context().executor().inEventLoop()) {
+      // A listener running inline (directExecutor) asks from within a delivery: the reader is
+      // right here (and picks the request up in its running loop), so no command, no extra
+      // event-loop task and no flush per message. Requests touch only the inbound side, so
+      // running ahead of queued writes reorders nothing.
+      if (state() != State.CLOSED) {
+        response.request(n);
+      }
+      return;
     }
     enqueue(() -> {
       if (state() != State.CLOSED) {
