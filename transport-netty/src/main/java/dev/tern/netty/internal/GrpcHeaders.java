@@ -136,31 +136,43 @@ public final class GrpcHeaders {
    */
   public static Metadata toMetadata(Http2Headers headers) {
     Metadata md = new Metadata();
-    for (Map.Entry<CharSequence, CharSequence> e : headers) {
-      CharSequence name = e.getKey();
-      if (name.length() == 0 || name.charAt(0) == ':'
-          || (name instanceof AsciiString && RESERVED_NAMES.contains(name))) {
-        // Decoded names are AsciiStrings: gRPC's own headers are skipped without a String copy.
-        continue;
+    int n = headers instanceof InboundHeaders inbound ? inbound.fieldCount() : -1;
+    if (n >= 0) {
+      // Headers as decoded (InboundHeaders): read by index, no iterator or entry objects.
+      InboundHeaders inbound = (InboundHeaders) headers;
+      for (int i = 0; i < n; i++) {
+        addField(md, inbound.nameAt(i), inbound.valueAt(i));
       }
-      String key = name.toString();
-      if (Metadata.isReserved(key)) {
-        continue;
-      }
-      if (!Metadata.isValidKey(key)) {
-        // A legal HTTP/2 field name that is not a gRPC metadata key (e.g. "x-a~b", added by a
-        // proxy): applications could never read it through a Metadata.Key, so it is skipped
-        // rather than failing the call (grpc-java passes such calls through too).
-        continue;
-      }
-      CharSequence value = e.getValue();
-      if (key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
-        addBinary(md, key, value);
-      } else {
-        md.putRaw(key, value.toString());
+    } else {
+      for (Map.Entry<CharSequence, CharSequence> e : headers) {
+        addField(md, e.getKey(), e.getValue());
       }
     }
     return md;
+  }
+
+  /** Adds one received field to {@code md} unless it is not application metadata. */
+  private static void addField(Metadata md, CharSequence name, CharSequence value) {
+    if (name.length() == 0 || name.charAt(0) == ':'
+        || (name instanceof AsciiString && RESERVED_NAMES.contains(name))) {
+      // Decoded names are AsciiStrings: gRPC's own headers are skipped without a String copy.
+      return;
+    }
+    String key = name.toString();
+    if (Metadata.isReserved(key)) {
+      return;
+    }
+    if (!Metadata.isValidKey(key)) {
+      // A legal HTTP/2 field name that is not a gRPC metadata key (e.g. "x-a~b", added by a
+      // proxy): applications could never read it through a Metadata.Key, so it is skipped
+      // rather than failing the call (grpc-java passes such calls through too).
+      return;
+    }
+    if (key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+      addBinary(md, key, value);
+    } else {
+      md.putRaw(key, value.toString());
+    }
   }
 
   private static void addBinary(Metadata md, String key, CharSequence value) {
