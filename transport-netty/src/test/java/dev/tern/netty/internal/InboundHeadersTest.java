@@ -15,6 +15,7 @@ import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +83,30 @@ class InboundHeadersTest {
 
     assertEquals(List.of("one", "two"), fromDecoded.getAll(CUSTOM));
     assertEquals(fromNetty.toString(), fromDecoded.toString());
+  }
+
+  @Test
+  void reservedHeadersAreNotMetadata() throws Exception {
+    List<String> reserved = List.of("content-type", "te", "grpc-status", "grpc-message",
+        "grpc-timeout", "grpc-encoding", "grpc-accept-encoding", "grpc-message-type",
+        "connection", "host");
+    // Names as Strings (any Http2Headers) and as AsciiStrings, as decoded (InboundHeaders).
+    Http2Headers strings = new DefaultHttp2Headers(false).add("x-kept", "1");
+    Http2Headers decoded = new InboundHeaders(false, 1).add(AsciiString.of("x-kept"), "1");
+    for (String name : reserved) {
+      assertTrue(Metadata.isReserved(name), name);
+      strings.add(name, "v");
+      decoded.add(AsciiString.of(name), "v");
+    }
+    strings.add("x-kept-too", "2");
+    decoded.add(AsciiString.of("x-kept-too"), "2");
+
+    for (Http2Headers headers : List.of(strings, decoded)) {
+      Metadata md = GrpcHeaders.toMetadata(headers);
+      assertEquals(2, md.size(), md::toString);
+      assertEquals("1", md.get(Metadata.Key.ascii("x-kept")));
+      assertEquals("2", md.get(Metadata.Key.ascii("x-kept-too")));
+    }
   }
 
   @Test
