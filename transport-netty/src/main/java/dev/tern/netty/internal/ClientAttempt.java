@@ -224,33 +224,42 @@ final class ClientAttempt
       }
       h = handler;
     }
+    if (h != null && h.context().executor().inEventLoop()) {
+      // A listener running inline (directExecutor) asks from within a delivery: the reader is
+      // right here (and picks the request up in its running loop), so no command, no extra
+      // event-loop task and no flush per message. Requests touch only the inbound side, so
+      // running ahead of queued writes reorders nothing.
+      if (state() != State.CLOSED) {
+        response.request(n);
+      }
+      return;
+    }
     WriteQueue.Command command = () -> {
       if (state() != State.CLOSED) {
         response.request(n);
       }
     };
-    if (h != null && state() != State.CLOSED) {
-      if (h.context().executor().inEventLoop()) {
-        // A directExecutor listener asking for the next message from onMessage: with nothing
-        // buffered the request only counts (no callback, no write, so it is safe under the
-        // callers' monitors) and needs no write-queue task.
-        if (response.requestOnlyCounts()) {
-          response.request(n);
-          return;
-        }
-      } else if (!response.mayHoldBytes()) {
-        // A pool callback asking for the next message, nothing buffered: the request matters
-        // only once DATA arrives, and the read that brings it keeps the loop awake until queued
-        // tasks ran, so it need not wake the loop (one futex/eventfd wake-up less per message).
-        // Checked again after queueing: bytes that arrived meanwhile need the request now.
-        h.writeQueue().enqueueLazily(command);
-        if (response.mayHoldBytes()) {
-          h.writeQueue().expedite();
-        }
-        return;
+    if (h != null && state() != State.CLOSED && !response.mayHoldBytes()) {
+      // Another thread (a pool callback) asks with nothing buffered: the request matters only
+      // once DATA arrives, and the read that brings it keeps the loop awake until queued tasks
+      // ran, so it need not wake the loop (one eventfd/futex wake-up less per message).
+      // Checked again after queueing: bytes that arrived meanwhile need the request now.
+      h.writeQueue().enqueueLazily(command);
+      if (response.mayHoldBytes()) {
+        h.writeQueue().expedite();
       }
+      return;
     }
     enqueue(command);
+  }
+
+  /**
+   * Any thread: the application took {@code messages} that the attempt read ahead, owing
+   * {@code credit} bytes of window, and asked for {@code requests} more (see
+   * {@link AttemptResponse}). One command per batch.
+   */
+  void handedOut(int messages, int credit, int requests) {
+    enqueue(() -> response.handedOut(messages, credit, requests));
   }
 
   /** Ends the attempt with {@code status}: resets its stream, or withdraws its connection wait. */
