@@ -127,8 +127,9 @@ public final class ServerHandler extends Http2ConnectionHandler
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
     support.onRead();
-    // Handlers running inline (directExecutor) answer within the read: their writes skip the
-    // write queue's task and go out with the read-complete flush (Http2ConnectionHandler's).
+    // Handlers running inline (directExecutor) answer within the read: their writes run as it
+    // ends, without a write-queue task, and go out with the read-complete flush
+    // (Http2ConnectionHandler's).
     writeQueue.readStarted();
     try {
       super.channelRead(ctx, msg);

@@ -12,10 +12,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * so a burst of messages costs one task and one syscall instead of one each.
  *
  * <p>A command enqueued on the event loop while its connection handler reads (between
- * {@link #readStarted} and {@link #readEnded}: a handler running inline answering a request) runs
- * at once if nothing is queued before it: the read's own flush (channelReadComplete) sends it, so
- * an echo costs no task and no second flush. Only for owners that call the read hooks and whose
- * callers hold no lock while enqueueing (the server's calls).
+ * {@link #readStarted} and {@link #readEnded}: a handler running inline answering a request) is
+ * kept, if nothing is queued before it, and run when that read ends, before the handler's
+ * read-complete flush (Http2ConnectionHandler's) sends what it wrote: an echo costs no task and no
+ * second flush, and messages sent during one read still leave as one batch. Only for owners that
+ * call the read hooks.
  *
  * <p>{@link #enqueueLazily} queues a command that may wait for the loop's next wake-up (Netty's
  * {@code lazyExecute}): for callers that know something else will wake the loop when it matters,
@@ -43,13 +44,13 @@ public final class WriteQueue {
     EAGER
   }
 
-  /** Whether a command enqueued on the event loop may run at once. Event loop only. */
+  /** Whether a command enqueued on the event loop may wait for the read's end. Event loop only. */
   private enum Inline {
     /** Not in a read: commands go through the queue (a task, then a flush). */
     OFF,
-    /** In the handler's read, whose read-complete flush follows: a command may run now. */
+    /** In the handler's read, whose read-complete flush follows: a command joins the read's. */
     IN_READ,
-    /** A command is running inline: one it enqueues waits its turn in the queue. */
+    /** The read's commands are running: one they enqueue waits its turn in the queue. */
     RUNNING
   }
 
@@ -65,6 +66,8 @@ public final class WriteQueue {
   // Private, so that only the event loop runs the drain (the class exposes no Runnable.run).
   private final Runnable drain = this::drain;
   private Inline inline = Inline.OFF; // event loop only
+  /** Commands enqueued during the current read, run when it ends. Event loop only. */
+  private final ArrayList<Command> readCommands = new ArrayList<>();
 
   public WriteQueue(Channel channel) {
     this.channel = channel;
@@ -76,7 +79,7 @@ public final class WriteQueue {
     // running or due, so nothing enqueued before this command is still waiting.
     if (channel.eventLoop().inEventLoop() && inline == Inline.IN_READ
         && drainState.get() == Drain.IDLE) {
-      runInline(command);
+      readCommands.add(command);
       return;
     }
     synchronized (lock) {
@@ -127,26 +130,28 @@ public final class WriteQueue {
 
   /**
    * Event loop: the owner's handler starts reading (channelRead); its channelReadComplete, which
-   * follows every read, flushes what commands run inline meanwhile wrote.
+   * follows every read, flushes what the read's commands wrote.
    */
   public void readStarted() {
     inline = Inline.IN_READ;
   }
 
-  /** Event loop: the read ends (channelRead returns, normally or not). */
+  /** Event loop: the read ends (channelRead returns, normally or not): runs its commands. */
   public void readEnded() {
-    inline = Inline.OFF;
-  }
-
-  private void runInline(Command command) {
     inline = Inline.RUNNING;
     try {
-      command.run();
-    } catch (RuntimeException e) {
-      // As from the drain: the enqueuer is not told (it may be the application); the read goes on.
-      LOG.log(System.Logger.Level.WARNING, "A write command failed", e);
+      for (int i = 0; i < readCommands.size(); i++) {
+        try {
+          readCommands.get(i).run();
+        } catch (RuntimeException e) {
+          // As from the drain: the enqueuer is not told (it may be the application), the rest
+          // still run (their commands own buffers).
+          LOG.log(System.Logger.Level.WARNING, "A write command failed", e);
+        }
+      }
     } finally {
-      inline = Inline.IN_READ;
+      readCommands.clear();
+      inline = Inline.OFF;
     }
   }
 
