@@ -349,8 +349,9 @@ public sealed class Context permits Context.CancellableContext {
     private volatile boolean cancelled;
     private Throwable cause;
     // Pending listeners as a circular doubly linked list around a sentinel (O(1) removal of a
-    // known registration, which is how children leave their parent); null once cancelled.
-    private Registration listeners = Registration.sentinel();
+    // known registration, which is how children leave their parent). The sentinel is made with
+    // the first listener (most server calls' contexts never get one) and dropped once cancelled.
+    private Registration listeners;
     private ScheduledFuture<?> timer;
     // The parent's cancellable ancestor (null if none) and our listener on it, which cancels us
     // with its cause; removed when we are cancelled so that closed children do not pile up.
@@ -423,7 +424,7 @@ public sealed class Context permits Context.CancellableContext {
         }
         this.cause = cause;
         cancelled = true;
-        pending = listeners.drain();
+        pending = listeners == null ? Registration.NONE : listeners.drain();
         listeners = null;
         t = timer;
         timer = null;
@@ -467,6 +468,9 @@ public sealed class Context permits Context.CancellableContext {
     void register(Registration r) {
       synchronized (lock) {
         if (!cancelled) {
+          if (listeners == null) {
+            listeners = Registration.sentinel();
+          }
           r.linkBefore(listeners);
           return;
         }
@@ -527,6 +531,9 @@ public sealed class Context permits Context.CancellableContext {
       this.executor = executor;
     }
 
+    /** No registrations (what a context without listeners fires when cancelled). */
+    static final Registration[] NONE = new Registration[0];
+
     static Registration sentinel() {
       Registration s = new Registration(null, null, null);
       s.prev = s;
@@ -546,6 +553,9 @@ public sealed class Context permits Context.CancellableContext {
       int n = 0;
       for (Registration r = next; r != this; r = r.next) {
         n++;
+      }
+      if (n == 0) {
+        return NONE;
       }
       Registration[] all = new Registration[n];
       Registration r = next;

@@ -28,7 +28,11 @@ public final class Metadata {
       "content-type", "te", "grpc-status", "grpc-message", "grpc-timeout", "grpc-encoding",
       "grpc-accept-encoding", "grpc-message-type", "connection", "host");
 
-  private static final int INITIAL_CAPACITY = 8;
+  /**
+   * Room for the first entries: most requests carry one to three (a server's received metadata
+   * is often just user-agent), so two arrays of four, doubling when needed.
+   */
+  private static final int INITIAL_CAPACITY = 4;
 
   // Flat parallel storage: names[i] / values[i]; values are String (ASCII keys) or byte[] (-bin).
   private String[] names;

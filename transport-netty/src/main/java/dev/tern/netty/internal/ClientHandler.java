@@ -175,7 +175,7 @@ public final class ClientHandler extends Http2ConnectionHandler
     }
 
     @Override
-    protected ClientHandler build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
+    ClientHandler newHandler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
         Http2Settings initialSettings) {
       return new ClientHandler(decoder, encoder, initialSettings, settings, scheme, lifecycle,
           keepAliveTimeNanos, keepAliveTimeoutNanos, keepAliveWithoutCalls);

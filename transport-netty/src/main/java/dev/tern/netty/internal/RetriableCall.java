@@ -53,6 +53,14 @@ import java.util.function.IntConsumer;
  */
 final class RetriableCall extends LiveAttempts implements AttemptEvents {
   private static final DoubleSupplier RANDOM = () -> ThreadLocalRandom.current().nextDouble();
+  /**
+   * What the attempts a call no longer needs are cancelled with; made once (Status is immutable),
+   * not on every commit or close, where there is rarely any such attempt.
+   */
+  private static final Status COMMITTED_ELSEWHERE =
+      Status.CANCELLED.withDescription("Another attempt of the call committed");
+  private static final Status ENDED_ELSEWHERE =
+      Status.CANCELLED.withDescription("The call ended with another attempt");
 
   /** The engine's life; see the class comment. */
   enum State { OPEN, COMMITTED, CLOSED }
@@ -165,7 +173,7 @@ final class RetriableCall extends LiveAttempts implements AttemptEvents {
         losers = n == 0 ? commitToNext() : commit(liveAt(0));
       }
     }
-    cancelAll(losers, Status.CANCELLED.withDescription("Another attempt of the call committed"));
+    cancelAll(losers, COMMITTED_ELSEWHERE);
   }
 
   void halfClose() {
@@ -250,9 +258,9 @@ final class RetriableCall extends LiveAttempts implements AttemptEvents {
 
   @Override
   public void messageReceived(ClientAttempt attempt, ByteBuf message, boolean compressed,
-      int wireSize, int seqNo) {
+      int wireSize, int seqNo, int credit, boolean readAhead) {
     if (commitTo(attempt)) {
-      listener.onMessage(attempt, message, compressed, wireSize, seqNo);
+      listener.onMessage(attempt, message, compressed, wireSize, seqNo, credit, readAhead);
     } else {
       message.release();
     }
@@ -273,7 +281,7 @@ final class RetriableCall extends LiveAttempts implements AttemptEvents {
       }
       losers = commit(attempt);
     }
-    cancelAll(losers, Status.CANCELLED.withDescription("Another attempt of the call committed"));
+    cancelAll(losers, COMMITTED_ELSEWHERE);
     return true;
   }
 
@@ -311,7 +319,7 @@ final class RetriableCall extends LiveAttempts implements AttemptEvents {
         deliver = true;
       }
     }
-    cancelAll(others, Status.CANCELLED.withDescription("The call ended with another attempt"));
+    cancelAll(others, ENDED_ELSEWHERE);
     if (next != null) {
       next.start(listener.connection());
     }

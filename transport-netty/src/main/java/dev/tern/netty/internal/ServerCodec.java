@@ -83,7 +83,7 @@ final class ServerCodec {
     }
 
     @Override
-    protected ServerHandler build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
+    ServerHandler newHandler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
         Http2Settings initialSettings) {
       // Netty's decorating pattern: the stream-state rules wrap the decoder, the keepalive
       // signal the encoder.
