@@ -187,22 +187,16 @@ final class MessageWriter {
 
   /** Event loop: writes the queued batch, if any, as one DATA write on {@code sink}. */
   void writeQueued(DataSink sink) {
-    ByteBuf batch;
-    int bytes;
-    synchronized (this) {
-      batch = queued;
-      bytes = queuedBytes;
-      queued = null;
-      batched = false;
-      queuedBytes = 0;
-    }
-    if (batch != null) {
-      write(sink, batch, bytes, false);
-    }
+    takeQueued(sink);
   }
 
   /** Event loop: the call ended; releases the queued batch, which will never be written. */
   void dropQueued() {
+    takeQueued(null);
+  }
+
+  /** Takes the queued batch: writes it on {@code sink}, or drops it if null. */
+  private void takeQueued(DataSink sink) {
     ByteBuf batch;
     int bytes;
     synchronized (this) {
@@ -212,7 +206,12 @@ final class MessageWriter {
       batched = false;
       queuedBytes = 0;
     }
-    if (batch != null) {
+    if (batch == null) {
+      return;
+    }
+    if (sink != null) {
+      write(sink, batch, bytes, false);
+    } else {
       batch.release();
       dropped(bytes);
     }
