@@ -11,6 +11,9 @@
 #                                      rate: p50/p99/p99.9, both stacks, both modes (~6 min)
 #   benchmarks/run.sh clients          16 connections x 16 calls in flight, and 1,000 connections
 #                                      at once (h2load): RSS per connection, CPU per call (~4 min)
+#   benchmarks/run.sh connections      what a connection costs the server, counted: bytes allocated
+#                                      per connection set up and per call, heap held per idle
+#                                      connection; Tern, grpc-java, raw echo (~4 min)
 #   benchmarks/run.sh rest             gRPC against JSON/REST: an order lookup on Tern, Vert.x Web
 #                                      and Netty HTTP/1.1 (JMH, then h2load from outside; ~6 min)
 #
@@ -40,6 +43,9 @@ case "$mode" in
   clients)
     exec java -cp "$jar" dev.tern.benchmarks.ManyClients --script=benchmarks/bench-server.sh "$@"
     ;;
+  connections)
+    exec java -cp "$jar" dev.tern.benchmarks.ConnectionCost "$@"
+    ;;
   rest)
     out="benchmarks/target/results/$(date +%Y%m%d-%H%M%S)-rest"
     mkdir -p "$out"
@@ -54,7 +60,7 @@ case "$mode" in
     exec java -cp "$jar" dev.tern.benchmarks.LatencyUnderLoad --script=benchmarks/bench-server.sh \
       "$@"
     ;;
-  *) echo "usage: $0 [quick|full|outside|latency|clients|rest] [JMH args...]" >&2; exit 2 ;;
+  *) echo "usage: $0 [quick|full|outside|latency|clients|connections|rest] [JMH args...]" >&2; exit 2 ;;
 esac
 
 out="benchmarks/target/results/$(date +%Y%m%d-%H%M%S)-$mode"

@@ -12,8 +12,11 @@ import org.HdrHistogram.Histogram;
  * Latency under load, open loop: first grpc-java's maximum unary rate on this machine (64 calls
  * in flight on one connection, like {@link OutsideLoad}), then a fixed-rate generator
  * ({@link OpenLoop}) at 50 % and 80 % of it against Tern's and grpc-java's servers (fresh
- * {@code bench-server.sh} processes, alternating), the same executor mode on both sides.
- * Latencies of all rounds are merged in one HdrHistogram per side and rate.
+ * {@code bench-server.sh} processes, alternating which side goes first), the same executor mode
+ * on both sides. The load generator runs in this JVM, so before anything is measured one
+ * unmeasured open-loop start per side warms it (as {@link OutsideLoad} does). Each start gives
+ * its own HdrHistogram; the table holds each percentile's median over starts, and the spread
+ * of p50 and p99 over starts (one bad start moves a merged p99, not a median).
  *
  * <pre>java -cp benchmarks.jar dev.tern.benchmarks.LatencyUnderLoad
  *     [--script=benchmarks/bench-server.sh] [--executor=direct|pool | --all-modes]
@@ -39,16 +42,31 @@ public final class LatencyUnderLoad {
         + " sends unary calls (0 B) at a fixed rate on one connection, latency counted from each"
         + " call's intended send time (coordinated omission corrected). Rate = %% of grpc-java's"
         + " measured maximum (64 in flight) in the same mode. %d server starts per side"
-        + " (alternating), %d s measured after %d s warm-up, histograms merged.%n%n",
-        rounds, seconds, warmup));
+        + " (alternating), after one unmeasured start per side that warms the client; %d s"
+        + " measured after %d s warm-up per start; medians over starts, spread = min–max over"
+        + " starts ((max-min)/median).%n%n", rounds, seconds, warmup));
     table.append("| load | executor | rate (calls/s) | percentile | Tern (us) | grpc-java (us)"
-        + " | Tern/grpc |\n|---|---|---:|---|---:|---:|---:|\n");
+        + " | Tern/grpc | Tern spread | grpc-java spread |\n"
+        + "|---|---|---:|---|---:|---:|---:|---|---|\n");
+    boolean clientWarm = false;
     for (String mode : modes) {
       double max = OutsideLoad.unaryRate(script, "grpc", mode, warmup, Math.max(1, seconds / 2));
       System.err.printf(Locale.ROOT, "%s: grpc-java maximum %,.0f calls/s%n", mode, max);
+      if (!clientWarm) {
+        // The open-loop sender and its callbacks are still cold after the closed-loop maximum:
+        // the first measured start would pay for their JIT. One unmeasured start per side.
+        double rate = max * loads.get(0) / 100;
+        for (String impl : List.of("tern", "grpc")) {
+          Histogram h = measure(script, impl, mode, rate, 3 * warmup, seconds);
+          System.err.printf(Locale.ROOT, "client warm-up (not counted): %s %s p50 %,.0f us"
+              + " p99 %,.0f us%n", mode, impl, micros(h, 50), micros(h, 99));
+        }
+        clientWarm = true;
+      }
       for (int load : loads) {
         double rate = max * load / 100;
-        Map<String, Histogram> merged = new LinkedHashMap<>();
+        // Per side, per percentile: one value per start.
+        Map<String, Map<Double, List<Double>>> values = new LinkedHashMap<>();
         for (int round = 1; round <= rounds; round++) {
           List<String> order = round % 2 == 1 ? List.of("tern", "grpc") : List.of("grpc", "tern");
           for (String impl : order) {
@@ -56,15 +74,22 @@ public final class LatencyUnderLoad {
             System.err.printf(Locale.ROOT, "%s %d%% round %d %-4s p50 %,.0f us p99 %,.0f us"
                 + " p99.9 %,.0f us (%d calls)%n", mode, load, round, impl,
                 micros(h, 50), micros(h, 99), micros(h, 99.9), h.getTotalCount());
-            merged.computeIfAbsent(impl, k -> new Histogram(3)).add(h);
+            for (double p : PERCENTILES) {
+              values.computeIfAbsent(impl, k -> new LinkedHashMap<>())
+                  .computeIfAbsent(p, k -> new ArrayList<>()).add(micros(h, p));
+            }
           }
         }
         for (double p : PERCENTILES) {
-          double t = micros(merged.get("tern"), p);
-          double g = micros(merged.get("grpc"), p);
-          table.append(String.format(Locale.ROOT, "| %d %% | %s | %s | p%s | %s | %s | %s |%n",
-              load, mode, Stats.format(rate), p == 99.9 ? "99.9" : String.valueOf((int) p),
-              Stats.format(t), Stats.format(g), Stats.ratio(t, g)));
+          List<Double> tern = values.get("tern").get(p);
+          List<Double> grpc = values.get("grpc").get(p);
+          double t = Stats.median(tern);
+          double g = Stats.median(grpc);
+          boolean spread = p < 99.9;
+          table.append(String.format(Locale.ROOT, "| %d %% | %s | %s | p%s | %s | %s | %s | %s"
+              + " | %s |%n", load, mode, Stats.format(rate),
+              p == 99.9 ? "99.9" : String.valueOf((int) p), Stats.format(t), Stats.format(g),
+              Stats.ratio(t, g), spread ? Stats.range(tern) : "", spread ? Stats.range(grpc) : ""));
         }
       }
     }

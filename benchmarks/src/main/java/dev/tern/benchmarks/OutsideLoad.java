@@ -76,9 +76,10 @@ public final class OutsideLoad {
           Sample s = measure(script, impl, mode, inFlight, warmup, seconds);
           System.err.printf(Locale.ROOT, "%s round %d %-4s unary %,9.0f calls/s %6.2f us CPU/call;"
               + " stream %,9.0f msgs/s %6.2f us CPU/msg; per unary call %.2f write syscalls"
-              + " %.2f context switches, %.0f threads%n", mode, round, impl,
-              s.callsPerSecond(), s.cpuMicrosPerCall(), s.msgsPerSecond(), s.cpuMicrosPerMsg(),
-              s.unaryCounts()[2], s.unaryCounts()[3], s.unaryCounts()[4]);
+              + " %.2f context switches, %.0f threads, JIT %.0f %% of server CPU%n", mode, round,
+              impl, s.callsPerSecond(), s.cpuMicrosPerCall(), s.msgsPerSecond(),
+              s.cpuMicrosPerMsg(), s.unaryCounts()[2], s.unaryCounts()[3], s.unaryCounts()[4],
+              s.unaryCounts()[5]);
           samples.computeIfAbsent(impl, k -> new ArrayList<>()).add(s);
         }
       }
@@ -180,14 +181,17 @@ public final class OutsideLoad {
 
   /**
    * Over one measured window: rate per second, server CPU microseconds, write system calls and
-   * voluntary context switches per operation, and the server's live threads at its end. The
-   * counts tell a fast server start from a slow one without timing (issue 14).
+   * voluntary context switches per operation, the server's live threads at its end, and the share
+   * of the server's CPU its JIT compiler threads used. The counts tell a fast server start from a
+   * slow one without timing (issue 14): a start whose compiler is still busy in the window is
+   * still warming up.
    */
   static double[] window(ServerProcess server, int seconds,
       java.util.function.LongSupplier operations) throws Exception {
     long cpuBefore = server.cpuMicros();
     long writesBefore = server.writeSyscalls();
     long switchesBefore = server.contextSwitches();
+    long compilerBefore = server.compilerCpuMicros();
     long opsBefore = operations.getAsLong();
     long start = System.nanoTime();
     Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
@@ -196,10 +200,11 @@ public final class OutsideLoad {
     long cpu = server.cpuMicros() - cpuBefore;
     long writes = server.writeSyscalls() - writesBefore;
     long switches = server.contextSwitches() - switchesBefore;
+    long compiler = Math.max(0, server.compilerCpuMicros() - compilerBefore);
     if (ops == 0) {
       throw new IllegalStateException("no operation completed in the window");
     }
     return new double[] {ops * 1e9 / elapsed, (double) cpu / ops, (double) writes / ops,
-        (double) switches / ops, server.threads()};
+        (double) switches / ops, server.threads(), cpu == 0 ? 0 : 100.0 * compiler / cpu};
   }
 }

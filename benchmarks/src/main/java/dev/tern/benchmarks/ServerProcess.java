@@ -134,6 +134,30 @@ final class ServerProcess implements AutoCloseable {
     return total;
   }
 
+  /**
+   * utime + stime so far of the JIT compiler threads alive now (HotSpot names them "C1
+   * CompilerThreadN" and "C2 CompilerThreadN"; /proc shows the first 15 characters), in
+   * microseconds: how much of the server's CPU went to compiling rather than serving. A compiler
+   * thread that ended takes its count with it (HotSpot starts and stops them as the queue grows
+   * and shrinks), so over a window this is a lower bound.
+   */
+  long compilerCpuMicros() throws IOException {
+    long ticks = 0;
+    try (var tasks = Files.newDirectoryStream(Path.of("/proc/" + process.pid() + "/task"))) {
+      for (Path task : tasks) {
+        try {
+          String comm = Files.readString(task.resolve("comm")).trim();
+          if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+            ticks += cpuTicks(process.pid() + "/task/" + task.getFileName());
+          }
+        } catch (java.nio.file.NoSuchFileException e) {
+          // the thread ended while we listed them
+        }
+      }
+    }
+    return ticks * 1_000_000 / CLOCK_TICKS;
+  }
+
   /** Live threads now (Threads in /proc/PID/status). */
   long threads() throws IOException {
     return statusField("Threads:");
@@ -166,7 +190,12 @@ final class ServerProcess implements AutoCloseable {
 
   /** utime + stime of a process, in clock ticks (proc(5): fields 14 and 15 of stat). */
   static long cpuTicks(long pid) throws IOException {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    return cpuTicks(String.valueOf(pid));
+  }
+
+  /** utime + stime of /proc/{@code path}/stat: a process ("PID") or one thread ("PID/task/TID"). */
+  private static long cpuTicks(String path) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + path + "/stat"));
     // The command name may hold spaces; fields are counted after its closing parenthesis.
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);

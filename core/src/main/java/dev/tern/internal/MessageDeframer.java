@@ -54,6 +54,18 @@ public final class MessageDeframer {
 
     /** The input is malformed or over a limit; the deframer has released its buffers. */
     void deframeFailed(Status status);
+
+    /**
+     * Whether a message that is already whole in the buffer may be delivered although nobody
+     * requested it (read ahead), so that a consumer on another thread can take it without asking
+     * this thread first. Asked before each such message. No credit is given early for a message
+     * read ahead: only whole messages that the flow-control window already let in are read
+     * ahead, so reading ahead buffers nothing more than not reading would. The default, false,
+     * delivers requested messages only.
+     */
+    default boolean readAhead() {
+      return false;
+    }
   }
 
   private final Sink sink;
@@ -124,6 +136,13 @@ public final class MessageDeframer {
     deliver();
   }
 
+  /** Delivers what {@link Sink#readAhead} now allows (after the sink took messages). */
+  public void resume() {
+    if (!closed) {
+      deliver();
+    }
+  }
+
   /** Bytes buffered and not yet handed out. */
   public int bufferedBytes() {
     return closed ? 0 : buffer.readableBytes();
@@ -149,8 +168,9 @@ public final class MessageDeframer {
     }
     delivering = true;
     try {
-      while (!closed && requested > 0 && readFrame()) {
-        // readFrame delivered one message.
+      while (!closed && (requested > 0 || sink.readAhead()) && readFrame()) {
+        // readFrame delivered one message (read ahead only if it was already whole: readFrame
+        // returns false for a partial one, and only a requested one is credited early).
       }
       if (!closed && requested > 0) {
         creditPartialFrame();
@@ -262,7 +282,9 @@ public final class MessageDeframer {
     } else if (buffer instanceof CompositeByteBuf) {
       ((CompositeByteBuf) buffer).discardReadComponents();
     }
-    requested--;
+    if (requested > 0) {
+      requested--;
+    }
     sink.messageRead(message, compressed, frameBytes);
     return true;
   }

@@ -65,6 +65,29 @@ class MessageDeframerFlowControlTest {
     assertEquals(105, sink.credit, "the second message was not asked for");
   }
 
+  @Test
+  void readAheadTakesOnlyWholeMessagesAndCreditsNothingEarly() {
+    sink.readAheadLimit = 2;
+    ByteBuf partial = frames(10_000);
+    deframer.deframe(frames(100).writeBytes(partial, 6000));
+    assertEquals(List.of(100), sink.messages, "the whole one, unrequested");
+    assertEquals(0, sink.bytesConsumed, "the partial one is nobody's yet");
+    deframer.request(1);
+    assertEquals(6000, sink.bytesConsumed, "asked for: what is here is credited");
+    deframer.deframe(partial);
+    assertEquals(List.of(100, 10_000), sink.messages);
+  }
+
+  @Test
+  void readAheadStopsWhereTheSinkSays() {
+    sink.readAheadLimit = 2;
+    deframer.deframe(frames(100, 200, 300));
+    assertEquals(List.of(100, 200), sink.messages);
+    sink.readAheadLimit = 3;
+    deframer.resume();
+    assertEquals(List.of(100, 200, 300), sink.messages);
+  }
+
   private static ByteBuf frames(int... sizes) {
     ByteBuf buf = PooledByteBufAllocator.DEFAULT.buffer();
     for (int size : sizes) {
@@ -76,6 +99,9 @@ class MessageDeframerFlowControlTest {
   private static final class Sink implements MessageDeframer.Sink {
     final List<Integer> messages = new ArrayList<>();
     int credit;
+    int bytesConsumed;
+    /** Reads ahead while fewer messages than this were delivered; 0: never (the default). */
+    int readAheadLimit;
 
     @Override
     public void messageRead(ByteBuf message, boolean compressed, int frameBytes) {
@@ -85,8 +111,14 @@ class MessageDeframerFlowControlTest {
     }
 
     @Override
+    public boolean readAhead() {
+      return messages.size() < readAheadLimit;
+    }
+
+    @Override
     public void bytesConsumed(int bytes) {
       credit += bytes;
+      bytesConsumed += bytes;
     }
 
     @Override

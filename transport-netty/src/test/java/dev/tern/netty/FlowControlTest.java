@@ -96,6 +96,87 @@ class FlowControlTest {
   }
 
   @Test
+  void clientOnAPoolGetsNoMoreThanItRequestedAndTheStatusAfterTheLastMessage() throws Exception {
+    start(StreamingMethods.service(SERVER_STREAM, StreamingMethods.politeServerStream()), b -> {});
+    // All of it fits in the window: the server ends the stream while the client has read only
+    // the first ten, and the rest waits, read ahead, with the status behind it.
+    int count = 50;
+    int firstAsk = 10;
+    AtomicInteger requested = new AtomicInteger(firstAsk);
+    AtomicInteger overRequested = new AtomicInteger();
+    CompletableFuture<Void> firstBatch = new CompletableFuture<>();
+    CallResult<String> r = new CallResult<>();
+    ClientCall.Listener<String> listener = new ClientCall.Listener<>() {
+      @Override
+      public void onMessage(String message) {
+        r.onMessage(message);
+        if (r.messages.size() > requested.get()) {
+          overRequested.incrementAndGet();
+        }
+        if (r.messages.size() == firstAsk) {
+          firstBatch.complete(null);
+        }
+      }
+
+      @Override
+      public void onClose(Status status, Metadata trailers) {
+        if (r.messages.size() != count && status.isOk()) {
+          overRequested.addAndGet(1000); // the status overtook messages
+        }
+        r.onClose(status, trailers);
+      }
+    };
+    ClientCall<String, String> call = channel.newCall(SERVER_STREAM, CallOptions.DEFAULT);
+    call.start(listener, new Metadata());
+    call.sendMessage(count + "," + MESSAGE);
+    call.halfClose();
+    call.request(firstAsk);
+    firstBatch.get(30, TimeUnit.SECONDS);
+    // The rest and the trailers cross the wire meanwhile: wait for it to rest.
+    Quiescence.awaitQuiet(proxy::bytesToClient, count * MESSAGE);
+    assertTrue(!r.closed.isDone(), "no status while messages are unread");
+    requested.addAndGet(count - firstAsk);
+    call.request(count - firstAsk);
+    r.await();
+    assertEquals(Status.Code.OK, r.status.getCode(), r.status::toString);
+    assertEquals(count, r.messages.size());
+    assertEquals(0, overRequested.get());
+  }
+
+  @Test
+  void directExecutorClientAskingForOneAtATimeInlineGetsEveryMessageInOrder() throws Exception {
+    start(StreamingMethods.service(SERVER_STREAM, StreamingMethods.politeServerStream()), b -> {});
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    channel = TernChannel.builder().target("127.0.0.1:" + proxy.port())
+        .flowControlWindow(WINDOW).directExecutor().build();
+    int count = 500; // several windows: credit must keep flowing with requests made inline
+    List<String> expected = new java.util.ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      expected.add(StreamingMethods.payload(i, MESSAGE));
+    }
+    CallResult<String> r = new CallResult<>();
+    ClientCall<String, String> call = channel.newCall(SERVER_STREAM, CallOptions.DEFAULT);
+    call.start(new ClientCall.Listener<>() {
+      @Override
+      public void onMessage(String message) {
+        r.onMessage(message);
+        call.request(1); // on the event loop, inside the delivery
+      }
+
+      @Override
+      public void onClose(Status status, Metadata trailers) {
+        r.onClose(status, trailers);
+      }
+    }, new Metadata());
+    call.sendMessage(count + "," + MESSAGE);
+    call.halfClose();
+    call.request(1);
+    r.await();
+    assertEquals(Status.Code.OK, r.status.getCode(), r.status::toString);
+    assertEquals(expected, r.messages);
+  }
+
+  @Test
   void clientStreamToAServerThatRequestsNothingStopsAtTheWindowAndResumes() throws Exception {
     CompletableFuture<ServerCall<String, String>> serverCall = new CompletableFuture<>();
     AtomicInteger received = new AtomicInteger();

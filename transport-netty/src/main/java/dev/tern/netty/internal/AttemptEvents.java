@@ -15,9 +15,12 @@ interface AttemptEvents {
 
   void headersReceived(ClientAttempt attempt, Metadata headers);
 
-  /** A requested response message; the receiver owns and must release {@code message}. */
+  /**
+   * A response message, requested or read ahead; the receiver owns and must release
+   * {@code message}. See {@link EngineListener#onMessage} for {@code credit}.
+   */
   void messageReceived(ClientAttempt attempt, ByteBuf message, boolean compressed,
-      int wireSize, int seqNo);
+      int wireSize, int seqNo, int credit, boolean readAhead);
 
   void ready(ClientAttempt attempt);
 

@@ -15,6 +15,17 @@ import io.netty.handler.codec.http2.Http2Headers;
  * the tracer events that end an attempt behind the messages already handed out, which are traced
  * on the callback thread as each is decoded.
  *
+ * <p><b>Reading ahead</b> (when {@link AttemptSpec#readAhead} is above 0: the call's callbacks run
+ * on an executor): up to that many whole messages that already arrived go to the call before the
+ * application requests them, so that a {@code request(1)} made on the callback thread is met there
+ * from what was read ahead, without a round trip to the event loop per message. Their window
+ * credit is not given back on reading: the call reports messages as the application takes them
+ * ({@link #handedOut}), in batches, and only then goes their credit back (RFC 9113 §6.9: a stream
+ * nobody reads still holds the peer back after one window) and may more be read ahead. Only whole
+ * messages are read ahead (no early credit for a partial one), so memory stays what the window
+ * let in; and the status waits until every message handed to the call was taken, as it waits for
+ * buffered messages when nothing is read ahead.
+ *
  * <p>The attempt owns the state ({@link ClientAttempt.State}) and ends itself; this class only
  * asks it to move on or to fail.
  *
@@ -29,6 +40,10 @@ final class AttemptResponse implements MessageReader.Target {
   private Status trailerStatus;
   private Metadata trailerMetadata;
   private int inboundSeq;
+  /** Messages handed to the call and not yet reported taken (reading ahead only). */
+  private int outstanding;
+  /** The trailers' status waits for {@code outstanding} to reach 0. */
+  private boolean endPending;
   /** Whether a message went to the call: its tracer events then end on the callback thread. */
   private volatile boolean delivered;
 
@@ -49,6 +64,29 @@ final class AttemptResponse implements MessageReader.Target {
   void request(int n) {
     if (reader != null) {
       reader.request(n);
+    }
+  }
+
+  /**
+   * The application took {@code messages} of those handed to the call, owing {@code credit}
+   * bytes of window, and asked for {@code requests} more: gives the credit back and reads on (or
+   * ends, if the status was waiting).
+   */
+  void handedOut(int messages, int credit, int requests) {
+    if (attempt.state() == ClientAttempt.State.CLOSED) {
+      return;
+    }
+    if (credit > 0) {
+      attempt.returnBytes(credit);
+    }
+    outstanding -= messages;
+    if (outstanding == 0 && endPending) {
+      endPending = false;
+      end();
+    } else if (requests > 0) {
+      reader.request(requests); // reads on, ahead too
+    } else {
+      reader.resume();
     }
   }
 
@@ -174,7 +212,23 @@ final class AttemptResponse implements MessageReader.Target {
   @Override
   public void messageRead(ByteBuf message, boolean compressed, int wireSize) {
     delivered = true;
-    events.messageReceived(attempt, message, compressed, wireSize, inboundSeq++);
+    events.messageReceived(attempt, message, compressed, wireSize, inboundSeq++, 0, false);
+  }
+
+  @Override
+  public void messageRead(ByteBuf message, boolean compressed, int wireSize, int credit) {
+    if (spec.readAhead() == 0) {
+      MessageReader.Target.super.messageRead(message, compressed, wireSize, credit);
+      return;
+    }
+    delivered = true;
+    outstanding++;
+    events.messageReceived(attempt, message, compressed, wireSize, inboundSeq++, credit, true);
+  }
+
+  @Override
+  public boolean readAhead() {
+    return outstanding < spec.readAhead();
   }
 
   @Override
@@ -184,6 +238,14 @@ final class AttemptResponse implements MessageReader.Target {
 
   @Override
   public void endOfStream() {
+    if (outstanding > 0) {
+      endPending = true; // handedOut() ends it once the application took every message
+      return;
+    }
+    end();
+  }
+
+  private void end() {
     // Traced once the messages before them were: trailers follow the last inboundMessage.
     Metadata trailers = trailerMetadata;
     traceAfterMessages(() -> attempt.tracers().inboundTrailers(trailers));

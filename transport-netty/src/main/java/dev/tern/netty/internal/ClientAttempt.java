@@ -216,17 +216,38 @@ final class ClientAttempt
   }
 
   void request(int n) {
+    ClientHandler h;
     synchronized (this) {
       if (requestsBeforeStream >= 0) {
         requestsBeforeStream = (int) Math.min(Integer.MAX_VALUE, (long) requestsBeforeStream + n);
         return;
       }
+      h = handler;
+    }
+    if (h != null && h.context().executor().inEventLoop()) {
+      // A listener running inline (directExecutor) asks from within a delivery: the reader is
+      // right here (and picks the request up in its running loop), so no command, no extra
+      // event-loop task and no flush per message. Requests touch only the inbound side, so
+      // running ahead of queued writes reorders nothing.
+      if (state() != State.CLOSED) {
+        response.request(n);
+      }
+      return;
     }
     enqueue(() -> {
       if (state() != State.CLOSED) {
         response.request(n);
       }
     });
+  }
+
+  /**
+   * Any thread: the application took {@code messages} that the attempt read ahead, owing
+   * {@code credit} bytes of window, and asked for {@code requests} more (see
+   * {@link AttemptResponse}). One command per batch.
+   */
+  void handedOut(int messages, int credit, int requests) {
+    enqueue(() -> response.handedOut(messages, credit, requests));
   }
 
   /** Ends the attempt with {@code status}: resets its stream, or withdraws its connection wait. */

@@ -60,6 +60,20 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
   private final ScheduledExecutorService scheduler;
   private final MessageWriter writer;
   private final CallbackDispatcher dispatcher;
+  /** Delivers response messages: straight, or through {@link #inbox}. */
+  private final ResponseInbox.Call delivery = new ResponseInbox.Call() {
+    @Override
+    public void deliver(ResponseInbox.Arrival message) {
+      deliverMessage(message);
+    }
+
+    @Override
+    public void dispatch(Runnable task) {
+      dispatcher.dispatch(task);
+    }
+  };
+  /** Messages read ahead, for a streaming response on an executor; else null (see inbox). */
+  private final ResponseInbox inbox;
 
   /** Guarded by this; volatile for the unlocked reads on the sending path. */
   private volatile CallPhase phase = CallPhase.IDLE;
@@ -96,6 +110,8 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
         callOptions.getExecutor() != null ? callOptions.getExecutor() : settings.executor,
         null, t -> cancel(Status.CANCELLED.withDescription("Listener threw an exception")
             .withCause(t)));
+    this.inbox = dispatcher.isInline() || method.getType().serverSendsOneMessage()
+        ? null : new ResponseInbox(delivery);
   }
 
   /**
@@ -164,7 +180,7 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
         new AttemptSpec(method.getPath(), deadline, startNanos,
             callOptions.getMaxInboundMessageSize() >= 0
                 ? callOptions.getMaxInboundMessageSize() : settings.maxInboundMessageSize,
-            settings.codecs, writer),
+            settings.codecs, writer, inbox == null ? 0 : ResponseInbox.READ_AHEAD),
         method, callOptions, settings.authority, retryConfig(), scheduler, appHeaders, first);
     synchronized (this) {
       if (phase.isEnding()) {
@@ -217,9 +233,10 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     if (numMessages <= 0) {
       return;
     }
+    int forward = inbox == null ? numMessages : inbox.request(numMessages);
     RetriableCall e = engine();
-    if (e != null) {
-      e.request(numMessages);
+    if (e != null && forward > 0) {
+      e.request(forward);
     }
   }
 
@@ -321,40 +338,36 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
 
   @Override
   public void onMessage(ClientAttempt from, ByteBuf message, boolean compressed, int wireSize,
-      int seqNo) {
-    dispatcher.dispatch(new CallbackDispatcher.Owning() {
-      @Override
-      public void run() {
-        RespT response;
-        ByteBuf bytes = message;
-        try {
-          if (inboundFailure != null) {
-            return;
-          }
-          bytes = null;
-          // Decompressed on the listener's executor, off the event loop.
-          bytes = from.decode(message, compressed);
-          from.tracers().inboundMessage(seqNo, wireSize, bytes.readableBytes());
-          response = method.getResponseMarshaller().parse(bytes);
-        } catch (StatusRuntimeException e) {
-          // The trailers may already be in and their status queued behind this task: the
-          // failure must win, so the listener is closed with it from here on.
-          inboundFailure = e.getStatus();
-          cancel(e.getStatus());
-          return;
-        } finally {
-          if (bytes != null) {
-            bytes.release();
-          }
-        }
-        listener.onMessage(response);
-      }
+      int seqNo, int credit, boolean readAhead) {
+    dispatcher.dispatch(new ResponseInbox.Arrival(readAhead ? inbox : null, delivery, from,
+        message, compressed, wireSize, seqNo, credit));
+  }
 
-      @Override
-      public void dropped() {
-        message.release();
+  /** Callback thread: decodes a response message and hands it to the listener. */
+  private void deliverMessage(ResponseInbox.Arrival m) {
+    RespT response;
+    ByteBuf bytes = m.message;
+    try {
+      if (inboundFailure != null) {
+        return;
       }
-    });
+      bytes = null;
+      // Decompressed on the listener's executor, off the event loop.
+      bytes = m.from.decode(m.message, m.compressed);
+      m.from.tracers().inboundMessage(m.seqNo, m.wireSize, bytes.readableBytes());
+      response = method.getResponseMarshaller().parse(bytes);
+    } catch (StatusRuntimeException e) {
+      // The trailers may already be in and their status queued behind this task: the
+      // failure must win, so the listener is closed with it from here on.
+      inboundFailure = e.getStatus();
+      cancel(e.getStatus());
+      return;
+    } finally {
+      if (bytes != null) {
+        bytes.release();
+      }
+    }
+    listener.onMessage(response);
   }
 
   @Override
@@ -386,6 +399,9 @@ public final class ClientCallImpl<ReqT, RespT> extends ClientCall<ReqT, RespT>
     releaseDeadlineAndContext();
     dispatcher.dispatch(() -> {
       dispatcher.stop();
+      if (inbox != null) {
+        inbox.close(); // messages read ahead and not taken: the status ends the call
+      }
       if (inboundFailure != null) {
         listener.onClose(inboundFailure, new Metadata());
       } else {

@@ -17,9 +17,14 @@ import java.util.concurrent.CompletableFuture;
 interface EngineListener {
   void onHeaders(Metadata headers);
 
-  /** A response message of the committed attempt; the listener must release it. */
+  /**
+   * A response message of the committed attempt; the listener must release it. A message read
+   * ahead carries the window {@code credit} to give back (with
+   * {@link ClientAttempt#handedOut}) once the application took it; otherwise credit is 0 and
+   * {@code readAhead} false.
+   */
   void onMessage(ClientAttempt from, ByteBuf message, boolean compressed, int wireSize,
-      int seqNo);
+      int seqNo, int credit, boolean readAhead);
 
   void onReady();
 

@@ -90,23 +90,23 @@ final class Http1Connection extends ChannelDuplexHandler {
   private boolean keepAlive;
   private Attributes attributes = Attributes.EMPTY;
 
-  private Http1Connection(ServerSettings settings, WebSettings web) {
-    this.settings = settings;
-    this.web = web;
-    this.dispatcher = new WebDispatcher(settings, web);
+  private Http1Connection(ServerShared shared) {
+    this.settings = shared.settings();
+    this.web = shared.web();
+    this.dispatcher = shared.webDispatcher();
   }
 
   /**
    * Installs the HTTP/1.1 codec and this handler after {@code after}; {@code attributes} are the
    * connection's (e.g. the TLS session).
    */
-  static void install(ChannelPipeline pipeline, String after, ServerSettings settings,
-      WebSettings web) {
-    install(pipeline, after, settings, web, Attributes.EMPTY);
+  static void install(ChannelPipeline pipeline, String after, ServerShared shared) {
+    install(pipeline, after, shared, Attributes.EMPTY);
   }
 
-  static void install(ChannelPipeline pipeline, String after, ServerSettings settings,
-      WebSettings web, Attributes attributes) {
+  static void install(ChannelPipeline pipeline, String after, ServerShared shared,
+      Attributes attributes) {
+    ServerSettings settings = shared.settings();
     HttpDecoderConfig config = new HttpDecoderConfig()
         .setMaxInitialLineLength(settings.maxHeaderListSize())
         .setMaxHeaderSize(settings.maxHeaderListSize())
@@ -115,7 +115,7 @@ final class Http1Connection extends ChannelDuplexHandler {
         .setUseRfc9112TransferEncoding(true)
         .setAllowDuplicateContentLengths(false)
         .setStrictLineParsing(true);
-    Http1Connection handler = new Http1Connection(settings, web);
+    Http1Connection handler = new Http1Connection(shared);
     handler.attributes = attributes;
     pipeline.addAfter(after, "http1-marker", new FirstByteMarker(handler));
     pipeline.addAfter("http1-marker", "http1-decoder", new HttpRequestDecoder(config));

@@ -22,11 +22,10 @@ final class Http2WebStreams {
   private final Http2Connection.PropertyKey key;
   private final WebDispatcher dispatcher;
 
-  Http2WebStreams(ServerHandler handler, Http2Connection connection, ServerSettings settings,
-      WebSettings web) {
+  Http2WebStreams(ServerHandler handler, Http2Connection connection, WebDispatcher dispatcher) {
     this.handler = handler;
     this.key = connection.newKey();
-    this.dispatcher = new WebDispatcher(settings, web);
+    this.dispatcher = dispatcher;
   }
 
   /** Whether {@code stream} carries a web exchange. */

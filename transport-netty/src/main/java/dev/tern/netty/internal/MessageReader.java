@@ -41,6 +41,26 @@ final class MessageReader implements MessageDeframer.Sink {
      */
     void messageRead(ByteBuf message, boolean compressed, int wireSize);
 
+    /**
+     * A whole message and the window credit still owed for it. By default the credit goes back
+     * at once; a target that reads ahead ({@link #readAhead}) keeps it until the application
+     * takes the message, so that unread messages still hold the peer back (RFC 9113 §6.9).
+     */
+    default void messageRead(ByteBuf message, boolean compressed, int wireSize, int credit) {
+      if (credit > 0) {
+        returnBytes(credit);
+      }
+      messageRead(message, compressed, wireSize);
+    }
+
+    /**
+     * Whether one more message that is already whole may be read before it is requested (see
+     * {@link MessageDeframer.Sink#readAhead}); asked before each. By default, never.
+     */
+    default boolean readAhead() {
+      return false;
+    }
+
     /** The peer ended the stream and every message before the end was delivered. */
     void endOfStream();
 
@@ -90,6 +110,11 @@ final class MessageReader implements MessageDeframer.Sink {
     deframer.request(n);
   }
 
+  /** Reads on as far as {@link Target#readAhead} now allows. */
+  void resume() {
+    deframer.resume();
+  }
+
   /** The peer ended the stream: delivers what is buffered, then reports the end. */
   void endOfStream() {
     deframer.endOfStream();
@@ -118,9 +143,6 @@ final class MessageReader implements MessageDeframer.Sink {
 
   @Override
   public void messageRead(ByteBuf message, boolean compressed, int frameBytes) {
-    if (frameBytes > 0) {
-      target.returnBytes(frameBytes);
-    }
     if (compressed && codec == null) {
       message.release();
       deframer.close();
@@ -129,7 +151,12 @@ final class MessageReader implements MessageDeframer.Sink {
           "Compressed message received but the " + peer + " has no grpc-encoding"));
       return;
     }
-    target.messageRead(message, compressed, message.readableBytes());
+    target.messageRead(message, compressed, message.readableBytes(), frameBytes);
+  }
+
+  @Override
+  public boolean readAhead() {
+    return target.readAhead();
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.tern.internal.MessageDeframer;
 import dev.tern.internal.MessageFramer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelPromise;
 import java.util.function.BooleanSupplier;
 
@@ -25,14 +26,20 @@ import java.util.function.BooleanSupplier;
  *       {@link SendBuffer.Room#CANNOT_BLOCK} and the call fails itself.
  *   <li><b>Readiness</b>: {@link #isReady} and the {@link DataSink#onReady} edge, per
  *       {@link SendBuffer}'s rules.
+ *   <li><b>Batching</b> ({@link #queue}, {@link #writeQueued}): messages a sender queues while
+ *       the event loop has not yet run the command of the first ride with it, written as one
+ *       DATA write: one promise, one send-buffer listener and one flow-controller entry per
+ *       batch instead of per message, and one write-queue command.
  * </ul>
  *
  * <p>Each framed message's bytes are {@linkplain #account accounted} once and released from the
  * count exactly once: written ({@link #write} with those bytes) or {@linkplain #dropped dropped}.
  * Copies written again (retry replays, hedges) carry 0 bytes.
  *
- * <p>Thread rule: {@link #frame}, {@link #lastUncompressedSize}, {@link #account}, {@link #awaitRoom} and {@link #isReady} on the
- * application's thread (any one at a time); {@link #write} and {@link #dropped} on the event loop.
+ * <p>Thread rule: {@link #frame}, {@link #lastUncompressedSize}, {@link #account},
+ * {@link #awaitRoom}, {@link #queue} and {@link #isReady} on the application's thread (any one
+ * at a time); {@link #write}, {@link #writeQueued}, {@link #dropQueued} and {@link #dropped} on
+ * the event loop; the batch between them is guarded by this object's monitor.
  */
 final class MessageWriter {
   /**
@@ -60,6 +67,11 @@ final class MessageWriter {
   private boolean messageCompression = true;
   /** The serialized size of the last message {@link #frame} returned. Application thread. */
   private int lastUncompressedSize;
+  // The batch queued for the event loop (guarded by this): null, one frame, or (batched) a
+  // composite of several; and the bytes accounted for it.
+  private ByteBuf queued;
+  private boolean batched;
+  private int queuedBytes;
 
   MessageWriter(int sendBufferLimit, int maxMessageSize, ByteBufAllocator alloc) {
     this.sendBuffer = new SendBuffer(sendBufferLimit);
@@ -143,6 +155,66 @@ final class MessageWriter {
     sink.writeData(frame, endOfStream, promise);
     if (bytes > 0 && sendBuffer.handedOff(bytes, sink.sendWindow())) {
       sink.onReady();
+    }
+  }
+
+  /**
+   * Application thread: adds {@code frame}, for which {@code bytes} were
+   * {@linkplain #account accounted}, to the batch the event loop writes next. Returns true if
+   * the batch was empty: the caller then queues one command that calls {@link #writeQueued}
+   * (or {@link #dropQueued}); frames queued before that command runs ride with it, in order.
+   * No bound of its own: the send buffer's limit holds a sender that ignores readiness.
+   */
+  boolean queue(ByteBuf frame, int bytes) {
+    synchronized (this) {
+      queuedBytes += bytes;
+      if (queued == null) {
+        queued = frame;
+        return true;
+      }
+      if (!batched) {
+        // No component limit: a limit would make the composite copy everything into one
+        // buffer when reached; the send buffer's limit bounds the batch instead.
+        CompositeByteBuf composite = alloc.compositeBuffer(Integer.MAX_VALUE);
+        composite.addComponent(true, queued);
+        queued = composite;
+        batched = true;
+      }
+      ((CompositeByteBuf) queued).addComponent(true, frame);
+      return false;
+    }
+  }
+
+  /** Event loop: writes the queued batch, if any, as one DATA write on {@code sink}. */
+  void writeQueued(DataSink sink) {
+    ByteBuf batch;
+    int bytes;
+    synchronized (this) {
+      batch = queued;
+      bytes = queuedBytes;
+      queued = null;
+      batched = false;
+      queuedBytes = 0;
+    }
+    if (batch != null) {
+      write(sink, batch, bytes, false);
+    }
+  }
+
+  /** Event loop: the call ended; releases the queued batch, which will never be written. */
+  void dropQueued() {
+    ByteBuf batch;
+    int bytes;
+    synchronized (this) {
+      batch = queued;
+      bytes = queuedBytes;
+      queued = null;
+      batched = false;
+      queuedBytes = 0;
+    }
+    if (batch != null) {
+      batch.release();
+      dropped(bytes);
     }
   }
 

@@ -11,14 +11,16 @@ import dev.tern.internal.GrpcTimeout;
 import dev.tern.netty.WebMessageFormat;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns a request's headers into either a call to start (its method, metadata, inbound codec and
- * deadline) or an {@link EarlyAnswer} (PROTOCOL-HTTP2.md "Requests"). One per connection.
+ * deadline) or an {@link EarlyAnswer} (PROTOCOL-HTTP2.md "Requests"). One per server
+ * ({@link ServerShared}).
  *
- * <p>Not thread-safe: runs on the connection's event loop.
+ * <p>Thread-safe: the event loops of all the server's connections route through it; its caches
+ * are concurrent maps.
  */
 final class MethodRouter {
   /** What a request becomes. */
@@ -37,13 +39,13 @@ final class MethodRouter {
   private final ServerSettings settings;
   /** Registered methods by decoded :path, filled on first use. */
   private final Map<AsciiString, ServerMethodDefinition<?, ?>> methodsByAsciiPath =
-      new HashMap<>();
+      new ConcurrentHashMap<>();
 
   /** The {@code +json} format (tern-json), or null when it is not on the class path. */
   private final WebMessageFormat json;
   /** Registered methods with JSON marshallers, made on first use. */
   private final Map<ServerMethodDefinition<?, ?>, ServerMethodDefinition<?, ?>> jsonMethods =
-      new HashMap<>();
+      new ConcurrentHashMap<>();
 
   MethodRouter(ServerSettings settings, WebMessageFormat json) {
     this.settings = settings;

@@ -24,8 +24,7 @@ final class ProtocolDetector extends ByteToMessageDecoder {
       "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private final Consumer<ChannelHandlerContext> http2;
-  private final ServerSettings settings;
-  private final WebSettings web;
+  private final ServerShared shared;
   private final long timeoutMillis;
   private ScheduledFuture<?> timeout;
 
@@ -33,11 +32,10 @@ final class ProtocolDetector extends ByteToMessageDecoder {
    * @param http2 installs the HTTP/2 handler after the given context once the preface is seen
    * @param timeoutMillis how long the first bytes may take before the connection is closed
    */
-  ProtocolDetector(Consumer<ChannelHandlerContext> http2, ServerSettings settings,
-      WebSettings web, long timeoutMillis) {
+  ProtocolDetector(Consumer<ChannelHandlerContext> http2, ServerShared shared,
+      long timeoutMillis) {
     this.http2 = http2;
-    this.settings = settings;
-    this.web = web;
+    this.shared = shared;
     this.timeoutMillis = timeoutMillis;
   }
 
@@ -61,7 +59,7 @@ final class ProtocolDetector extends ByteToMessageDecoder {
     int n = Math.min(in.readableBytes(), HTTP2_PREFACE.length);
     for (int i = 0; i < n; i++) {
       if (in.getByte(in.readerIndex() + i) != HTTP2_PREFACE[i]) {
-        Http1Connection.install(ctx.pipeline(), ctx.name(), settings, web);
+        Http1Connection.install(ctx.pipeline(), ctx.name(), shared);
         ctx.pipeline().remove(this);
         return;
       }

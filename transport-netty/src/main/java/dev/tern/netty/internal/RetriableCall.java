@@ -258,9 +258,9 @@ final class RetriableCall extends LiveAttempts implements AttemptEvents {
 
   @Override
   public void messageReceived(ClientAttempt attempt, ByteBuf message, boolean compressed,
-      int wireSize, int seqNo) {
+      int wireSize, int seqNo, int credit, boolean readAhead) {
     if (commitTo(attempt)) {
-      listener.onMessage(attempt, message, compressed, wireSize, seqNo);
+      listener.onMessage(attempt, message, compressed, wireSize, seqNo, credit, readAhead);
     } else {
       message.release();
     }

@@ -337,14 +337,19 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCallInbound<ReqT, RespT
     int bytes = frame.readableBytes();
     writer.account(bytes);
     tracer.outboundMessage(MessageWriter.wireSize(frame), writer.lastUncompressedSize());
+    // Messages sent before the event loop runs the first one's command ride with it: one
+    // command and one DATA write per batch (MessageWriter).
+    if (!writer.queue(frame, bytes)) {
+      return;
+    }
     if (headersFirst) {
       Codec codec = headersCodec;
       writeQueue.enqueue(() -> {
         writeHeaders(null, codec);
-        writeMessage(frame, bytes);
+        writeQueuedMessages();
       });
     } else {
-      writeQueue.enqueue(() -> writeMessage(frame, bytes));
+      writeQueue.enqueue(this::writeQueuedMessages);
     }
   }
 
@@ -431,13 +436,12 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCallInbound<ReqT, RespT
     }
   }
 
-  private void writeMessage(ByteBuf frame, int bytes) {
+  private void writeQueuedMessages() {
     if (state.isTerminated()) {
-      frame.release();
-      writer.dropped(bytes);
+      writer.dropQueued();
       return;
     }
-    writer.write(this, frame, bytes, false);
+    writer.writeQueued(this);
   }
 
   @Override

@@ -16,7 +16,8 @@ import io.netty.handler.codec.http2.Http2Settings;
 final class ServerCodec {
   private ServerCodec() {}
 
-  static ServerHandler newHandler(ServerSettings settings, WebSettings web) {
+  static ServerHandler newHandler(ServerShared shared) {
+    ServerSettings settings = shared.settings();
     // One remote flow controller, set below (OutboundFlow's would only be replaced: each
     // controller and distributor listens to the connection and keeps state per stream).
     Http2Connection connection = new DefaultHttp2Connection(true);
@@ -41,20 +42,18 @@ final class ServerCodec {
         .maxConcurrentStreams(settings.maxConcurrentStreams())
         .initialWindowSize(settings.flowControlWindow())
         .maxHeaderListSize(settings.maxHeaderListSize());
-    return new Builder(settings, web, enforcer, signal).build(connection, initial);
+    return new Builder(shared, enforcer, signal).build(connection, initial);
   }
 
   private static final class Builder
       extends HandlerBuilder<ServerHandler, Builder> {
-    private final ServerSettings settings;
-    private final WebSettings web;
+    private final ServerShared shared;
     private final KeepAliveEnforcer enforcer;
     private final KeepAliveSignal signal;
 
-    Builder(ServerSettings settings, WebSettings web, KeepAliveEnforcer enforcer,
-        KeepAliveSignal signal) {
-      this.settings = settings;
-      this.web = web;
+    Builder(ServerShared shared, KeepAliveEnforcer enforcer, KeepAliveSignal signal) {
+      ServerSettings settings = shared.settings();
+      this.shared = shared;
       this.enforcer = enforcer;
       this.signal = signal;
       // RFC 9113 §8.3.1: a request without :method, :scheme or :path is malformed (stream error).
@@ -89,7 +88,7 @@ final class ServerCodec {
       // Netty's decorating pattern: the stream-state rules wrap the decoder, the keepalive
       // signal the encoder.
       return new ServerHandler(new StreamStateDecoder(decoder), signal.encoder(encoder),
-          initialSettings, settings, web, enforcer);
+          initialSettings, shared, enforcer);
     }
   }
 }

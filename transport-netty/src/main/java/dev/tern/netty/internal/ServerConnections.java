@@ -17,9 +17,9 @@ public final class ServerConnections {
    * handler after the given context once the preface is seen, and {@code timeoutMillis} bounds
    * the wait for the first bytes.
    */
-  public static void installCleartext(Channel ch, Consumer<ChannelHandlerContext> http2,
-      ServerSettings settings, WebSettings web, long timeoutMillis) {
-    ch.pipeline().addLast(new ProtocolDetector(http2, settings, web, timeoutMillis));
+  static void installCleartext(Channel ch, Consumer<ChannelHandlerContext> http2,
+      ServerShared shared, long timeoutMillis) {
+    ch.pipeline().addLast(new ProtocolDetector(http2, shared, timeoutMillis));
   }
 
   /**

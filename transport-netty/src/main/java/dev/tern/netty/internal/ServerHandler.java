@@ -15,8 +15,6 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
-import io.netty.handler.codec.http2.ReadOnlyHttp2Headers;
-import io.netty.util.AsciiString;
 
 /**
  * The server side of one HTTP/2 connection: turns request streams into gRPC calls
@@ -39,7 +37,7 @@ public final class ServerHandler extends Http2ConnectionHandler
   private final Http2WebStreams web;
   private final KeepAliveEnforcer keepAliveEnforcer;
   private final Http2Connection.PropertyKey callKey;
-  /** The response headers of a call that adds none: built once, shared read-only by calls. */
+  /** The response headers of a call that adds none: built once per server, read-only. */
   private final Http2Headers plainResponseHeaders;
   private WriteQueue writeQueue;
   private ServerCallInbound.Setting callSetting;
@@ -50,23 +48,16 @@ public final class ServerHandler extends Http2ConnectionHandler
   private boolean connectionWindowOpen;
 
   ServerHandler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
-      Http2Settings initialSettings, ServerSettings settings, WebSettings webSettings,
-      KeepAliveEnforcer keepAliveEnforcer) {
+      Http2Settings initialSettings, ServerShared shared, KeepAliveEnforcer keepAliveEnforcer) {
     super(decoder, encoder, initialSettings);
-    this.settings = settings;
-    String accept = settings.codecs().acceptEncoding();
-    this.plainResponseHeaders = accept == null
-        ? ReadOnlyHttp2Headers.serverHeaders(false, GrpcHeaders.STATUS_OK,
-            GrpcHeaders.CONTENT_TYPE, GrpcHeaders.CONTENT_TYPE_GRPC)
-        : ReadOnlyHttp2Headers.serverHeaders(false, GrpcHeaders.STATUS_OK,
-            GrpcHeaders.CONTENT_TYPE, GrpcHeaders.CONTENT_TYPE_GRPC,
-            GrpcHeaders.GRPC_ACCEPT_ENCODING, AsciiString.of(accept));
+    this.settings = shared.settings();
+    this.plainResponseHeaders = shared.plainResponseHeaders();
     this.support = new ConnectionSupport(this, settings.autoFlowControl(),
         settings.flowControlWindow());
-    this.router = new MethodRouter(settings, webSettings.jsonFormat());
+    this.router = shared.router();
     this.callKey = encoder.connection().newKey();
     this.earlyAnswers = new EarlyAnswers(this, encoder.connection());
-    this.web = new Http2WebStreams(this, encoder.connection(), settings, webSettings);
+    this.web = new Http2WebStreams(this, encoder.connection(), shared.webDispatcher());
     this.keepAliveEnforcer = keepAliveEnforcer;
     decoder.frameListener(this);
     encoder.connection().addListener(new Http2ConnectionAdapter() {
@@ -97,7 +88,12 @@ public final class ServerHandler extends Http2ConnectionHandler
 
   /** A handler for one accepted connection that also serves gRPC-Web and Connect. */
   public static ServerHandler create(ServerSettings settings, WebSettings web) {
-    return ServerCodec.newHandler(settings, web);
+    return create(ServerShared.of(settings, web));
+  }
+
+  /** A handler for one accepted connection of the server that built {@code shared}. */
+  static ServerHandler create(ServerShared shared) {
+    return ServerCodec.newHandler(shared);
   }
 
   @Override

@@ -43,8 +43,8 @@ public final class ServerTransport {
   }
 
   private final SocketAddress requestedAddress;
-  private final ServerSettings settings;
-  private final WebSettings web;
+  /** What all connections share, built once. */
+  private final ServerShared shared;
   private final SslContext sslContext;
   private final long handshakeTimeoutMillis;
   private final EventLoopGroup bossGroup;
@@ -66,8 +66,7 @@ public final class ServerTransport {
       SslContext sslContext, long handshakeTimeoutMillis, int workerThreads,
       ExecutorService ownedExecutor, List<Runnable> shutdownListeners) {
     this.requestedAddress = requestedAddress;
-    this.settings = settings;
-    this.web = web;
+    this.shared = ServerShared.of(settings, web);
     this.sslContext = sslContext;
     this.handshakeTimeoutMillis = handshakeTimeoutMillis;
     this.ownedExecutor = ownedExecutor;
@@ -97,17 +96,17 @@ public final class ServerTransport {
           protected void initChannel(Channel ch) {
             connections.add(ch);
             if (sslContext != null) {
-              TlsHandlers.installServer(ch, sslContext, settings, web, handshakeTimeoutMillis);
+              TlsHandlers.installServer(ch, sslContext, shared, handshakeTimeoutMillis);
             } else {
               // One port for HTTP/2 (prior knowledge) and HTTP/1.1 (gRPC-Web, Connect).
               ServerConnections.installCleartext(ch, ctx -> {
-                ServerHandler handler = ServerHandler.create(settings, web);
+                ServerHandler handler = ServerHandler.create(shared);
                 ctx.pipeline().addAfter(ctx.name(), null, handler);
                 if (phase != Phase.SERVING) {
                   // Accepted just before the listener closed: it gets the same graceful GOAWAYs.
                   handler.startGracefulShutdown(ServerLimits.NEVER);
                 }
-              }, settings, web, handshakeTimeoutMillis);
+              }, shared, handshakeTimeoutMillis);
             }
           }
         });

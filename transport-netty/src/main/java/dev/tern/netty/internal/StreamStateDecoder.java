@@ -41,14 +41,25 @@ import java.util.List;
 final class StreamStateDecoder extends DecoratingHttp2ConnectionDecoder {
   /** Client stream identifiers remembered (a power of two). */
   static final int WINDOW = 4096;
-  private static final int WORDS = WINDOW / 64;
+  /**
+   * Identifiers the bit sets hold at first: a connection that opens fewer than 64 streams
+   * (most: one burst of connections, each with a few calls) never grows them to the
+   * {@value #WINDOW} identifiers (1.5 KiB) a long-lived connection uses.
+   */
+  static final int INITIAL_IDS = 64;
+  // Per 64 identifiers, three words: which were opened, reset, closed cleanly.
+  private static final int OPENED = 0;
+  private static final int RESET = 1;
+  private static final int CLOSED_CLEANLY = 2;
+  private static final int SETS = 3;
   /** No frame in progress: the input starts with a frame header. */
   private static final int AT_FRAME_HEADER = -1;
 
   private final Http2Connection connection;
-  private final long[] opened = new long[WORDS];
-  private final long[] reset = new long[WORDS];
-  private final long[] closedCleanly = new long[WORDS];
+  // The bit sets, interleaved; they hold identifiers modulo their capacity (a power of two up to
+  // WINDOW), grown before the first identifier that would wrap around.
+  private long[] bits = new long[INITIAL_IDS / 64 * SETS];
+  private int capacityIds = INITIAL_IDS;
   // Index (stream id / 2) of the highest client stream opened; -1 before the first.
   private int highest = -1;
   // Payload bytes of the current frame the reader still waits for, or AT_FRAME_HEADER.
@@ -68,8 +79,8 @@ final class StreamStateDecoder extends DecoratingHttp2ConnectionDecoder {
       public void onStreamClosed(Http2Stream stream) {
         if (!connection.local().isValidStreamId(stream.id())) {
           int index = stream.id() >>> 1;
-          if (inWindow(index) && !stream.isResetSent() && !get(reset, index)) {
-            set(closedCleanly, index);
+          if (inWindow(index) && !stream.isResetSent() && !get(RESET, index)) {
+            set(CLOSED_CLEANLY, index);
           }
         }
       }
@@ -213,7 +224,7 @@ final class StreamStateDecoder extends DecoratingHttp2ConnectionDecoder {
       case Http2FrameTypes.RST_STREAM -> {
         int index = streamId >>> 1;
         if (inWindow(index)) {
-          set(reset, index);
+          set(RESET, index);
         }
       }
       default -> { }
@@ -234,7 +245,7 @@ final class StreamStateDecoder extends DecoratingHttp2ConnectionDecoder {
     if (index > highest) {
       // Opens a new stream (Netty validates the rest).
       advanceTo(index);
-      set(opened, index);
+      set(OPENED, index);
       return;
     }
     checkUnknownStream(streamId, "HEADERS");
@@ -250,12 +261,12 @@ final class StreamStateDecoder extends DecoratingHttp2ConnectionDecoder {
       // Netty ignores frames for streams above our GOAWAY's last-stream-id, as RFC 9113 §6.8 asks.
       return;
     }
-    if (!get(opened, index)) {
+    if (!get(OPENED, index)) {
       throw Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR,
           "%s for stream %d, lower than stream %d already opened (RFC 9113 §5.1.1)",
           frame, streamId, highest * 2 + 1);
     }
-    if (get(closedCleanly, index)) {
+    if (get(CLOSED_CLEANLY, index)) {
       throw Http2Exception.connectionError(Http2Error.STREAM_CLOSED,
           "%s for stream %d, closed after END_STREAM (RFC 9113 §5.1, closed)", frame, streamId);
     }
@@ -270,28 +281,44 @@ final class StreamStateDecoder extends DecoratingHttp2ConnectionDecoder {
   }
 
   private void advanceTo(int index) {
+    if (index >= capacityIds && capacityIds < WINDOW) {
+      grow(index);
+    }
     // Forget the slots the window slides over, at most WINDOW of them.
     int from = Math.max(highest + 1, index - WINDOW + 1);
     for (int i = from; i <= index; i++) {
-      clear(opened, i);
-      clear(reset, i);
-      clear(closedCleanly, i);
+      clear(OPENED, i);
+      clear(RESET, i);
+      clear(CLOSED_CLEANLY, i);
     }
     highest = index;
   }
 
-  private static boolean get(long[] bits, int index) {
-    int slot = index & (WINDOW - 1);
-    return (bits[slot >>> 6] & (1L << (slot & 63))) != 0;
+  /**
+   * Makes room for {@code index}. Until now no identifier wrapped around (every one remembered is
+   * below the old capacity), so each keeps its slot.
+   */
+  private void grow(int index) {
+    int ids = index >= WINDOW / 2 ? WINDOW : Integer.highestOneBit(index) << 1;
+    long[] grown = new long[ids / 64 * SETS];
+    System.arraycopy(bits, 0, grown, 0, bits.length);
+    bits = grown;
+    capacityIds = ids;
   }
 
-  private static void set(long[] bits, int index) {
-    int slot = index & (WINDOW - 1);
-    bits[slot >>> 6] |= 1L << (slot & 63);
+  private int word(int set, int index) {
+    return ((index & (capacityIds - 1)) >>> 6) * SETS + set;
   }
 
-  private static void clear(long[] bits, int index) {
-    int slot = index & (WINDOW - 1);
-    bits[slot >>> 6] &= ~(1L << (slot & 63));
+  private boolean get(int set, int index) {
+    return (bits[word(set, index)] & (1L << (index & 63))) != 0;
+  }
+
+  private void set(int set, int index) {
+    bits[word(set, index)] |= 1L << (index & 63);
+  }
+
+  private void clear(int set, int index) {
+    bits[word(set, index)] &= ~(1L << (index & 63));
   }
 }

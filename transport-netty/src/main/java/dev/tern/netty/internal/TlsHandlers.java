@@ -27,11 +27,11 @@ public final class TlsHandlers {
   private TlsHandlers() {}
 
   /** Installs TLS on an accepted connection; a {@link ServerHandler} follows the handshake. */
-  public static void installServer(Channel ch, SslContext context, ServerSettings settings,
-      WebSettings web, long handshakeTimeoutMillis) {
+  static void installServer(Channel ch, SslContext context, ServerShared shared,
+      long handshakeTimeoutMillis) {
     SslHandler ssl = context.newHandler(ch.alloc());
     ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
-    ch.pipeline().addLast(ssl, new ServerNegotiation(settings, web));
+    ch.pipeline().addLast(ssl, new ServerNegotiation(shared));
   }
 
   /**
@@ -76,13 +76,11 @@ public final class TlsHandlers {
   }
 
   private static final class ServerNegotiation extends ApplicationProtocolNegotiationHandler {
-    private final ServerSettings settings;
-    private final WebSettings web;
+    private final ServerShared shared;
 
-    ServerNegotiation(ServerSettings settings, WebSettings web) {
+    ServerNegotiation(ServerShared shared) {
       super(NO_ALPN);
-      this.settings = settings;
-      this.web = web;
+      this.shared = shared;
     }
 
     @Override
@@ -90,7 +88,7 @@ public final class TlsHandlers {
       if (ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
         // gRPC-Web and Connect from browsers and HTTP/1.1 clients (RFC 7301 §3.1).
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-        Http1Connection.install(ctx.pipeline(), ctx.name(), settings, web, Attributes.newBuilder()
+        Http1Connection.install(ctx.pipeline(), ctx.name(), shared, Attributes.newBuilder()
             .set(Attributes.SSL_SESSION, ssl.engine().getSession())
             .set(Attributes.REMOTE_ADDRESS, ctx.channel().remoteAddress())
             .set(Attributes.LOCAL_ADDRESS, ctx.channel().localAddress())
@@ -104,7 +102,7 @@ public final class TlsHandlers {
         return;
       }
       SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-      ServerHandler handler = ServerHandler.create(settings, web);
+      ServerHandler handler = ServerHandler.create(shared);
       ctx.pipeline().addLast(handler);
       // Before any stream: requests buffered during the handshake are replayed only after this
       // method returns, so every call sees the verified session (and peer certificates).

@@ -23,7 +23,8 @@ import java.util.Map;
  * only over HTTP/2), the method by path, the message format, deadline, metadata and encodings.
  * Every call goes through the server's one intercepted {@link ServerMethodDefinition} registry.
  *
- * <p>Not thread-safe: one per connection, on its event loop.
+ * <p>Thread-safe (immutable): one per server ({@link ServerShared}), used by every connection's
+ * event loop.
  */
 final class WebDispatcher {
   static final AsciiString GRPC_WEB = AsciiString.cached("x-grpc-web");
