@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * grpc-java in both executor modes (alternating, medians over starts) next to the raw echo;
  * (2) 1,000 connections opened at once by {@code h2load -c 1000 -m 1}, 30 calls each: server RSS
  * per connection (peak RSS while h2load runs minus RSS before, over 1,000) and server CPU per call
- * with connection setup included, for the raw echo, Tern and grpc-java in both modes.
+ * with connection setup included, for the raw echo, Tern and grpc-java in both modes, each row
+ * {@code --rounds} server starts (alternating the order by round), medians.
  *
  * <pre>java -cp benchmarks.jar dev.tern.benchmarks.ManyClients
  *     [--script=benchmarks/bench-server.sh] [--executor=direct|pool | --all-modes]
@@ -77,17 +78,37 @@ public final class ManyClients {
     if (H2load.available()) {
       table.append(String.format(Locale.ROOT, "%nMany clients (2): h2load -c %d -m 1, %d calls"
           + " per connection (gRPC UnaryCall, 0 B), after a warm-up of 20,000 calls on 16"
-          + " connections; one server start per row.%n%n", connections, callsPerConnection));
+          + " connections; %d server start(s) per row (rounds alternate the order), medians."
+          + " RSS per connection = peak RSS minus RSS before, over the connections: it counts the"
+          + " bytes allocated during the flood (no GC runs in it) more than memory held; see"
+          + " run.sh connections.%n%n", connections, callsPerConnection, rounds));
       table.append("| server | executor | RSS per connection (KiB) | server CPU per call incl."
-          + " setup (us) | calls/s | RSS vs raw | CPU vs grpc-java (same mode) |\n"
-          + "|---|---|---:|---:|---:|---:|---:|\n");
-      Flood raw = flood(script, "raw", "direct", connections, callsPerConnection);
-      table.append(floodRow("raw echo", "-", raw, raw, null));
+          + " setup (us) | calls/s | RSS vs raw | CPU vs grpc-java (same mode) | RSS spread |\n"
+          + "|---|---|---:|---:|---:|---:|---:|---|\n");
+      List<String> rows = new ArrayList<>(List.of("raw:direct"));
       for (String mode : modes) {
-        Flood grpc = flood(script, "grpc", mode, connections, callsPerConnection);
-        Flood tern = flood(script, "tern", mode, connections, callsPerConnection);
-        table.append(floodRow("Tern", mode, tern, raw, grpc));
-        table.append(floodRow("grpc-java", mode, grpc, raw, grpc));
+        rows.add("grpc:" + mode);
+        rows.add("tern:" + mode);
+      }
+      Map<String, List<Flood>> floods = new LinkedHashMap<>();
+      for (int round = 1; round <= rounds; round++) {
+        List<String> order = new ArrayList<>(rows);
+        if (round % 2 == 0) {
+          java.util.Collections.reverse(order);
+        }
+        for (String row : order) {
+          String[] r = row.split(":");
+          floods.computeIfAbsent(row, k -> new ArrayList<>())
+              .add(flood(script, r[0], r[1], connections, callsPerConnection));
+        }
+      }
+      Flood raw = median(floods.get("raw:direct"));
+      table.append(floodRow("raw echo", "-", raw, raw, null, floods.get("raw:direct")));
+      for (String mode : modes) {
+        Flood grpc = median(floods.get("grpc:" + mode));
+        Flood tern = median(floods.get("tern:" + mode));
+        table.append(floodRow("Tern", mode, tern, raw, grpc, floods.get("tern:" + mode)));
+        table.append(floodRow("grpc-java", mode, grpc, raw, grpc, floods.get("grpc:" + mode)));
       }
     } else if ("true".equals(System.getenv("CI"))) {
       H2load.require();
@@ -110,12 +131,31 @@ public final class ManyClients {
         spread ? Stats.range(values.get("grpc")) : ""));
   }
 
-  private static String floodRow(String server, String mode, Flood f, Flood raw, Flood grpc) {
-    return String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", server, mode,
+  private static String floodRow(String server, String mode, Flood f, Flood raw, Flood grpc,
+      List<Flood> starts) {
+    List<Double> rss = new ArrayList<>();
+    for (Flood s : starts) {
+      rss.add(s.rssKibPerConnection());
+    }
+    return String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n", server, mode,
         Stats.format(f.rssKibPerConnection()), Stats.format(f.cpuMicrosPerCall()),
         Stats.format(f.requestsPerSecond()),
         Stats.ratio(f.rssKibPerConnection(), raw.rssKibPerConnection()),
-        grpc == null ? "-" : Stats.ratio(f.cpuMicrosPerCall(), grpc.cpuMicrosPerCall()));
+        grpc == null ? "-" : Stats.ratio(f.cpuMicrosPerCall(), grpc.cpuMicrosPerCall()),
+        Stats.range(rss));
+  }
+
+  /** Each figure's median over server starts. */
+  private static Flood median(List<Flood> starts) {
+    List<Double> rss = new ArrayList<>();
+    List<Double> cpu = new ArrayList<>();
+    List<Double> rate = new ArrayList<>();
+    for (Flood f : starts) {
+      rss.add(f.rssKibPerConnection());
+      cpu.add(f.cpuMicrosPerCall());
+      rate.add(f.requestsPerSecond());
+    }
+    return new Flood(Stats.median(rss), Stats.median(cpu), Stats.median(rate));
   }
 
   /** calls/s and server CPU us per call with 16 connections x 16 calls in flight. */
