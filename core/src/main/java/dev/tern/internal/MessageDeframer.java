@@ -157,6 +157,14 @@ public final class MessageDeframer {
     }
   }
 
+  /**
+   * Whether a delivery is running on this thread's stack: a {@link #request} now only counts and
+   * is picked up by that delivery's loop, never calling the sink itself.
+   */
+  public boolean isDelivering() {
+    return delivering;
+  }
+
   public boolean isClosed() {
     return closed;
   }

@@ -75,6 +75,14 @@ final class AttemptResponse implements MessageReader.Target {
   }
 
   /**
+   * Event loop: whether {@link #request} made now only counts and hands nothing to the listener
+   * (so it is safe under the callers' monitors; see {@link MessageReader#requestOnlyCounts}).
+   */
+  boolean requestOnlyCounts() {
+    return reader == null || reader.requestOnlyCounts();
+  }
+
+  /**
    * Any thread: whether the reader may hold bytes a request would act on. False means a request
    * made now only counts until more DATA arrives (and the read that brings it runs the loop).
    */

@@ -224,11 +224,13 @@ final class ClientAttempt
       }
       h = handler;
     }
-    if (h != null && h.context().executor().inEventLoop()) {
-      // A listener running inline (directExecutor) asks from within a delivery: the reader is
-      // right here (and picks the request up in its running loop), so no command, no extra
-      // event-loop task and no flush per message. Requests touch only the inbound side, so
-      // running ahead of queued writes reorders nothing.
+    if (h != null && h.context().executor().inEventLoop() && response.requestOnlyCounts()) {
+      // A listener running inline (directExecutor) asks from within a delivery (the reader's
+      // running loop picks the request up) or with nothing buffered: the request only counts, so
+      // no command, no extra event-loop task and no flush per message. Requests touch only the
+      // inbound side, so running ahead of queued writes reorders nothing. Anything else goes
+      // through the queue: a request that would hand out a buffered message here would call the
+      // listener under the callers' monitors (RetriableCall's), inviting lock-order deadlocks.
       if (state() != State.CLOSED) {
         response.request(n);
       }

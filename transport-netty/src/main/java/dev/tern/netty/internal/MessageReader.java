@@ -115,6 +115,14 @@ final class MessageReader implements MessageDeframer.Sink {
     return deframer.bufferedBytes();
   }
 
+  /**
+   * Whether {@link #request} made now only counts: a delivery is running (its loop picks the
+   * request up) or nothing is buffered, so no message, end or failure is handed out from it.
+   */
+  boolean requestOnlyCounts() {
+    return deframer.isDelivering() || deframer.bufferedBytes() == 0;
+  }
+
   /** Reads on as far as {@link Target#readAhead} now allows. */
   void resume() {
     deframer.resume();
