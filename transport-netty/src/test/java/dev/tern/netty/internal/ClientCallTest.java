@@ -238,6 +238,19 @@ class ClientCallTest {
   }
 
   @Test
+  void requestOnTheLoopFindsABufferedMessage_deliveredByTheLoopNotFromInsideRequest() {
+    ClientCall<String, String> call = unary(CallOptions.DEFAULT, 0, "ping");
+    respond(connection(0), FIRST, "pong");
+    pump();
+    // The test thread is the event loop. Handing the message out from inside request() would
+    // call the listener under the call's own monitors (and nested in whatever callback asked).
+    call.request(1);
+    assertEquals(List.of("headers"), events, "nothing delivered from inside request()");
+    pump();
+    assertEquals(List.of("headers", "message:pong", "close:OK"), events);
+  }
+
+  @Test
   void serverResetsWithCancel_listenerHearsCancelled() {
     unary(CallOptions.DEFAULT, 1, "ping");
     connection(0).server.headers(FIRST, GrpcWire.responseHeaders(), false);
