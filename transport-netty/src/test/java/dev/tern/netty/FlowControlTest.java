@@ -144,6 +144,67 @@ class FlowControlTest {
   }
 
   @Test
+  void poolClientTakingMessagesAfterTheServerFilledTheWindowExactlyGetsThemAll()
+      throws Exception {
+    start(StreamingMethods.service(SERVER_STREAM, StreamingMethods.politeServerStream()), b -> {});
+    // 4,096 bytes a message on the wire: 16 fill the window to the byte, so the client holds
+    // whole messages only and the server, out of window, sends nothing that would wake the
+    // client's event loop. The credit of the messages the application takes must go out
+    // without waiting for a read (RFC 9113 §6.9), or the call stalls here.
+    int size = 4096 - 5;
+    int count = 40;
+    CallResult<String> r = new CallResult<>();
+    ClientCall<String, String> call = channel.newCall(SERVER_STREAM, CallOptions.DEFAULT);
+    call.start(oneAtATime(r, () -> call.request(1)), new Metadata());
+    call.sendMessage(count + "," + size);
+    call.halfClose();
+    long sent = Quiescence.awaitQuiet(proxy::bytesToClient, WINDOW);
+    assertTrue(sent <= WINDOW + OVERHEAD, "the server stopped at the window: " + sent);
+
+    call.request(1); // then one more per message, on the callback thread
+    r.await();
+    assertEquals(Status.Code.OK, r.status.getCode(), r.status::toString);
+    assertEquals(count, r.messages.size());
+  }
+
+  @Test
+  void poolClientTakingTheLastMessagesAfterTheTrailersArrivedGetsTheStatus() throws Exception {
+    start(StreamingMethods.service(SERVER_STREAM, StreamingMethods.politeServerStream()), b -> {});
+    // A few small messages and the status, all in before the application asks: the window stays
+    // wide open, nothing more will arrive, and the status waits for the report of the last
+    // message taken, which therefore must not wait for a read.
+    int count = 3;
+    CallResult<String> r = new CallResult<>();
+    ClientCall<String, String> call = channel.newCall(SERVER_STREAM, CallOptions.DEFAULT);
+    call.start(oneAtATime(r, () -> call.request(1)), new Metadata());
+    call.sendMessage(count + "," + MESSAGE);
+    call.halfClose();
+    Quiescence.awaitQuiet(proxy::bytesToClient, (long) count * MESSAGE);
+    assertTrue(!r.closed.isDone(), "no status while messages are unread");
+
+    call.request(1);
+    r.await();
+    assertEquals(Status.Code.OK, r.status.getCode(), r.status::toString);
+    assertEquals(count, r.messages.size());
+  }
+
+  /** A listener that records into {@code r} and asks for the next message after each. */
+  private static ClientCall.Listener<String> oneAtATime(CallResult<String> r, Runnable next) {
+    return new ClientCall.Listener<>() {
+      @Override
+      public void onMessage(String message) {
+        r.onMessage(message);
+        next.run();
+      }
+
+      @Override
+      public void onClose(Status status, Metadata trailers) {
+        r.onClose(status, trailers);
+      }
+    };
+  }
+
+  @Test
   void directExecutorClientAskingForOneAtATimeInlineGetsEveryMessageInOrder() throws Exception {
     start(StreamingMethods.service(SERVER_STREAM, StreamingMethods.politeServerStream()), b -> {});
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

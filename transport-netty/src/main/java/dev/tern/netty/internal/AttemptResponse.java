@@ -29,11 +29,45 @@ import io.netty.handler.codec.http2.Http2Headers;
  * <p>The attempt owns the state ({@link ClientAttempt.State}) and ends itself; this class only
  * asks it to move on or to fail.
  *
+ * <p><b>What may wait</b>: the event loop publishes how urgently a command from another thread
+ * needs it ({@link Urgency}), so that requests and reports of taken messages can ride the loop's
+ * next wake-up instead of causing one.
+ *
  * <p>{@link ClientHandler} routes the stream's frames here. Thread rule: the connection's event
- * loop, except {@link #decode} (callback thread) and the volatile {@code delivered} and
- * {@code holdsBytes} flags.
+ * loop, except {@link #decode} (callback thread) and the volatile {@code delivered} flag and
+ * {@code urgency}.
  */
 final class AttemptResponse implements MessageReader.Target {
+  /**
+   * How urgently a command from another thread needs the event loop, by what it would act on.
+   * Each level includes the ones before it: a command that may wait at a level may wait at those
+   * before it too.
+   */
+  enum Urgency {
+    /**
+     * Nothing buffered, the stream's receive window open, no status waiting: requests and the
+     * credit of taken messages matter only once more DATA arrives, and the read that brings it
+     * runs what was queued lazily.
+     */
+    NONE,
+    /**
+     * Nothing buffered, but taken messages' credit or report is needed now: the stream's window
+     * is below {@link #LAZY_WINDOW_FLOOR} (the peer may be waiting for a WINDOW_UPDATE and send
+     * nothing that would wake the loop, RFC 9113 §6.9), or the status waits for the report.
+     */
+    CREDIT,
+    /** Bytes buffered: a request acts on them now. */
+    BYTES
+  }
+
+  /**
+   * The receive window below which the credit of taken messages goes back at once. Any open
+   * window lets the peer send, and what it sends wakes the loop, which then returns the credit
+   * queued lazily; a full frame of the default SETTINGS_MAX_FRAME_SIZE (RFC 9113 §6.5.2) leaves
+   * no reason for a peer to hold data back waiting for a larger window.
+   */
+  static final int LAZY_WINDOW_FLOOR = 16 * 1024;
+
   private final ClientAttempt attempt;
   private final AttemptEvents events;
   private final AttemptSpec spec;
@@ -48,10 +82,10 @@ final class AttemptResponse implements MessageReader.Target {
   /** Whether a message went to the call: its tracer events then end on the callback thread. */
   private volatile boolean delivered;
   /**
-   * Whether the reader holds bytes a request would act on; written on the event loop when that
-   * changes, read by application threads deciding whether a request needs the loop awake.
+   * Written on the event loop when it changes (after reads, requests and reports), read by
+   * application threads deciding whether a command needs the loop awake.
    */
-  private volatile boolean holdsBytes;
+  private volatile Urgency urgency = Urgency.CREDIT;
 
   AttemptResponse(ClientAttempt attempt, AttemptEvents events, AttemptSpec spec) {
     this.attempt = attempt;
@@ -67,10 +101,15 @@ final class AttemptResponse implements MessageReader.Target {
     }
   }
 
+  /** Event loop: the stream exists (its window can be read): publishes the first urgency. */
+  void streamCreated() {
+    publishUrgency();
+  }
+
   void request(int n) {
     if (reader != null) {
       reader.request(n);
-      noteBuffered();
+      publishUrgency();
     }
   }
 
@@ -83,18 +122,21 @@ final class AttemptResponse implements MessageReader.Target {
   }
 
   /**
-   * Any thread: whether the reader may hold bytes a request would act on. False means a request
-   * made now only counts until more DATA arrives (and the read that brings it runs the loop).
+   * Any thread: how urgently a command made now needs the event loop (as of the loop's last
+   * publication; a caller that queues lazily reads it again after queueing).
    */
-  boolean mayHoldBytes() {
-    return holdsBytes;
+  Urgency urgency() {
+    return urgency;
   }
 
-  /** Event loop: publishes whether bytes are buffered, after the reader's buffer changed. */
-  private void noteBuffered() {
-    boolean holds = reader.bufferedBytes() > 0;
-    if (holds != holdsBytes) {
-      holdsBytes = holds;
+  /** Event loop: publishes the urgency after the buffer, the window or the end changed. */
+  private void publishUrgency() {
+    // Only a call reading ahead reports taken messages; for the others the window is not read.
+    Urgency now = reader.bufferedBytes() > 0 ? Urgency.BYTES
+        : endPending || spec.readAhead() > 0 && attempt.receiveWindow() < LAZY_WINDOW_FLOOR
+            ? Urgency.CREDIT : Urgency.NONE;
+    if (now != urgency) {
+      urgency = now;
     }
   }
 
@@ -116,10 +158,10 @@ final class AttemptResponse implements MessageReader.Target {
       end();
     } else if (requests > 0) {
       reader.request(requests); // reads on, ahead too
-      noteBuffered();
+      publishUrgency();
     } else {
       reader.resume();
-      noteBuffered();
+      publishUrgency();
     }
   }
 
@@ -172,7 +214,7 @@ final class AttemptResponse implements MessageReader.Target {
     attempt.transition(ClientAttempt.State.DRAINING);
     // Messages still buffered are delivered first; endOfStream() then reports the status.
     reader.endOfStream();
-    noteBuffered();
+    publishUrgency();
   }
 
   /** DATA; takes ownership of {@code data}. */
@@ -182,7 +224,7 @@ final class AttemptResponse implements MessageReader.Target {
       return;
     }
     reader.deframe(data);
-    noteBuffered();
+    publishUrgency();
     if (endOfStream) {
       // A response must end with trailers (PROTOCOL-HTTP2.md).
       attempt.abort(Status.INTERNAL.withDescription("Response ended without trailers"));

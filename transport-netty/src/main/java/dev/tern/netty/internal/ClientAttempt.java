@@ -236,32 +236,47 @@ final class ClientAttempt
       }
       return;
     }
-    WriteQueue.Command command = () -> {
+    // Another thread (a pool callback) asking with nothing buffered: the request matters only
+    // once DATA arrives, and the read that brings it runs the queued command.
+    enqueueUnless(AttemptResponse.Urgency.BYTES, h, () -> {
       if (state() != State.CLOSED) {
         response.request(n);
       }
-    };
-    if (h != null && state() != State.CLOSED && !response.mayHoldBytes()) {
-      // Another thread (a pool callback) asks with nothing buffered: the request matters only
-      // once DATA arrives, and the read that brings it keeps the loop awake until queued tasks
-      // ran, so it need not wake the loop (one eventfd/futex wake-up less per message).
-      // Checked again after queueing: bytes that arrived meanwhile need the request now.
-      h.writeQueue().enqueueLazily(command);
-      if (response.mayHoldBytes()) {
-        h.writeQueue().expedite();
-      }
-      return;
-    }
-    enqueue(command);
+    });
   }
 
   /**
    * Any thread: the application took {@code messages} that the attempt read ahead, owing
    * {@code credit} bytes of window, and asked for {@code requests} more (see
-   * {@link AttemptResponse}). One command per batch.
+   * {@link AttemptResponse}). One command per batch; it waits for the loop's next wake-up while
+   * nothing needs it sooner ({@link AttemptResponse.Urgency#NONE}: the peer can still send, and
+   * what it sends wakes the loop).
    */
   void handedOut(int messages, int credit, int requests) {
-    enqueue(() -> response.handedOut(messages, credit, requests));
+    ClientHandler h;
+    synchronized (this) {
+      h = handler;
+    }
+    enqueueUnless(AttemptResponse.Urgency.CREDIT, h,
+        () -> response.handedOut(messages, credit, requests));
+  }
+
+  /**
+   * Queues {@code command} without waking the event loop while the response's urgency is below
+   * {@code wakeAt} (one eventfd write and a loop wake-up less), else as usual. The urgency is
+   * read again after queueing: the loop publishes it before running its queued tasks, so either
+   * the loop finds the command or this thread sees the new urgency and wakes the loop.
+   */
+  private void enqueueUnless(AttemptResponse.Urgency wakeAt, ClientHandler h,
+      WriteQueue.Command command) {
+    if (h != null && state() != State.CLOSED && response.urgency().compareTo(wakeAt) < 0) {
+      h.writeQueue().enqueueLazily(command);
+      if (response.urgency().compareTo(wakeAt) >= 0) {
+        h.writeQueue().expedite();
+      }
+      return;
+    }
+    enqueue(command);
   }
 
   /** Ends the attempt with {@code status}: resets its stream, or withdraws its connection wait. */
@@ -399,6 +414,7 @@ final class ClientAttempt
           .withCause(e), new Metadata(), Reach.MAYBE_PROCESSED);
       return;
     }
+    response.streamCreated();
     ChannelPromise promise = ctx.newPromise().addListener(this); // operationComplete()
     if (out == null) {
       out = h.plainRequestHeaders(spec.path());
@@ -488,6 +504,11 @@ final class ClientAttempt
     finish(status, new Metadata(), Reach.MAYBE_PROCESSED);
     ClientHandler h = handler;
     h.encoder().writeRstStream(h.context(), id, Http2Error.CANCEL.code(), h.context().newPromise());
+  }
+
+  /** Event loop: what the stream's receive window lets the server send now (RFC 9113 §6.9). */
+  int receiveWindow() {
+    return handler.receiveWindow(streamId);
   }
 
   /** Gives {@code bytes} of a read message back to the stream's window. */

@@ -383,6 +383,12 @@ public final class ClientHandler extends Http2ConnectionHandler
         + (scheme == GrpcHeaders.HTTP ? " (does the server require TLS?)" : "");
   }
 
+  /** The receive window of stream {@code streamId} (0 once it is gone). Event loop. */
+  int receiveWindow(int streamId) {
+    Http2Stream stream = connection().stream(streamId);
+    return stream == null ? 0 : decoder().flowController().windowSize(stream);
+  }
+
   /** Returns flow-control credit for bytes a call consumed. */
   void returnBytes(int streamId, int bytes) {
     Http2Stream stream = connection().stream(streamId);

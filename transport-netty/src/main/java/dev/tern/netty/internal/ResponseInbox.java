@@ -13,7 +13,8 @@ import java.util.ArrayDeque;
  * ClientAttempt#handedOut}: the messages, their window credit and any requests for more made
  * meanwhile): one event-loop command per drained batch, or per {@link #REPORT_BYTES} of credit
  * or {@link #REPORT_MESSAGES} messages in a long one, so the peer's window keeps moving while a
- * batch runs.
+ * batch runs. The command waits for the loop's next wake-up unless the credit is needed sooner
+ * (see {@link AttemptResponse.Urgency}).
  *
  * <p>Bounded: the attempt hands over at most {@link #READ_AHEAD} messages more than were
  * requested, and only whole ones its window already let in.

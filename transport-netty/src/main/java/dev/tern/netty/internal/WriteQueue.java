@@ -107,6 +107,11 @@ public final class WriteQueue {
     }
   }
 
+  /** Tests: whether the queued commands wait for the loop's next wake-up (a lazy drain). */
+  boolean waitsForWakeUp() {
+    return drainState.get() == Drain.LAZY;
+  }
+
   /** Queues a drain of kind {@code want} unless one at least as prompt is due. */
   private void schedule(Drain want) {
     for (;;) {

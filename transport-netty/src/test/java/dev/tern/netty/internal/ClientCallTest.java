@@ -250,6 +250,108 @@ class ClientCallTest {
     assertEquals(List.of("headers", "message:pong", "close:OK"), events);
   }
 
+  // ------------------------------------------------- reading ahead: when taken messages report
+
+  private static final MethodDescriptor<String, String> STREAM =
+      MethodDescriptor.newBuilder(UTF8, UTF8).setFullMethodName("test.Echo/Stream")
+          .setType(MethodDescriptor.MethodType.BIDI_STREAMING).build();
+
+  /**
+   * A bidi call whose listener runs on {@code callbacks} (so the response is read ahead into its
+   * inbox) and asks for one more message after each; the server got a message (the request stays
+   * open: the stream lives on after the server's trailers) and sent the response headers.
+   */
+  private ClientCall<String, String> streamOnExecutor(List<Runnable> callbacks) {
+    ClientCall<String, String> call = new ClientCallImpl<>(STREAM,
+        CallOptions.DEFAULT.withExecutor(callbacks::add), settings, manager, timers.eventLoop());
+    List<String> log = events;
+    call.start(new ClientCall.Listener<>() {
+      @Override
+      public void onMessage(String message) {
+        log.add("message");
+        call.request(1);
+      }
+
+      @Override
+      public void onClose(Status status, Metadata trailers) {
+        log.add("close:" + status.getCode());
+      }
+    }, new Metadata());
+    call.sendMessage("go");
+    pump();
+    connection(0).server.headers(FIRST, GrpcWire.responseHeaders(), false);
+    return call;
+  }
+
+  /** Runs the listener's callbacks, as its executor would, until none is left. */
+  private static void runCallbacks(List<Runnable> callbacks) {
+    while (!callbacks.isEmpty()) {
+      callbacks.remove(0).run();
+    }
+  }
+
+  /**
+   * The loop has run everything due (its write queue idle); then the application asks for a
+   * message and takes what arrived, one after another.
+   */
+  private void takeAll(ClientCall<String, String> call, List<Runnable> callbacks) {
+    pump();
+    connection(0).channel.runPendingTasks();
+    assertFalse(writeQueue().waitsForWakeUp());
+    call.request(1);
+    runCallbacks(callbacks);
+  }
+
+  private WriteQueue writeQueue() {
+    return connection(0).channel.pipeline().get(ClientHandler.class).writeQueue();
+  }
+
+  @Test
+  void messageTakenWithTheWindowWideOpen_itsReportWaitsForTheLoopsNextWakeUp() {
+    List<Runnable> callbacks = new ArrayList<>();
+    ClientCall<String, String> call = streamOnExecutor(callbacks);
+    connection(0).server.data(FIRST, GrpcWire.lengthPrefixed("one"), false);
+    takeAll(call, callbacks);
+    assertEquals(List.of("message"), events);
+    // The server can still send almost a whole window, and what it sends wakes the loop.
+    assertTrue(writeQueue().waitsForWakeUp(), "the credit rides the next wake-up");
+  }
+
+  @Test
+  void messagesTakenAfterTheServerNearlySpentTheWindow_theirCreditGoesBackAtOnce() {
+    List<Runnable> callbacks = new ArrayList<>();
+    ClientCall<String, String> call = streamOnExecutor(callbacks);
+    // 15 whole messages of 4,096 bytes on the wire leave the server 4 KiB of the 64 KiB window,
+    // less than the floor: it may be waiting for credit and send nothing that would wake the
+    // loop (RFC 9113 §6.9).
+    String payload = "x".repeat(4096 - 5);
+    int count = EmbeddedFixtures.WINDOW / 4096 - 1;
+    for (int i = 0; i < count; i++) {
+      connection(0).server.data(FIRST, GrpcWire.lengthPrefixed(payload), false);
+    }
+    takeAll(call, callbacks);
+    assertEquals(count, events.size());
+    assertFalse(writeQueue().waitsForWakeUp(), "the report wakes the loop");
+    pump();
+    RawFrame update = connection(0).server.poll(f -> f.type() == RawFrame.Type.WINDOW_UPDATE
+        && f.streamId() == FIRST);
+    assertNotNull(update, "the stream's window reopened");
+  }
+
+  @Test
+  void lastMessageTakenAfterTheTrailersArrived_itsReportWakesTheLoopForTheStatus() {
+    List<Runnable> callbacks = new ArrayList<>();
+    ClientCall<String, String> call = streamOnExecutor(callbacks);
+    connection(0).server.data(FIRST, GrpcWire.lengthPrefixed("one"), false);
+    connection(0).server.headers(FIRST, GrpcWire.trailers(0, null), true);
+    takeAll(call, callbacks);
+    assertEquals(List.of("message"), events, "the status waits for the report");
+    assertFalse(writeQueue().waitsForWakeUp(), "the report wakes the loop");
+    pump();
+    runCallbacks(callbacks);
+    assertEquals(List.of("message", "close:OK"), events);
+  }
+
   @Test
   void serverResetsWithCancel_listenerHearsCancelled() {
     unary(CallOptions.DEFAULT, 1, "ping");
