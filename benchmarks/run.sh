@@ -10,7 +10,7 @@
 #   benchmarks/run.sh latency          open-loop latency at 50 % and 80 % of grpc-java's maximum
 #                                      rate: p50/p99/p99.9, both stacks, both modes (~6 min)
 #   benchmarks/run.sh clients          16 connections x 16 calls in flight, and 1,000 connections
-#                                      at once (h2load): RSS per connection, CPU per call (~7 min)
+#                                      at once (h2load): RSS per connection, CPU per call (~9 min)
 #   benchmarks/run.sh connections      what a connection costs the server, counted: bytes allocated
 #                                      per connection set up and per call, heap held per idle
 #                                      connection; Tern, grpc-java, raw echo (~4 min)

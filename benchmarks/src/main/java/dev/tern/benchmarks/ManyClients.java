@@ -16,11 +16,16 @@ import java.util.concurrent.TimeUnit;
  * (2) 1,000 connections opened at once by {@code h2load -c 1000 -m 1}, 30 calls each: server RSS
  * per connection (peak RSS while h2load runs minus RSS before, over 1,000) and server CPU per call
  * with connection setup included, for the raw echo, Tern and grpc-java in both modes, each row
- * {@code --rounds} server starts (alternating the order by round), medians.
+ * {@code --rounds} server starts (alternating the order by round), medians. RSS and the first
+ * CPU figure come from the first flood; the 16 connections of the call warm-up leave connection
+ * setup and teardown to the interpreter and the JIT, whose compiler threads took 40-50 % of that
+ * flood's CPU on every server. So the same flood runs {@code --warm-floods} more times and the
+ * last gives a second CPU figure, with the compiler threads' share of it reported apart.
  *
  * <pre>java -cp benchmarks.jar dev.tern.benchmarks.ManyClients
  *     [--script=benchmarks/bench-server.sh] [--executor=direct|pool | --all-modes]
- *     [--rounds=3] [--warmup=3] [--seconds=6] [--connections=1000] [--calls-per-connection=30]</pre>
+ *     [--rounds=3] [--warmup=3] [--seconds=6] [--connections=1000] [--calls-per-connection=30]
+ *     [--warm-floods=1]</pre>
  */
 // GrpcLoad.close() throws Exception, AutoCloseable's own signature: it waits for event loops.
 @SuppressWarnings("try")
@@ -28,18 +33,24 @@ public final class ManyClients {
   static final int CONNECTIONS = 16;
   static final int IN_FLIGHT_PER_CONNECTION = 16;
 
-  /** One h2load flood: RSS per connection (KiB) and server CPU per call (us). */
-  record Flood(double rssKibPerConnection, double cpuMicrosPerCall, double requestsPerSecond) {}
+  /**
+   * One server start's floods: RSS per connection (KiB) and server CPU per call (us) in the first
+   * flood; in the last, server CPU per call, the part of it the JIT compiler threads took, and
+   * calls/s.
+   */
+  record Flood(double rssKibPerConnection, double firstCpuMicrosPerCall, double cpuMicrosPerCall,
+      double jitMicrosPerCall, double requestsPerSecond) {}
 
   public static void main(String[] args) throws Exception {
     Args a = new Args(args, "script", "rounds", "warmup", "seconds", "connections",
-        "calls-per-connection");
+        "calls-per-connection", "warm-floods");
     String script = a.string("script", "benchmarks/bench-server.sh");
     int rounds = a.integer("rounds", 3);
     int warmup = a.integer("warmup", 3);
     int seconds = a.integer("seconds", 6);
     int connections = a.integer("connections", 1000);
     int callsPerConnection = a.integer("calls-per-connection", 30);
+    int warmFloods = a.integer("warm-floods", 1);
     List<String> modes = a.modes();
     long started = System.nanoTime();
     StringBuilder table = new StringBuilder();
@@ -79,12 +90,15 @@ public final class ManyClients {
       table.append(String.format(Locale.ROOT, "%nMany clients (2): h2load -c %d -m 1, %d calls"
           + " per connection (gRPC UnaryCall, 0 B), after a warm-up of 20,000 calls on 16"
           + " connections; %d server start(s) per row (rounds alternate the order), medians."
+          + " First: RSS and CPU of the first flood (connection setup still cold); warmed: CPU"
+          + " of the same flood run %d more time(s), of which JIT = the JVM's compiler threads."
           + " RSS per connection = peak RSS minus RSS before, over the connections: it counts the"
           + " bytes allocated during the flood (no GC runs in it) more than memory held; see"
-          + " run.sh connections.%n%n", connections, callsPerConnection, rounds));
+          + " run.sh connections.%n%n", connections, callsPerConnection, rounds, warmFloods));
       table.append("| server | executor | RSS per connection (KiB) | server CPU per call incl."
-          + " setup (us) | calls/s | RSS vs raw | CPU vs grpc-java (same mode) | RSS spread |\n"
-          + "|---|---|---:|---:|---:|---:|---:|---|\n");
+          + " setup, first (us) | warmed (us) | of which JIT (us) | calls/s (warmed) | RSS vs"
+          + " raw | CPU vs grpc-java (same mode), first | warmed | warmed without JIT |"
+          + " RSS spread |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
       List<String> rows = new ArrayList<>(List.of("raw:direct"));
       for (String mode : modes) {
         rows.add("grpc:" + mode);
@@ -99,7 +113,7 @@ public final class ManyClients {
         for (String row : order) {
           String[] r = row.split(":");
           floods.computeIfAbsent(row, k -> new ArrayList<>())
-              .add(flood(script, r[0], r[1], connections, callsPerConnection));
+              .add(flood(script, r[0], r[1], connections, callsPerConnection, warmFloods));
         }
       }
       Flood raw = median(floods.get("raw:direct"));
@@ -137,25 +151,35 @@ public final class ManyClients {
     for (Flood s : starts) {
       rss.add(s.rssKibPerConnection());
     }
-    return String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n", server, mode,
-        Stats.format(f.rssKibPerConnection()), Stats.format(f.cpuMicrosPerCall()),
-        Stats.format(f.requestsPerSecond()),
+    return String.format(Locale.ROOT,
+        "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+        server, mode, Stats.format(f.rssKibPerConnection()),
+        Stats.format(f.firstCpuMicrosPerCall()), Stats.format(f.cpuMicrosPerCall()),
+        Stats.format(f.jitMicrosPerCall()), Stats.format(f.requestsPerSecond()),
         Stats.ratio(f.rssKibPerConnection(), raw.rssKibPerConnection()),
+        grpc == null ? "-" : Stats.ratio(f.firstCpuMicrosPerCall(), grpc.firstCpuMicrosPerCall()),
         grpc == null ? "-" : Stats.ratio(f.cpuMicrosPerCall(), grpc.cpuMicrosPerCall()),
+        grpc == null ? "-" : Stats.ratio(f.cpuMicrosPerCall() - f.jitMicrosPerCall(),
+            grpc.cpuMicrosPerCall() - grpc.jitMicrosPerCall()),
         Stats.range(rss));
   }
 
   /** Each figure's median over server starts. */
   private static Flood median(List<Flood> starts) {
     List<Double> rss = new ArrayList<>();
+    List<Double> first = new ArrayList<>();
     List<Double> cpu = new ArrayList<>();
+    List<Double> jit = new ArrayList<>();
     List<Double> rate = new ArrayList<>();
     for (Flood f : starts) {
       rss.add(f.rssKibPerConnection());
+      first.add(f.firstCpuMicrosPerCall());
       cpu.add(f.cpuMicrosPerCall());
+      jit.add(f.jitMicrosPerCall());
       rate.add(f.requestsPerSecond());
     }
-    return new Flood(Stats.median(rss), Stats.median(cpu), Stats.median(rate));
+    return new Flood(Stats.median(rss), Stats.median(first), Stats.median(cpu),
+        Stats.median(jit), Stats.median(rate));
   }
 
   /** calls/s and server CPU us per call with 16 connections x 16 calls in flight. */
@@ -179,27 +203,51 @@ public final class ManyClients {
     }
   }
 
-  /** One server start: warm up, then {@code connections} connections at once. */
+  /** What one flood cost the server. */
+  private record Measured(long peakRssKib, double cpuMicrosPerCall, double jitMicrosPerCall,
+      double requestsPerSecond) {}
+
+  /** {@code connections} connections at once, {@code callsPerConnection} calls each. */
+  private static Measured measuredFlood(ServerProcess server, String impl, int connections,
+      int callsPerConnection, List<String> grpc) throws Exception {
+    long calls = (long) connections * callsPerConnection;
+    long cpuBefore = server.cpuMicros();
+    long jitBefore = server.compilerCpuMicros();
+    H2load.Result r = H2load.run(server, connections, 1, calls, grpc);
+    long cpu = server.cpuMicros() - cpuBefore;
+    // A compiler thread that ended during the flood takes its count along: clamp at zero.
+    long jit = Math.max(0, server.compilerCpuMicros() - jitBefore);
+    if (r.failed() > 0 || r.succeeded() < calls) {
+      throw new IllegalStateException(impl + ": " + r.failed() + " of " + calls
+          + " calls failed");
+    }
+    return new Measured(r.peakRssKib(), (double) cpu / calls, (double) jit / calls,
+        r.requestsPerSecond());
+  }
+
+  /**
+   * One server start: warm up with calls, then {@code connections} connections at once, measured,
+   * {@code 1 + warmFloods} times.
+   */
   static Flood flood(String script, String impl, String mode, int connections,
-      int callsPerConnection) throws Exception {
+      int callsPerConnection, int warmFloods) throws Exception {
     Path body = H2load.grpcBody(Payloads.request(0));
     try (ServerProcess server = ServerProcess.benchServer(script, impl, mode)) {
       List<String> grpc = H2load.grpc(server.port(),
           BenchmarkServiceTern.getUnaryCallMethod().getFullMethodName(), body);
       H2load.run(server, 16, 16, 20_000, grpc);
       long rssBefore = server.rssKib();
-      long cpuBefore = server.cpuMicros();
-      long calls = (long) connections * callsPerConnection;
-      H2load.Result r = H2load.run(server, connections, 1, calls, grpc);
-      long cpu = server.cpuMicros() - cpuBefore;
-      if (r.failed() > 0 || r.succeeded() < calls) {
-        throw new IllegalStateException(impl + ": " + r.failed() + " of " + calls
-            + " calls failed");
+      Measured first = measuredFlood(server, impl, connections, callsPerConnection, grpc);
+      Measured last = first;
+      for (int i = 0; i < warmFloods; i++) {
+        last = measuredFlood(server, impl, connections, callsPerConnection, grpc);
       }
-      Flood f = new Flood((double) (r.peakRssKib() - rssBefore) / connections,
-          (double) cpu / calls, r.requestsPerSecond());
-      System.err.printf(Locale.ROOT, "flood %-4s %-6s %6.1f KiB/connection %7.1f us CPU/call"
-          + " %,8.0f calls/s%n", impl, mode, f.rssKibPerConnection(), f.cpuMicrosPerCall(),
+      Flood f = new Flood((double) (first.peakRssKib() - rssBefore) / connections,
+          first.cpuMicrosPerCall(), last.cpuMicrosPerCall(), last.jitMicrosPerCall(),
+          last.requestsPerSecond());
+      System.err.printf(Locale.ROOT, "flood %-4s %-6s %6.1f KiB/connection %7.1f us CPU/call,"
+          + " warmed %7.1f (JIT %5.1f) %,8.0f calls/s%n", impl, mode, f.rssKibPerConnection(),
+          f.firstCpuMicrosPerCall(), f.cpuMicrosPerCall(), f.jitMicrosPerCall(),
           f.requestsPerSecond());
       return f;
     }

@@ -19,12 +19,20 @@ import io.netty.handler.codec.http2.Http2Stream;
 final class ConnectionWindow {
   private ConnectionWindow() {}
 
+  /** {@link #open(Http2ConnectionHandler, ChannelHandlerContext, int, boolean)}, flushing. */
+  static boolean open(Http2ConnectionHandler handler, ChannelHandlerContext ctx, int window)
+      throws Http2Exception {
+    return open(handler, ctx, window, true);
+  }
+
   /**
    * Raises the connection window to {@code window} if it is smaller and the preface is out;
    * returns whether the window now has its final size (so the caller need not call again).
+   * {@code flush}: flush the WINDOW_UPDATE now; false when a flush is known to follow (the
+   * read-complete flush of the read being handled).
    */
-  static boolean open(Http2ConnectionHandler handler, ChannelHandlerContext ctx, int window)
-      throws Http2Exception {
+  static boolean open(Http2ConnectionHandler handler, ChannelHandlerContext ctx, int window,
+      boolean flush) throws Http2Exception {
     if (!ctx.channel().isActive()) {
       // The preface (SETTINGS) must be the first frame; it goes out once the channel is active.
       return false;
@@ -34,7 +42,9 @@ final class ConnectionWindow {
     int delta = window - flow.initialWindowSize(connectionStream);
     if (delta > 0) {
       flow.incrementWindowSize(connectionStream, delta);
-      ctx.flush();
+      if (flush) {
+        ctx.flush();
+      }
     }
     return true;
   }

@@ -16,7 +16,13 @@ import io.netty.handler.codec.http2.Http2Settings;
 final class ServerCodec {
   private ServerCodec() {}
 
-  static ServerHandler newHandler(ServerShared shared) {
+  /**
+   * {@code addedInRead}: the handler joins the pipeline while the read that carried the client's
+   * preface is handled (cleartext protocol detection), so that read's read-complete flush carries
+   * the server's SETTINGS and connection WINDOW_UPDATE with the first answers (one write, not
+   * three, per connection set up); otherwise they are flushed as soon as they are written.
+   */
+  static ServerHandler newHandler(ServerShared shared, boolean addedInRead) {
     ServerSettings settings = shared.settings();
     // One remote flow controller, set below (OutboundFlow's would only be replaced: each
     // controller and distributor listens to the connection and keeps state per stream).
@@ -42,7 +48,7 @@ final class ServerCodec {
         .maxConcurrentStreams(settings.maxConcurrentStreams())
         .initialWindowSize(settings.flowControlWindow())
         .maxHeaderListSize(settings.maxHeaderListSize());
-    return new Builder(shared, enforcer, signal).build(connection, initial);
+    return new Builder(shared, enforcer, signal, addedInRead).build(connection, initial);
   }
 
   private static final class Builder
@@ -50,12 +56,15 @@ final class ServerCodec {
     private final ServerShared shared;
     private final KeepAliveEnforcer enforcer;
     private final KeepAliveSignal signal;
+    private final boolean addedInRead;
 
-    Builder(ServerShared shared, KeepAliveEnforcer enforcer, KeepAliveSignal signal) {
+    Builder(ServerShared shared, KeepAliveEnforcer enforcer, KeepAliveSignal signal,
+        boolean addedInRead) {
       ServerSettings settings = shared.settings();
       this.shared = shared;
       this.enforcer = enforcer;
       this.signal = signal;
+      this.addedInRead = addedInRead;
       // RFC 9113 §8.3.1: a request without :method, :scheme or :path is malformed (stream error).
       validateRequiredPseudoHeaders(true);
       if (settings.frameLogging()) {
@@ -88,7 +97,7 @@ final class ServerCodec {
       // Netty's decorating pattern: the stream-state rules wrap the decoder, the keepalive
       // signal the encoder.
       return new ServerHandler(new StreamStateDecoder(decoder), signal.encoder(encoder),
-          initialSettings, shared, enforcer);
+          initialSettings, shared, enforcer, addedInRead);
     }
   }
 }

@@ -1,7 +1,6 @@
 package dev.tern.netty.internal;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import java.util.function.Consumer;
 
 /**
@@ -13,13 +12,19 @@ public final class ServerConnections {
   private ServerConnections() {}
 
   /**
-   * Installs protocol detection on a new cleartext connection; {@code http2} installs the HTTP/2
-   * handler after the given context once the preface is seen, and {@code timeoutMillis} bounds
-   * the wait for the first bytes.
+   * Installs protocol detection on a new cleartext connection; once the HTTP/2 preface is seen,
+   * a {@link ServerHandler} takes the detector's place and {@code http2Added} hears of it.
+   * {@code timeoutMillis} bounds the wait for the first bytes.
    */
-  static void installCleartext(Channel ch, Consumer<ChannelHandlerContext> http2,
-      ServerShared shared, long timeoutMillis) {
-    ch.pipeline().addLast(new ProtocolDetector(http2, shared, timeoutMillis));
+  static void installCleartext(Channel ch, ServerShared shared, long timeoutMillis,
+      Consumer<ServerHandler> http2Added) {
+    ch.pipeline().addLast(new ProtocolDetector(ctx -> {
+      // Called from the detector's decode, within the read that carried the preface: that
+      // read's read-complete flush sends the handler's SETTINGS and WINDOW_UPDATE.
+      ServerHandler handler = ServerHandler.createInRead(shared);
+      ctx.pipeline().addAfter(ctx.name(), null, handler);
+      http2Added.accept(handler);
+    }, shared, timeoutMillis));
   }
 
   /**

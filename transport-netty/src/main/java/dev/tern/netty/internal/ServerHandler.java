@@ -45,11 +45,17 @@ public final class ServerHandler extends Http2ConnectionHandler
   private ChannelHandlerContext ctx;
   private GracefulDrain drain;
   private ServerLifecycle lifecycle;
+  /** Whether the read being handled when this handler was added flushes its setup frames. */
+  private final boolean addedInRead;
   private boolean connectionWindowOpen;
 
+  /** {@code addedInRead}: see {@link ServerCodec#newHandler(ServerShared, boolean)}. */
   ServerHandler(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
-      Http2Settings initialSettings, ServerShared shared, KeepAliveEnforcer keepAliveEnforcer) {
-    super(decoder, encoder, initialSettings);
+      Http2Settings initialSettings, ServerShared shared, KeepAliveEnforcer keepAliveEnforcer,
+      boolean addedInRead) {
+    // Netty flushes the preface (SETTINGS) on its own unless the read-complete flush will.
+    super(decoder, encoder, initialSettings, false, !addedInRead);
+    this.addedInRead = addedInRead;
     this.settings = shared.settings();
     this.plainResponseHeaders = shared.plainResponseHeaders();
     this.support = new ConnectionSupport(this, settings.autoFlowControl(),
@@ -93,7 +99,15 @@ public final class ServerHandler extends Http2ConnectionHandler
 
   /** A handler for one accepted connection of the server that built {@code shared}. */
   static ServerHandler create(ServerShared shared) {
-    return ServerCodec.newHandler(shared);
+    return ServerCodec.newHandler(shared, false);
+  }
+
+  /**
+   * A handler added while the read that carried the client's preface is handled: its SETTINGS
+   * and connection WINDOW_UPDATE leave with that read's read-complete flush.
+   */
+  static ServerHandler createInRead(ServerShared shared) {
+    return ServerCodec.newHandler(shared, true);
   }
 
   @Override
@@ -112,7 +126,8 @@ public final class ServerHandler extends Http2ConnectionHandler
     lifecycle = new ServerLifecycle(settings.limits(), support, drain, ctx,
         () -> connection().numActiveStreams());
     super.handlerAdded(ctx);
-    connectionWindowOpen = ConnectionWindow.open(this, ctx, settings.connectionFlowControlWindow());
+    connectionWindowOpen = ConnectionWindow.open(this, ctx, settings.connectionFlowControlWindow(),
+        !addedInRead);
     lifecycle.start();
   }
 

@@ -99,14 +99,12 @@ public final class ServerTransport {
               TlsHandlers.installServer(ch, sslContext, shared, handshakeTimeoutMillis);
             } else {
               // One port for HTTP/2 (prior knowledge) and HTTP/1.1 (gRPC-Web, Connect).
-              ServerConnections.installCleartext(ch, ctx -> {
-                ServerHandler handler = ServerHandler.create(shared);
-                ctx.pipeline().addAfter(ctx.name(), null, handler);
+              ServerConnections.installCleartext(ch, shared, handshakeTimeoutMillis, handler -> {
                 if (phase != Phase.SERVING) {
                   // Accepted just before the listener closed: it gets the same graceful GOAWAYs.
                   handler.startGracefulShutdown(ServerLimits.NEVER);
                 }
-              }, shared, handshakeTimeoutMillis);
+              });
             }
           }
         });
