@@ -37,11 +37,12 @@ import java.util.function.BooleanSupplier;
  * Copies written again (retry replays, hedges) carry 0 bytes.
  *
  * <p>Thread rule: {@link #frame}, {@link #lastUncompressedSize}, {@link #account},
- * {@link #awaitRoom}, {@link #queue} and {@link #isReady} on the application's thread (any one
- * at a time); {@link #write}, {@link #writeQueued}, {@link #dropQueued} and {@link #dropped} on
- * the event loop; the batch between them is guarded by this object's monitor.
+ * {@link #awaitRoom}, {@link #queue}, {@link #markDue} and {@link #isReady} on the application's
+ * thread (any one at a time); {@link #write}, {@link #writeLast}, {@link #writeQueued},
+ * {@link #takeBatch}, {@link #drop} and {@link #dropQueued} on the event loop; {@link #dropped}
+ * on either; the batch between them is guarded by this object's monitor.
  */
-final class MessageWriter {
+class MessageWriter {
   /**
    * One HTTP/2 stream's outbound DATA, as the writer needs it. Event loop only.
    */
@@ -68,10 +69,14 @@ final class MessageWriter {
   /** The serialized size of the last message {@link #frame} returned. Application thread. */
   private int lastUncompressedSize;
   // The batch queued for the event loop (guarded by this): null, one frame, or (batched) a
-  // composite of several; and the bytes accounted for it.
+  // composite of several; the bytes accounted for it; and whether a command that takes it is
+  // already queued (a batch may also carry what the owner adds under this monitor: see markDue).
   private ByteBuf queued;
   private boolean batched;
   private int queuedBytes;
+  private boolean due;
+  /** The bytes accounted for the batch {@link #takeBatch} last returned. Event loop. */
+  private int takenBytes;
 
   MessageWriter(int sendBufferLimit, int maxMessageSize, ByteBufAllocator alloc) {
     this.sendBuffer = new SendBuffer(sendBufferLimit);
@@ -170,7 +175,7 @@ final class MessageWriter {
       queuedBytes += bytes;
       if (queued == null) {
         queued = frame;
-        return true;
+        return markDue();
       }
       if (!batched) {
         // No component limit: a limit would make the composite copy everything into one
@@ -181,8 +186,38 @@ final class MessageWriter {
         batched = true;
       }
       ((CompositeByteBuf) queued).addComponent(true, frame);
-      return false;
+      return markDue();
     }
+  }
+
+  /**
+   * Notes that the batch holds something the event loop must act on: returns true if no command
+   * that takes the batch is queued yet (the caller then queues one). For owners that keep more
+   * in the batch than frames (a server call's headers and status), under this writer's monitor.
+   */
+  synchronized boolean markDue() {
+    boolean first = !due;
+    due = true;
+    return first;
+  }
+
+  /**
+   * Event loop: takes the queued frames (null if none; {@link #takenBytes} says how many bytes
+   * were accounted for them); the next {@link #queue} or {@link #markDue} asks for a command.
+   */
+  synchronized ByteBuf takeBatch() {
+    ByteBuf batch = queued;
+    takenBytes = queuedBytes;
+    queued = null;
+    batched = false;
+    queuedBytes = 0;
+    due = false;
+    return batch;
+  }
+
+  /** The bytes accounted for the frames {@link #takeBatch} last returned. Event loop. */
+  int takenBytes() {
+    return takenBytes;
   }
 
   /** Event loop: writes the queued batch, if any, as one DATA write on {@code sink}. */
@@ -197,24 +232,31 @@ final class MessageWriter {
 
   /** Takes the queued batch: writes it on {@code sink}, or drops it if null. */
   private void takeQueued(DataSink sink) {
-    ByteBuf batch;
-    int bytes;
-    synchronized (this) {
-      batch = queued;
-      bytes = queuedBytes;
-      queued = null;
-      batched = false;
-      queuedBytes = 0;
-    }
+    ByteBuf batch = takeBatch();
     if (batch == null) {
       return;
     }
     if (sink != null) {
-      write(sink, batch, bytes, false);
+      write(sink, batch, takenBytes, false);
     } else {
-      batch.release();
-      dropped(bytes);
+      drop(batch, takenBytes);
     }
+  }
+
+  /** Event loop: releases {@code frames}, for which {@code bytes} were accounted, unwritten. */
+  void drop(ByteBuf frames, int bytes) {
+    frames.release();
+    dropped(bytes);
+  }
+
+  /**
+   * Event loop: writes the last frames of a call whose end follows at once. Nothing will be
+   * sent after them, so neither readiness nor the memory bound needs to hear when they reach the
+   * socket: their bytes leave the count now, and the write takes no listener.
+   */
+  void writeLast(DataSink sink, ByteBuf frames, int bytes) {
+    sink.writeData(frames, false, sink.newPromise());
+    dropped(bytes);
   }
 
   /** Event loop: a message of {@code bytes} accounted bytes will never be written. */

@@ -50,7 +50,8 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCallInbound<ReqT, RespT
     CLOSED
   }
 
-  final MessageWriter writer;
+  /** The call's writer, whose batch carries its headers and end too. */
+  final ResponseBatch writer;
   private final Marshaller<RespT> responseMarshaller;
   /** What {@link #closed} reports as the cause when the call ends without a known one. */
   private final String goneDescription;
@@ -69,6 +70,9 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCallInbound<ReqT, RespT
   /** Application (callback) thread. */
   Outbound outbound = Outbound.NOTHING_SENT;
 
+  /** The batch's command: one object per call, not one per write. */
+  private final WriteQueue.Command writeBatch = this::writeBatch;
+
   /** {@code timeoutNanos} is the decoded deadline, or -1 for none. */
   ServerCallCore(Setting where, ServerMethodDefinition<ReqT, RespT> definition,
       Marshaller<ReqT> requestMarshaller, Marshaller<RespT> responseMarshaller,
@@ -77,7 +81,7 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCallInbound<ReqT, RespT
         ServerCallContext.create(where.loop(), timeoutNanos), tracer);
     this.responseMarshaller = responseMarshaller;
     this.goneDescription = where.goneDescription();
-    this.writer = new MessageWriter(where.settings().sendBufferLimit(),
+    this.writer = new ResponseBatch(where.settings().sendBufferLimit(),
         where.settings().maxOutboundMessageSize(), where.alloc());
   }
 
@@ -280,8 +284,13 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCallInbound<ReqT, RespT
     dispatcher.stop();
     if (outbound != Outbound.CLOSED) {
       outbound = Outbound.CLOSED;
-      writeQueue.enqueue(() -> fail(status));
+      queueEnd(ResponseBatch.End.FAIL, status, null);
     }
+  }
+
+  @Override
+  final void failSoon(Status status) {
+    queueEnd(ResponseBatch.End.FAIL, status, null);
   }
 
   // ---------------------------------------------------------------- application → transport
@@ -294,8 +303,7 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCallInbound<ReqT, RespT
       default -> { }
     }
     outbound = Outbound.HEADERS_SENT;
-    Codec codec = writer.codec();
-    writeQueue.enqueue(() -> writeHeaders(headers, codec));
+    queueHeaders(headers, writer.codec());
   }
 
   /**
@@ -337,26 +345,31 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCallInbound<ReqT, RespT
     int bytes = frame.readableBytes();
     writer.account(bytes);
     tracer.outboundMessage(MessageWriter.wireSize(frame), writer.lastUncompressedSize());
-    // Messages sent before the event loop runs the first one's command ride with it: one
-    // command and one DATA write per batch (MessageWriter).
-    if (!writer.queue(frame, bytes)) {
-      return;
-    }
-    if (headersFirst) {
-      Codec codec = headersCodec;
-      writeQueue.enqueue(() -> {
-        writeHeaders(null, codec);
-        writeQueuedMessages();
-      });
-    } else {
-      writeQueue.enqueue(this::writeQueuedMessages);
+    // Messages sent before the event loop runs the batch's command ride with it: one command
+    // and one DATA write per batch (MessageWriter); the first message carries the headers.
+    if (writer.addMessage(frame, bytes, headersFirst, headersCodec)) {
+      writeQueue.enqueue(writeBatch);
     }
   }
 
   /** Queues the response headers, if {@code due}, ahead of what ends the call instead. */
   private void enqueueHeaders(boolean due, Codec codec) {
     if (due) {
-      writeQueue.enqueue(() -> writeHeaders(null, codec));
+      queueHeaders(null, codec);
+    }
+  }
+
+  /** Adds the response headers to the batch. */
+  private void queueHeaders(Metadata metadata, Codec codec) {
+    if (writer.addHeaders(metadata, codec)) {
+      writeQueue.enqueue(writeBatch);
+    }
+  }
+
+  /** Adds the call's end to the batch (see ResponseBatch: the first end queued wins). */
+  private void queueEnd(ResponseBatch.End end, Status status, Metadata trailers) {
+    if (writer.addEnd(end, status, trailers)) {
+      writeQueue.enqueue(writeBatch);
     }
   }
 
@@ -386,7 +399,7 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCallInbound<ReqT, RespT
 
   /** Ends the call with {@code status} on behalf of the application; it hears onCancel. */
   private void failFromApplication(Status status) {
-    writeQueue.enqueue(() -> fail(status));
+    queueEnd(ResponseBatch.End.FAIL, status, null);
   }
 
   @Override
@@ -395,12 +408,7 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCallInbound<ReqT, RespT
       throw new IllegalStateException("call already closed");
     }
     outbound = Outbound.CLOSED;
-    writeQueue.enqueue(() -> {
-      ServerCallState before = state;
-      if (moveTo(ServerCallState.STATUS_SENT)) {
-        writeStatus(before == ServerCallState.HEADERS_SENT, status, trailers);
-      }
-    });
+    queueEnd(ResponseBatch.End.CLOSE, status, trailers);
   }
 
   @Override
@@ -436,12 +444,34 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCallInbound<ReqT, RespT
     }
   }
 
-  private void writeQueuedMessages() {
-    if (state.isTerminated()) {
-      writer.dropQueued();
-      return;
+  /** The batch's command: writes what the application queued, in order. */
+  private void writeBatch() {
+    ByteBuf frames = writer.take();
+    if (writer.takenHeadersDue()) {
+      writeHeaders(writer.takenHeaders(), writer.takenCodec());
     }
-    writer.writeQueued(this);
+    ResponseBatch.End end = writer.takenEnd();
+    if (frames != null) {
+      int bytes = writer.takenBytes();
+      if (state.isTerminated()) {
+        writer.drop(frames, bytes);
+      } else if (end == ResponseBatch.End.CLOSE) {
+        writer.writeLast(this, frames, bytes); // the status follows at once
+      } else {
+        writer.write(this, frames, bytes, false);
+      }
+    }
+    switch (end) {
+      case CLOSE -> {
+        ServerCallState before = state;
+        if (moveTo(ServerCallState.STATUS_SENT)) {
+          writeStatus(before == ServerCallState.HEADERS_SENT, writer.takenStatus(),
+              writer.takenTrailers());
+        }
+      }
+      case FAIL -> fail(writer.takenStatus());
+      case NONE -> { }
+    }
   }
 
   @Override

@@ -86,6 +86,12 @@ abstract class ServerCallInbound<ReqT, RespT> extends ServerCall<ReqT, RespT>
   abstract void fail(Status status);
 
   /**
+   * Callback thread: ends the call with {@code status} once what the application already sent
+   * is written (the handler hears onCancel once the stream closes).
+   */
+  abstract void failSoon(Status status);
+
+  /**
    * Callback thread: a handler threw (the dispatcher's failure handler is the call itself, so
    * that no object is made for it per call).
    */
@@ -186,7 +192,7 @@ abstract class ServerCallInbound<ReqT, RespT> extends ServerCall<ReqT, RespT>
     } catch (StatusRuntimeException e) {
       inboundFailed = true;
       // The handler hears onCancel once the status is out and the stream closes.
-      writeQueue.enqueue(() -> fail(e.getStatus()));
+      failSoon(e.getStatus());
       return;
     } finally {
       if (bytes != null) {

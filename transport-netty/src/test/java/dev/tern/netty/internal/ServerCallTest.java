@@ -215,4 +215,40 @@ class ServerCallTest {
     String message = last.header("grpc-message");
     assertTrue(message == null || !message.contains("secret detail"), message);
   }
+
+  @Test
+  void headersWithMetadataThenErrorStatus_beforeTheLoopRuns_headersThenTrailersInOneBatch() {
+    int id = request("ping");
+    Metadata headers = new Metadata();
+    headers.put(Metadata.Key.ascii("x-first"), "1");
+    call.sendHeaders(headers);
+    call.close(Status.ABORTED.withDescription("late"), new Metadata());
+    List<RawFrame> frames = framesOf(id);
+    assertEquals(List.of(RawFrame.Type.HEADERS, RawFrame.Type.HEADERS),
+        frames.stream().map(RawFrame::type).toList(), frames::toString);
+    assertEquals("1", frames.get(0).header("x-first"));
+    assertNull(frames.get(0).header("grpc-status"), "the headers are not a Trailers-Only answer");
+    assertEquals("10", frames.get(1).header("grpc-status"));
+    assertTrue(frames.get(1).isEndStream());
+    assertEquals(List.of("start", "message:ping", "halfClose", "complete"), events);
+  }
+
+  @Test
+  void twoMessagesAndOk_beforeTheLoopRuns_oneDataWriteBetweenHeadersAndTrailers() {
+    int id = request("ping");
+    call.sendMessage("one");
+    call.sendMessage("two");
+    call.close(Status.OK, new Metadata());
+    List<RawFrame> frames = framesOf(id);
+    assertEquals(List.of(RawFrame.Type.HEADERS, RawFrame.Type.DATA, RawFrame.Type.HEADERS),
+        frames.stream().map(RawFrame::type).toList(), frames::toString);
+    byte[] one = GrpcWire.lengthPrefixed("one");
+    byte[] two = GrpcWire.lengthPrefixed("two");
+    byte[] both = new byte[one.length + two.length];
+    System.arraycopy(one, 0, both, 0, one.length);
+    System.arraycopy(two, 0, both, one.length, two.length);
+    assertArrayEquals(both, frames.get(1).payload(), "both messages in one DATA write");
+    assertEquals("0", frames.get(2).header("grpc-status"));
+    assertEquals(List.of("start", "message:ping", "halfClose", "complete"), events);
+  }
 }
