@@ -193,7 +193,20 @@ final class ClientAttempt
   /** Writes a framed message; {@code bytes} is what the writer accounted for it (or 0). */
   void write(ByteBuf frame, int uncompressedSize, int bytes) {
     UNWRITTEN.getAndAdd(this, 1); // before the command exists: the event loop may run it at once
-    enqueue(() -> writeMessage(frame, uncompressedSize, bytes));
+    enqueue(new WriteQueue.Command() {
+      @Override
+      public void run() {
+        writeMessage(frame, uncompressedSize, bytes);
+      }
+
+      @Override
+      public void discard() {
+        // The event loop shut down (the connection is gone, the attempt with it): never sent.
+        UNWRITTEN.getAndAdd(ClientAttempt.this, -1);
+        frame.release();
+        spec.writer().dropped(bytes);
+      }
+    });
   }
 
   /**

@@ -71,7 +71,17 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCallInbound<ReqT, RespT
   Outbound outbound = Outbound.NOTHING_SENT;
 
   /** The batch's command: one object per call, not one per write. */
-  private final WriteQueue.Command writeBatch = this::writeBatch;
+  private final WriteQueue.Command writeBatch = new WriteQueue.Command() {
+    @Override
+    public void run() {
+      writeBatch();
+    }
+
+    @Override
+    public void discard() {
+      discardBatch();
+    }
+  };
 
   /** {@code timeoutNanos} is the decoded deadline, or -1 for none. */
   ServerCallCore(Setting where, ServerMethodDefinition<ReqT, RespT> definition,
@@ -471,6 +481,14 @@ abstract class ServerCallCore<ReqT, RespT> extends ServerCallInbound<ReqT, RespT
       }
       case FAIL -> fail(writer.takenStatus());
       case NONE -> { }
+    }
+  }
+
+  /** The event loop shut down before writing the batch: its frames are released unsent. */
+  private void discardBatch() {
+    ByteBuf frames = writer.take();
+    if (frames != null) {
+      writer.drop(frames, writer.takenBytes());
     }
   }
 

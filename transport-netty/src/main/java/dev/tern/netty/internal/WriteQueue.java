@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.SingleThreadEventExecutor;
 import java.util.ArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -22,6 +23,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code lazyExecute}): for callers that know something else will wake the loop when it matters,
  * or call {@link #expedite}.
  *
+ * <p>Once the event loop has shut down (its channel is closed by then, its calls ended), a command
+ * enqueued is {@linkplain Command#discard discarded} instead: the enqueuer, often an application
+ * thread still sending on a call the shutdown ended, is not thrown at, and nothing leaks.
+ *
  * <p>Thread-safe: {@link #enqueue} from any thread; the drain and the read hooks run on the
  * event loop.
  */
@@ -29,6 +34,12 @@ public final class WriteQueue {
   /** Work that must run on the event loop. */
   public interface Command {
     void run();
+
+    /**
+     * The event loop has shut down and will never run this command: release what it owns
+     * (buffers, send-buffer accounting). Runs on the enqueuing thread; nothing by default.
+     */
+    default void discard() { }
   }
 
   private static final int MAX_COMMANDS_PER_FLUSH = 128;
@@ -103,7 +114,7 @@ public final class WriteQueue {
   public void expedite() {
     if (drainState.compareAndSet(Drain.LAZY, Drain.EAGER)) {
       // A second drain that wakes the loop; whichever runs first takes every command.
-      channel.eventLoop().execute(drain);
+      execute(channel.eventLoop(), drain);
     }
   }
 
@@ -122,11 +133,15 @@ public final class WriteQueue {
       if (drainState.compareAndSet(now, want)) {
         EventLoop loop = channel.eventLoop();
         if (want == Drain.LAZY && loop instanceof SingleThreadEventExecutor lazy) {
-          lazy.lazyExecute(drain);
+          try {
+            lazy.lazyExecute(drain);
+          } catch (RejectedExecutionException e) {
+            discardPending();
+          }
         } else {
           // From LAZY, a second drain that wakes the loop; whichever runs first takes every
           // command, the other finds none.
-          loop.execute(drain);
+          execute(loop, drain);
         }
         return;
       }
@@ -157,6 +172,38 @@ public final class WriteQueue {
     } finally {
       readCommands.clear();
       inline = Inline.OFF;
+    }
+  }
+
+  /** Hands the drain to the loop; if the loop has shut down, discards what is queued. */
+  private void execute(EventLoop loop, Runnable task) {
+    try {
+      loop.execute(task);
+    } catch (RejectedExecutionException e) {
+      discardPending();
+    }
+  }
+
+  /**
+   * The loop has shut down: no drain will run. Discards every queued command and lets the next
+   * enqueuer try (and discard) again; a drain already queued before the shutdown ran before the
+   * loop terminated (Netty runs the tasks it accepted).
+   */
+  private void discardPending() {
+    drainState.set(Drain.IDLE);
+    ArrayList<Command> batch;
+    synchronized (lock) {
+      // A fresh list, not the drain's swap: several enqueuers may discard at once, and
+      // `running` belongs to the (gone) event loop.
+      batch = pending;
+      pending = new ArrayList<>();
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      try {
+        batch.get(i).discard();
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "Discarding a write command failed", e);
+      }
     }
   }
 

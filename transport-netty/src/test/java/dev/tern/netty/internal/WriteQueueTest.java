@@ -7,7 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.local.LocalChannel;
+import io.netty.channel.local.LocalIoHandler;
 import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -149,5 +155,33 @@ class WriteQueueTest {
     channel.runPendingTasks();
 
     assertEquals(List.of("lazy", "during read"), ran);
+  }
+
+  @Test
+  void aCommandEnqueuedAfterTheEventLoopShutDownIsDiscardedNotThrown() throws Exception {
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
+    Channel dead = new LocalChannel();
+    group.register(dead).sync();
+    dead.close().sync();
+    group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+    WriteQueue deadQueue = new WriteQueue(dead);
+    ByteBuf owned = Unpooled.buffer(4).writeInt(7);
+
+    deadQueue.enqueue(new WriteQueue.Command() {
+      @Override
+      public void run() {
+        ran.add("ran");
+      }
+
+      @Override
+      public void discard() {
+        owned.release();
+      }
+    });
+    deadQueue.enqueueLazily(() -> ran.add("lazy ran"));
+    deadQueue.expedite();
+
+    assertTrue(ran.isEmpty(), "nothing runs on a loop that is gone");
+    assertEquals(0, owned.refCnt(), "the command released what it owned");
   }
 }
