@@ -75,8 +75,12 @@ class InProcessDeadlineTest {
   @Test
   void passedDeadlineEndsBothSidesWithDeadlineExceeded() throws Exception {
     InProcessChannel channel = silentServer();
+    // Long enough for the handler to start first: the server's deadline runs from its accept,
+    // and a call whose deadline passes before the handler starts never reaches the handler
+    // (20 ms did, on a loaded CI machine), which would leave nothing to hear onCancel.
     Recorder r = start(channel.newCall(Strings.UNARY,
-        CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.MILLISECONDS)));
+        CallOptions.DEFAULT.withDeadlineAfter(1, TimeUnit.SECONDS)));
+    serverContext.get(30, TimeUnit.SECONDS);
     assertEquals(Status.Code.DEADLINE_EXCEEDED, r.awaitStatus().getCode());
     serverCancelled.get(30, TimeUnit.SECONDS);
     Context context = serverContext.get();
