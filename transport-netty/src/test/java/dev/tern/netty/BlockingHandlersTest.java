@@ -200,10 +200,12 @@ class BlockingHandlersTest {
       assertEquals(MESSAGE, it.next().length()); // then read no more: a slow reader
     } // closing cancels the call
     assertEquals(Status.Code.CANCELLED, streamEnd.get(30, TimeUnit.SECONDS).getCode());
-    // What was sent fits the client's window, the transport's small ready threshold, the
-    // messages the client's stub reads ahead (their window credit goes back) and the one
-    // message sent once ready: never the 100,000 asked for.
-    int bound = (WINDOW + 32 * 1024) / MESSAGE + 8;
+    // Never the 100,000 asked for: what was sent fits the client's window plus what the
+    // server may hold for the call (its send buffer limit, 1 MiB by default) and one message.
+    // Readiness usually holds it far lower (6-10 messages on an idle machine: the window, the
+    // ready threshold in Netty and in hand-off), but a loaded CI machine once saw 18, so the
+    // bound is the hard memory bound, not readiness's timing.
+    int bound = (WINDOW + 1024 * 1024) / MESSAGE + 1;
     assertTrue(streamSent.get() <= bound, streamSent.get() + " sent, more than " + bound);
   }
 
